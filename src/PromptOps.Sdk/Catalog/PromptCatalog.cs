@@ -1,0 +1,177 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace PromptOps;
+
+/// <summary>
+/// The catalog registered by <c>AddPromptOps()</c>: loads every registered source at start (failing with every
+/// diagnostic when there is an error) and reloads watched directories, keeping the last good version of any file
+/// whose edit is invalid.
+/// </summary>
+internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
+{
+    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(150);
+
+    private readonly PromptSource[] _sources;
+    private readonly IOptionsMonitor<PromptOpsOptions> _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Lock _reloadLock = new();
+    private ITimer? _pendingReload;
+    private PromptLibrary _library;
+    private CancellationTokenSource _reloadTokenSource = new();
+    private bool _disposed;
+
+    public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider)
+    {
+        _sources = sources.DistinctBy(s => s.Key).ToArray();
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        if (_sources.Length == 0)
+        {
+            throw new PromptValidationException([new PromptDiagnostic(PromptDiagnosticCodes.SourceNotFound, PromptDiagnosticSeverity.Error,
+                "No prompt source is registered. Call AddEmbeddedPrompts(typeof(Program).Assembly) or AddPromptDirectory(\"prompts\") on the builder returned by AddPromptOps().")]);
+        }
+
+        _library = LoadAll();
+        if (_library.HasErrors)
+        {
+            throw new PromptValidationException(_library.Diagnostics);
+        }
+
+        LogLoaded(_logger, _library.Prompts.Count, _sources.Length);
+        foreach (var warning in _library.Diagnostics)
+        {
+            LogDiagnostic(_logger, warning.ToString());
+        }
+
+        foreach (var directory in _sources.Select(s => s.WatchDirectory).OfType<string>())
+        {
+            var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName };
+            watcher.Changed += OnFileChanged;
+            watcher.Created += OnFileChanged;
+            watcher.Deleted += OnFileChanged;
+            watcher.Renamed += OnFileChanged;
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
+    }
+
+    public IReadOnlyList<PromptDiagnostic> Diagnostics => Volatile.Read(ref _library).Diagnostics;
+
+    public PromptTemplate Get(string id) =>
+        TryGet(id, out var prompt) ? prompt : throw PromptNotFoundException.For(Volatile.Read(ref _library), id, null);
+
+    public PromptTemplate Get(string id, string version) =>
+        TryGet(id, version, out var prompt) ? prompt : throw PromptNotFoundException.For(Volatile.Read(ref _library), id, version);
+
+    public bool TryGet(string id, [NotNullWhen(true)] out PromptTemplate? prompt)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        prompt = Volatile.Read(ref _library).FindDefault(id, _options.CurrentValue.AllowDrafts);
+        return prompt is not null;
+    }
+
+    public bool TryGet(string id, string version, [NotNullWhen(true)] out PromptTemplate? prompt)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        prompt = Volatile.Read(ref _library).FindVersion(id, version);
+        return prompt is not null;
+    }
+
+    public IReadOnlyList<PromptTemplate> List() => Volatile.Read(ref _library).Prompts;
+
+    public IChangeToken GetReloadToken() => new CancellationChangeToken(Volatile.Read(ref _reloadTokenSource).Token);
+
+    /// <summary>Reloads every source now. Invalid files keep serving their last good version.</summary>
+    internal void Reload()
+    {
+        CancellationTokenSource previousToken;
+        lock (_reloadLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var fresh = LoadAll();
+            var next = fresh.HasErrors ? fresh.KeepLastGood(_library) : fresh;
+            Volatile.Write(ref _library, next);
+            if (fresh.HasErrors)
+            {
+                LogReloadRejected(_logger, string.Join(Environment.NewLine, fresh.Diagnostics.Where(d => d.IsError)));
+            }
+            else
+            {
+                LogReloaded(_logger, next.Prompts.Count);
+            }
+
+            previousToken = _reloadTokenSource;
+            _reloadTokenSource = new CancellationTokenSource();
+        }
+
+        previousToken.Cancel();
+        previousToken.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_reloadLock)
+        {
+            _disposed = true;
+            _pendingReload?.Dispose();
+        }
+
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+    }
+
+    private PromptLibrary LoadAll() =>
+        PromptLibraryLoader.Load(_sources.Select(source => source.Read()), _options.CurrentValue.RenderLimits);
+
+    private void OnFileChanged(object sender, FileSystemEventArgs e)
+    {
+        // Editors save in bursts (truncate, write, rename); wait for the burst to end, then reload once.
+        lock (_reloadLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _pendingReload?.Dispose();
+            _pendingReload = _timeProvider.CreateTimer(_ => ReloadSafely(), null, s_debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void ReloadSafely()
+    {
+        try
+        {
+            Reload();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogReloadRejected(_logger, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded {PromptCount} prompt versions from {SourceCount} source(s).")]
+    private static partial void LogLoaded(ILogger logger, int promptCount, int sourceCount);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Diagnostic}")]
+    private static partial void LogDiagnostic(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Reloaded the prompt library: {PromptCount} prompt versions.")]
+    private static partial void LogReloaded(ILogger logger, int promptCount);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A prompt edit was rejected; the last good version of each affected file is still served. Fix these problems:\n{Diagnostics}")]
+    private static partial void LogReloadRejected(ILogger logger, string diagnostics);
+}

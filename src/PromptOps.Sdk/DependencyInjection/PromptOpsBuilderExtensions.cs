@@ -1,0 +1,49 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PromptOps;
+
+/// <summary>Adds prompt sources to PromptOps.</summary>
+public static class PromptOpsBuilderExtensions
+{
+    /// <summary>
+    /// Loads the prompt library embedded in an assembly. Reference the PromptOps.Sdk package in that project: its build
+    /// targets embed the project's <c>prompts/</c> folder (set <c>&lt;PromptOpsPromptsDirectory&gt;</c> to use another).
+    /// </summary>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <param name="assembly">The assembly that embeds the prompts, usually <c>typeof(Program).Assembly</c>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Adding the same assembly twice has no effect. Prompt ids and versions must be unique across all sources.</remarks>
+    public static IPromptOpsBuilder AddEmbeddedPrompts(this IPromptOpsBuilder builder, Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(assembly);
+        return builder.AddSource(new EmbeddedPromptSource(assembly));
+    }
+
+    /// <summary>Loads the prompt library from a directory on disk.</summary>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <param name="path">The library root; a relative path starts from the current directory.</param>
+    /// <param name="watch">
+    /// Whether to reload when a file changes. An invalid edit is rejected: the file's last good version keeps being
+    /// served and the problem is logged and shown in <see cref="IPromptCatalog.Diagnostics"/>.
+    /// </param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IPromptOpsBuilder AddPromptDirectory(this IPromptOpsBuilder builder, string path, bool watch = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return builder.AddSource(new DirectoryPromptSource(path, watch));
+    }
+
+    private static IPromptOpsBuilder AddSource(this IPromptOpsBuilder builder, PromptSource source)
+    {
+        var alreadyAdded = builder.Services.Any(d => d.ServiceType == typeof(PromptSource) && d.ImplementationInstance is PromptSource existing && existing.Key == source.Key);
+        if (!alreadyAdded)
+        {
+            builder.Services.AddSingleton(source);
+        }
+
+        return builder;
+    }
+}

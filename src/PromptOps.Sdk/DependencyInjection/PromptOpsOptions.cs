@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace PromptOps;
+
+/// <summary>
+/// Settings of PromptOps, bound from the <c>PromptOps</c> configuration section when you call
+/// <c>AddPromptOps(configuration.GetSection("PromptOps"))</c>. Validated when the host starts.
+/// </summary>
+public sealed class PromptOpsOptions
+{
+    /// <summary>Gets or sets the environment whose labels choose the served prompt versions.</summary>
+    /// <value>The default value is the host environment name in lowercase, or <c>production</c> without a host.</value>
+    public string? Environment { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether <see cref="IPromptCatalog.Get(string)"/> may serve a draft that is newer than every published version.</summary>
+    /// <value>The default value is <see langword="false"/>: drafts are served only when asked for by exact version.</value>
+    public bool AllowDrafts { get; set; }
+
+    /// <summary>Gets or sets the safety limits applied to every render.</summary>
+    [ValidateObjectMembers]
+    public PromptRenderLimits RenderLimits { get; set; } = new();
+}

@@ -1,0 +1,80 @@
+namespace PromptOps;
+
+/// <summary>
+/// The stable codes of every <see cref="PromptDiagnostic"/> and render error. Each is documented in
+/// <c>docs/prompt-files.md</c>; codes are never reused for a different problem.
+/// </summary>
+public static class PromptDiagnosticCodes
+{
+    /// <summary>The YAML is malformed and could not be parsed.</summary>
+    public const string YamlSyntax = "PO1001";
+
+    /// <summary>A key is not part of the prompt file format (a warning that suggests the nearest known key).</summary>
+    public const string UnknownKey = "PO1002";
+
+    /// <summary>The prompt id is not lowercase kebab-case, or does not match its folder name.</summary>
+    public const string IdMismatch = "PO1003";
+
+    /// <summary>The version is not SemVer 2.0, or does not match the file name.</summary>
+    public const string InvalidVersion = "PO1004";
+
+    /// <summary>The same prompt id and version is defined more than once.</summary>
+    public const string DuplicateVersion = "PO1005";
+
+    /// <summary>A value has the wrong type or is out of range (for example <c>temperature: hot</c>).</summary>
+    public const string InvalidValue = "PO1006";
+
+    /// <summary>A message role is not one of system, user or assistant.</summary>
+    public const string UnknownRole = "PO1007";
+
+    /// <summary>The prompt has no messages, or a message has no content.</summary>
+    public const string EmptyMessages = "PO1008";
+
+    /// <summary>An input declaration is invalid (unknown type, default of the wrong type, bad max_length).</summary>
+    public const string InvalidInput = "PO1009";
+
+    /// <summary>YAML anchors and aliases expand beyond the allowed number of nodes (an "alias bomb"), or the file is too large.</summary>
+    public const string YamlTooLarge = "PO1010";
+
+    /// <summary>A file is not where the layout expects it (<c>&lt;root&gt;/&lt;id&gt;/&lt;version&gt;.yaml</c>).</summary>
+    public const string UnexpectedFile = "PO1011";
+
+    /// <summary>A prompt source (a directory or an assembly's embedded prompts) does not exist or cannot be read.</summary>
+    public const string SourceNotFound = "PO1012";
+
+    /// <summary>A Liquid template has a syntax error.</summary>
+    public const string TemplateSyntax = "PO1101";
+
+    /// <summary>A template uses a variable that the prompt does not declare under <c>inputs</c>.</summary>
+    public const string UndeclaredVariable = "PO1102";
+
+    /// <summary>A template uses a filter that does not exist.</summary>
+    public const string UnknownFilter = "PO1103";
+
+    /// <summary>A template includes a partial that does not exist in <c>_partials/</c>.</summary>
+    public const string MissingPartial = "PO1104";
+
+    /// <summary>An include names a path that leaves the partials folder, or is not a literal name.</summary>
+    public const string InvalidPartialPath = "PO1105";
+
+    /// <summary>Partials include each other in a cycle.</summary>
+    public const string PartialCycle = "PO1106";
+
+    /// <summary>A declared input is never used by any message (a warning).</summary>
+    public const string UnusedInput = "PO1107";
+
+    /// <summary>A required input was not supplied at render time.</summary>
+    public const string MissingInput = "PO2001";
+
+    /// <summary>An input value does not have the declared type.</summary>
+    public const string InputTypeMismatch = "PO2002";
+
+    /// <summary>A string input is longer than its <c>max_length</c>.</summary>
+    public const string InputTooLong = "PO2003";
+
+    /// <summary>Rendering hit a safety limit (loop iterations, include depth, output size or time).</summary>
+    public const string RenderLimitExceeded = "PO2004";
+
+    /// <summary>Rendering failed for another reason, reported in the message.</summary>
+    public const string RenderFailed = "PO2005";
+}

@@ -1,0 +1,239 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using DotLiquid;
+
+namespace PromptOps;
+
+/// <summary>
+/// Checks the values a caller passes against a prompt's declared inputs and converts them to plain Liquid values.
+/// Values are data: they are inserted as text and are never parsed as templates.
+/// </summary>
+internal static class InputBinder
+{
+    private const int MaxDepth = 32;
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> s_properties = new();
+
+    /// <summary>Turns the <c>inputs</c> argument of <c>Render(object?)</c> into a name/value dictionary.</summary>
+    public static IReadOnlyDictionary<string, object?> ToDictionary(object? inputs) => inputs switch
+    {
+        null => new Dictionary<string, object?>(),
+        IReadOnlyDictionary<string, object?> dictionary => dictionary,
+        IDictionary<string, object?> dictionary => dictionary.AsReadOnly(),
+        IDictionary dictionary => dictionary.Keys.Cast<object>().ToDictionary(key => Convert.ToString(key, CultureInfo.InvariantCulture) ?? string.Empty, key => dictionary[key]),
+        JsonElement { ValueKind: JsonValueKind.Object } json => json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value),
+        _ when IsPlainObject(inputs.GetType()) => Properties(inputs.GetType()).ToDictionary(p => p.Name, p => p.GetValue(inputs)),
+        _ => throw new ArgumentException($"Inputs of type '{inputs.GetType()}' cannot be bound by name. Pass an anonymous object, a class with properties, or a dictionary.", nameof(inputs)),
+    };
+
+    /// <summary>Validates and converts every declared input; throws <see cref="PromptRenderException"/> on the first bad one.</summary>
+    public static Hash Bind(PromptDefinition prompt, IReadOnlyDictionary<string, object?> inputs)
+    {
+        var locals = new Hash();
+        foreach (var input in prompt.Inputs)
+        {
+            var value = Lookup(inputs, input.Name, out var found);
+            if (!found || value is null || value is JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined })
+            {
+                if (input.Required)
+                {
+                    throw Fail(prompt, input.Name, PromptDiagnosticCodes.MissingInput,
+                        $"Prompt '{prompt.Id}' version {prompt.Version} requires the input '{input.Name}', which was not supplied. Pass a value for '{input.Name}' ({PromptFileParser.TypeName(input.Type)}).");
+                }
+
+                locals[input.Name] = input.HasDefault ? ToLiquid(input.DefaultValue, 0) : null;
+                continue;
+            }
+
+            if (!MatchesType(value, input.Type))
+            {
+                throw Fail(prompt, input.Name, PromptDiagnosticCodes.InputTypeMismatch,
+                    $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} must be a {PromptFileParser.TypeName(input.Type)}, but a value of type '{Describe(value)}' was supplied. Pass a {PromptFileParser.TypeName(input.Type)}.");
+            }
+
+            var converted = ToLiquid(value, 0);
+            if (input.MaxLength is { } maxLength && converted is string text && text.Length > maxLength)
+            {
+                throw Fail(prompt, input.Name, PromptDiagnosticCodes.InputTooLong,
+                    $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} is {text.Length:N0} characters long, over its max_length of {maxLength:N0}. Shorten the value or raise max_length in the prompt file.");
+            }
+
+            locals[input.Name] = converted;
+        }
+
+        return locals;
+    }
+
+    /// <summary>Whether a value (CLR or JSON) has the declared input type.</summary>
+    public static bool MatchesType(object? value, PromptInputType type)
+    {
+        if (value is null)
+        {
+            return true;
+        }
+
+        if (value is JsonElement json)
+        {
+            return type switch
+            {
+                PromptInputType.String => json.ValueKind == JsonValueKind.String,
+                PromptInputType.Number => json.ValueKind == JsonValueKind.Number,
+                PromptInputType.Integer => json.ValueKind == JsonValueKind.Number && json.TryGetInt64(out _),
+                PromptInputType.Boolean => json.ValueKind is JsonValueKind.True or JsonValueKind.False,
+                PromptInputType.Array => json.ValueKind == JsonValueKind.Array,
+                PromptInputType.Object => json.ValueKind == JsonValueKind.Object,
+                _ => false,
+            };
+        }
+
+        return type switch
+        {
+            PromptInputType.String => value is string or char,
+            PromptInputType.Number => IsInteger(value) || value is double or float or decimal,
+            PromptInputType.Integer => IsInteger(value),
+            PromptInputType.Boolean => value is bool,
+            PromptInputType.Array => value is IEnumerable and not string and not IDictionary and not IReadOnlyDictionary<string, object?>,
+            PromptInputType.Object => value is IDictionary or IReadOnlyDictionary<string, object?> || IsPlainObject(value.GetType()),
+            _ => false,
+        };
+    }
+
+    private static object? Lookup(IReadOnlyDictionary<string, object?> inputs, string name, out bool found)
+    {
+        if (inputs.TryGetValue(name, out var value))
+        {
+            found = true;
+            return value;
+        }
+
+        // Let C# naming bind too: CompanyName or companyName supplies company_name.
+        var normalized = Normalize(name);
+        foreach (var (key, candidate) in inputs)
+        {
+            if (Normalize(key) == normalized)
+            {
+                found = true;
+                return candidate;
+            }
+        }
+
+        found = false;
+        return null;
+    }
+
+    private static string Normalize(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+
+    private static bool IsInteger(object value) => value is int or long or short or byte or sbyte or uint or ulong or ushort;
+
+    private static bool IsPlainObject(Type type) =>
+        !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !typeof(IEnumerable).IsAssignableFrom(type)
+        && type != typeof(DateTime) && type != typeof(DateTimeOffset) && type != typeof(Guid) && type != typeof(TimeSpan);
+
+    private static PropertyInfo[] Properties(Type type) =>
+        s_properties.GetOrAdd(type, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray());
+
+    private static string Describe(object value) => value is JsonElement json ? "JSON " + json.ValueKind.ToString().ToLowerInvariant() : value.GetType().Name;
+
+    private static PromptRenderException Fail(PromptDefinition prompt, string input, string code, string message) =>
+        new(code, prompt.Id, prompt.Version.ToString(), input, message);
+
+    /// <summary>Converts a value to what DotLiquid renders: strings, numbers, booleans, lists and hashes only.</summary>
+    internal static object? ToLiquid(object? value, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new InvalidOperationException($"An input value is nested more than {MaxDepth} levels deep (or refers to itself). Pass a flatter value.");
+        }
+
+        switch (value)
+        {
+            case null:
+                return null;
+            case string or bool or int or long or double or decimal:
+                return value;
+            case char c:
+                return c.ToString();
+            case float f:
+                return (double)f;
+            case short or byte or sbyte or ushort or uint:
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            case ulong u:
+                return (decimal)u;
+            case Enum e:
+                return e.ToString();
+            case DateTime or DateTimeOffset or Guid or TimeSpan:
+                return Convert.ToString(value, CultureInfo.InvariantCulture);
+            case JsonElement json:
+                return FromJson(json, depth);
+            case IDictionary dictionary:
+                var hash = new Hash();
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    hash[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = ToLiquid(entry.Value, depth + 1);
+                }
+
+                return hash;
+            case IReadOnlyDictionary<string, object?> readOnly:
+                var readOnlyHash = new Hash();
+                foreach (var (key, item) in readOnly)
+                {
+                    readOnlyHash[key] = ToLiquid(item, depth + 1);
+                }
+
+                return readOnlyHash;
+            case IEnumerable items:
+                return items.Cast<object?>().Select(item => ToLiquid(item, depth + 1)).ToList();
+            default:
+                var objectHash = new Hash();
+                foreach (var property in Properties(value.GetType()))
+                {
+                    var converted = ToLiquid(property.GetValue(value), depth + 1);
+                    objectHash[property.Name] = converted;
+                    var snake = ToSnakeCase(property.Name);
+                    if (snake != property.Name)
+                    {
+                        objectHash[snake] = converted;
+                    }
+                }
+
+                return objectHash;
+        }
+    }
+
+    private static object? FromJson(JsonElement json, int depth) => json.ValueKind switch
+    {
+        JsonValueKind.String => json.GetString(),
+        JsonValueKind.Number => json.TryGetInt64(out var integer) ? integer : json.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Array => json.EnumerateArray().Select(item => ToLiquid(item, depth + 1)).ToList(),
+        JsonValueKind.Object => ToLiquid(json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value), depth),
+        _ => null,
+    };
+
+    private static string ToSnakeCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PromptOps;
+
+/// <summary>
+/// Safety limits applied to every render, so that a template (or a hostile input) cannot hang the process or
+/// exhaust its memory. Exceeding one throws <see cref="PromptRenderException"/> with code
+/// <see cref="PromptDiagnosticCodes.RenderLimitExceeded"/>.
+/// </summary>
+/// <remarks>Limits are captured when prompts are loaded; a change applies from the next load or reload.</remarks>
+public sealed class PromptRenderLimits
+{
+    /// <summary>Gets or sets the most loop iterations (<c>for</c>, <c>tablerow</c>) one message may run.</summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(1, int.MaxValue)]
+    public int MaxLoopIterations { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the most characters one rendered message may contain.</summary>
+    /// <value>The default value is 262,144 (256 Ki characters, far beyond any model's context window in practice).</value>
+    [Range(1, int.MaxValue)]
+    public int MaxOutputLength { get; set; } = 256 * 1024;
+
+    /// <summary>Gets or sets the longest time the rendering of one message may take.</summary>
+    /// <value>The default value is 2 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    internal PromptRenderLimits Clone() => new() { MaxLoopIterations = MaxLoopIterations, MaxOutputLength = MaxOutputLength, Timeout = Timeout };
+}

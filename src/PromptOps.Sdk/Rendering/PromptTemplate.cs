@@ -1,0 +1,152 @@
+using System.Globalization;
+using DotLiquid;
+using DotLiquid.Exceptions;
+using Microsoft.Extensions.AI;
+
+namespace PromptOps;
+
+/// <summary>
+/// One compiled prompt version: its definition, and its message templates parsed once at load. Render it with
+/// inputs to get chat messages and options.
+/// </summary>
+/// <remarks>
+/// Thread-safe: any number of threads may render the same instance at once. Roles come from the prompt file, and
+/// input values are inserted as plain text, so a value can never add a message, change a role or run template code.
+/// </remarks>
+public sealed class PromptTemplate
+{
+    private readonly Template[] _messages;
+    private readonly PartialLibrary _partials;
+    private readonly PromptRenderLimits _limits;
+    private readonly PromptReference _reference;
+
+    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null)
+    {
+        Definition = definition;
+        _messages = messages;
+        _partials = partials;
+        _limits = limits;
+        _reference = reference ?? new PromptReference(definition.Id, definition.Version.ToString(), definition.Feature);
+    }
+
+    /// <summary>Gets the parsed prompt file.</summary>
+    public PromptDefinition Definition { get; }
+
+    /// <summary>Gets the prompt id.</summary>
+    public string Id => Definition.Id;
+
+    /// <summary>Gets the prompt version.</summary>
+    public PromptVersion Version => Definition.Version;
+
+    /// <summary>Gets the lifecycle status.</summary>
+    public PromptStatus Status => Definition.Status;
+
+    /// <summary>Gets the reference recorded with every call that uses this prompt.</summary>
+    public PromptReference Reference => _reference;
+
+    /// <summary>Renders the prompt with inputs given as an object's properties or as a dictionary.</summary>
+    /// <param name="inputs">
+    /// An anonymous object (<c>new { company_name = "Acme" }</c>), a class whose properties are the inputs
+    /// (<c>CompanyName</c> also binds <c>company_name</c>), a dictionary, a <c>JsonElement</c> object, or <see langword="null"/>
+    /// when the prompt has no required inputs.
+    /// </param>
+    /// <returns>New chat messages and options; the caller may modify them.</returns>
+    /// <exception cref="PromptRenderException">An input is missing, has the wrong type or is too long, or a render limit was hit.</exception>
+    public RenderedPrompt Render(object? inputs) => Render(InputBinder.ToDictionary(inputs));
+
+    /// <summary>Renders the prompt with inputs given by name.</summary>
+    /// <param name="inputs">The input values by name.</param>
+    /// <returns>New chat messages and options; the caller may modify them.</returns>
+    /// <exception cref="PromptRenderException">An input is missing, has the wrong type or is too long, or a render limit was hit.</exception>
+    public RenderedPrompt Render(IReadOnlyDictionary<string, object?> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var locals = InputBinder.Bind(Definition, inputs);
+        var messages = new List<ChatMessage>(_messages.Length);
+        for (var i = 0; i < _messages.Length; i++)
+        {
+            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, locals)));
+        }
+
+        return new RenderedPrompt(messages, CreateOptions(), _reference);
+    }
+
+    /// <summary>Returns <c>id@version</c>.</summary>
+    /// <returns>The prompt reference as text.</returns>
+    public override string ToString() => _reference.ToString();
+
+    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _partials, _limits, reference);
+
+    private string RenderMessage(int index, Hash locals)
+    {
+        using var writer = new BoundedStringWriter(_limits.MaxOutputLength);
+        var parameters = new RenderParameters(CultureInfo.InvariantCulture)
+        {
+            LocalVariables = locals,
+            Registers = Hash.FromDictionary(new Dictionary<string, object> { ["file_system"] = _partials }),
+            ErrorsOutputMode = ErrorsOutputMode.Rethrow,
+            MaxIterations = _limits.MaxLoopIterations,
+            Timeout = (int)Math.Ceiling(_limits.Timeout.TotalMilliseconds),
+        };
+
+        try
+        {
+            _messages[index].Render(writer, parameters);
+            return writer.ToString();
+        }
+        catch (Exception ex) when (ex is LiquidException or RenderOutputLimitException or TimeoutException or InvalidOperationException or System.ArgumentException or FormatException)
+        {
+            throw TranslateRenderError(index, ex);
+        }
+    }
+
+    private PromptRenderException TranslateRenderError(int index, Exception ex)
+    {
+        var message = Definition.Messages[index];
+        var where = $"Rendering message {index + 1} ({message.Role.Value}, {Definition.SourcePath}({message.Line},{message.Column})) of prompt '{Id}' version {Version}";
+        var (code, text) = ex switch
+        {
+            RenderOutputLimitException limit => (PromptDiagnosticCodes.RenderLimitExceeded,
+                $"{where} produced more than {limit.MaxLength:N0} characters. Check the template's loops and includes, or raise PromptOps:RenderLimits:MaxOutputLength."),
+            MaximumIterationsExceededException => (PromptDiagnosticCodes.RenderLimitExceeded,
+                $"{where} ran more than {_limits.MaxLoopIterations:N0} loop iterations. Use 'limit:' on the loop, pass a shorter list, or raise PromptOps:RenderLimits:MaxLoopIterations."),
+            StackLevelException => (PromptDiagnosticCodes.RenderLimitExceeded,
+                $"{where} nested includes or blocks too deeply. Remove the recursive include."),
+            TimeoutException or RenderException when ex.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase) => (PromptDiagnosticCodes.RenderLimitExceeded,
+                $"{where} took longer than {_limits.Timeout.TotalMilliseconds:N0} ms. Simplify the template or raise PromptOps:RenderLimits:Timeout."),
+            _ => (PromptDiagnosticCodes.RenderFailed, $"{where} failed: {ex.Message.TrimEnd('.')}. Check the template and the input values it uses."),
+        };
+        return new PromptRenderException(code, Id, Version.ToString(), null, text, ex);
+    }
+
+    private ChatOptions CreateOptions()
+    {
+        var model = Definition.Model;
+        var options = new ChatOptions
+        {
+            ModelId = model.ModelId,
+            Temperature = model.Temperature,
+            TopP = model.TopP,
+            MaxOutputTokens = model.MaxOutputTokens,
+            ResponseFormat = model.ResponseFormat switch
+            {
+                PromptResponseFormat.Json => ChatResponseFormat.Json,
+                PromptResponseFormat.Text => ChatResponseFormat.Text,
+                _ => null,
+            },
+            AdditionalProperties = new AdditionalPropertiesDictionary
+            {
+                [PromptOpsChatOptionKeys.Prompt] = _reference,
+                [PromptOpsChatOptionKeys.PromptId] = _reference.Id,
+                [PromptOpsChatOptionKeys.PromptVersion] = _reference.Version,
+                [PromptOpsChatOptionKeys.Feature] = _reference.Feature,
+            },
+        };
+        if (_reference.Variant is not null)
+        {
+            options.AdditionalProperties[PromptOpsChatOptionKeys.PromptVariant] = _reference.Variant;
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,114 @@
+using DotLiquid;
+
+namespace PromptOps;
+
+/// <summary>
+/// Compiles a parsed <see cref="PromptDefinition"/> into a <see cref="PromptTemplate"/>: parses every message once and
+/// checks statically that every variable is declared, every filter exists and every include resolves.
+/// </summary>
+internal static class PromptTemplateCompiler
+{
+    private static readonly HashSet<string> s_builtIns = new(StringComparer.Ordinal) { "forloop", "tablerowloop" };
+
+    public static PromptTemplate? Compile(PromptDefinition definition, PartialLibrary partials, PromptRenderLimits limits, ICollection<PromptDiagnostic> diagnostics)
+    {
+        var errorsBefore = diagnostics.Count(d => d.IsError);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var templates = new Template[definition.Messages.Count];
+        for (var i = 0; i < definition.Messages.Count; i++)
+        {
+            var message = definition.Messages[i];
+            var scan = LiquidScanner.Scan(message.Template);
+            var template = LiquidCompiler.Parse(message.Template, scan, message.SourceMap, diagnostics);
+            LiquidCompiler.CheckFilters(message.Template, scan, message.SourceMap, diagnostics);
+            var scope = new HashSet<string>(definition.Inputs.Select(input => input.Name), StringComparer.Ordinal);
+            scope.UnionWith(scan.Defined);
+            scope.UnionWith(s_builtIns);
+            var checker = new ScopeChecker(definition, partials, diagnostics, used);
+            checker.Check(message.Template, scan, message.SourceMap, scope, [], inPartial: null);
+            if (template is not null)
+            {
+                templates[i] = template;
+            }
+        }
+
+        foreach (var input in definition.Inputs.Where(input => !used.Contains(input.Name)))
+        {
+            diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.UnusedInput, PromptDiagnosticSeverity.Warning,
+                $"The input '{input.Name}' is declared but no message uses it. Use it in a template or remove it from 'inputs'.",
+                definition.SourcePath, input.Line, input.Column));
+        }
+
+        return diagnostics.Count(d => d.IsError) > errorsBefore ? null : new PromptTemplate(definition, templates, partials, limits.Clone());
+    }
+
+    private sealed class ScopeChecker(PromptDefinition definition, PartialLibrary partials, ICollection<PromptDiagnostic> diagnostics, HashSet<string> used)
+    {
+        public void Check(string source, LiquidScan scan, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack, string? inPartial)
+        {
+            foreach (var (name, offset) in scan.Uses)
+            {
+                used.Add(name);
+                if (scope.Contains(name))
+                {
+                    continue;
+                }
+
+                var suggestion = KeySuggester.Nearest(name, definition.Inputs.Select(input => input.Name));
+                var hint = suggestion is null
+                    ? $"Declare it under 'inputs:' (for example '{name}: {{ type: string, required: true }}') or fix the name."
+                    : $"Did you mean '{suggestion}'? Otherwise declare it under 'inputs:'.";
+                var where = inPartial is null ? string.Empty : $" (in partial '{inPartial}', included by prompt '{definition.Id}' version {definition.Version})";
+                LiquidCompiler.Report(diagnostics, PromptDiagnosticCodes.UndeclaredVariable, PromptDiagnosticSeverity.Error,
+                    $"The variable '{name}' is used but not declared as an input of prompt '{definition.Id}'{where}. {hint}", map, source, offset);
+            }
+
+            foreach (var include in scan.Includes)
+            {
+                CheckInclude(source, include, map, scope, includeStack);
+            }
+        }
+
+        private void CheckInclude(string source, LiquidInclude include, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack)
+        {
+            void Error(string code, string message) =>
+                LiquidCompiler.Report(diagnostics, code, PromptDiagnosticSeverity.Error, message, map, source, include.Offset);
+
+            if (include.Name is null)
+            {
+                Error(PromptDiagnosticCodes.InvalidPartialPath, "An include must name its partial as a quoted literal, for example {% include 'tone' %}, so it can be checked before anything runs.");
+                return;
+            }
+
+            if (!PartialLibrary.IsSafeName(include.Name))
+            {
+                Error(PromptDiagnosticCodes.InvalidPartialPath, $"The include '{include.Name}' does not name a partial inside _partials/. Use a plain name such as 'tone' or 'shared/tone', without '..', leading '/' or backslashes.");
+                return;
+            }
+
+            if (!partials.TryGet(include.Name, out var partial))
+            {
+                var available = string.Join(", ", partials.Names.Select(n => $"'{n}'"));
+                Error(PromptDiagnosticCodes.MissingPartial, $"The partial '{include.Name}' does not exist. Create _partials/{include.Name}{PartialLibrary.Extension}{(available.Length > 0 ? $" or use one of: {available}" : string.Empty)}.");
+                return;
+            }
+
+            if (includeStack.Contains(include.Name))
+            {
+                Error(PromptDiagnosticCodes.PartialCycle, $"The partials include each other in a cycle: {string.Join(" -> ", includeStack.Append(include.Name))}. Remove one of the includes.");
+                return;
+            }
+
+            if (partial.Template is null)
+            {
+                Error(PromptDiagnosticCodes.MissingPartial, $"The partial '{include.Name}' has errors and cannot be included. Fix _partials/{include.Name}{PartialLibrary.Extension} first.");
+                return;
+            }
+
+            var partialScope = new HashSet<string>(scope, StringComparer.Ordinal);
+            partialScope.UnionWith(include.Bindings);
+            partialScope.UnionWith(partial.Scan.Defined);
+            Check(partial.Source, partial.Scan, partial.Map, partialScope, [.. includeStack, include.Name], include.Name);
+        }
+    }
+}

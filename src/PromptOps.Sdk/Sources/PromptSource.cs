@@ -1,0 +1,113 @@
+using System.Reflection;
+using System.Text;
+
+namespace PromptOps;
+
+/// <summary>The files read from one source, plus any problem reading them.</summary>
+internal sealed record PromptFileSet(string Name, IReadOnlyList<PromptSourceFile> Files, IReadOnlyList<PromptDiagnostic> Problems);
+
+/// <summary>Where prompt files come from. Registered by the builder, read by the catalog.</summary>
+internal abstract class PromptSource
+{
+    /// <summary>Gets a key that identifies the source, so registering it twice has no effect.</summary>
+    public abstract string Key { get; }
+
+    /// <summary>Gets the directory to watch for changes, or <see langword="null"/>.</summary>
+    public virtual string? WatchDirectory => null;
+
+    public abstract PromptFileSet Read();
+
+    internal static bool IsLibraryFile(string relativePath) =>
+        relativePath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+        || relativePath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+        || relativePath.EndsWith(PartialLibrary.Extension, StringComparison.OrdinalIgnoreCase)
+        || relativePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Prompt files embedded in an assembly by the PromptOps.Sdk MSBuild targets.</summary>
+internal sealed class EmbeddedPromptSource(Assembly assembly) : PromptSource
+{
+    internal const string ResourcePrefix = "PromptOps/";
+
+    public override string Key => "embedded:" + assembly.FullName;
+
+    public override PromptFileSet Read()
+    {
+        var assemblyName = assembly.GetName().Name ?? "assembly";
+        var files = new List<PromptSourceFile>();
+        foreach (var resource in assembly.GetManifestResourceNames().Order(StringComparer.Ordinal))
+        {
+            var normalized = resource.Replace('\\', '/');
+            if (!normalized.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var relative = normalized[ResourcePrefix.Length..];
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            files.Add(new PromptSourceFile(relative, $"{assemblyName}:prompts/{relative}", reader.ReadToEnd()));
+        }
+
+        var problems = files.Count > 0 ? [] : new[]
+        {
+            new PromptDiagnostic(PromptDiagnosticCodes.SourceNotFound, PromptDiagnosticSeverity.Error,
+                $"The assembly '{assemblyName}' has no embedded prompts. Reference the PromptOps.Sdk package (or import its build/PromptOps.Sdk.targets) and keep the prompt files in the project's 'prompts' folder, or set <PromptOpsPromptsDirectory> to their folder."),
+        };
+        return new PromptFileSet(Key, files, problems);
+    }
+}
+
+/// <summary>Prompt files in a directory on disk, optionally watched for edits.</summary>
+internal sealed class DirectoryPromptSource(string path, bool watch) : PromptSource
+{
+    private readonly string _fullPath = Path.GetFullPath(path);
+
+    public override string Key => "directory:" + _fullPath;
+
+    public override string? WatchDirectory => watch ? _fullPath : null;
+
+    public string FullPath => _fullPath;
+
+    public override PromptFileSet Read()
+    {
+        if (!Directory.Exists(_fullPath))
+        {
+            return new PromptFileSet(Key, [], [new PromptDiagnostic(PromptDiagnosticCodes.SourceNotFound, PromptDiagnosticSeverity.Error,
+                $"The prompt directory '{_fullPath}' does not exist. Create it, or pass the right path (relative paths start from the current directory '{Environment.CurrentDirectory}').")]);
+        }
+
+        var files = new List<PromptSourceFile>();
+        var problems = new List<PromptDiagnostic>();
+        foreach (var file in Directory.EnumerateFiles(_fullPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(_fullPath, file).Replace('\\', '/');
+            if (!IsLibraryFile(relative) || relative.Split('/').Any(segment => segment is "bin" or "obj" || segment.StartsWith('.')))
+            {
+                continue;
+            }
+
+            var display = DisplayPath(file);
+            try
+            {
+                files.Add(new PromptSourceFile(relative, display, File.ReadAllText(file)));
+            }
+            catch (IOException ex)
+            {
+                problems.Add(new PromptDiagnostic(PromptDiagnosticCodes.SourceNotFound, PromptDiagnosticSeverity.Error, $"The file could not be read: {ex.Message.TrimEnd('.')}. Check that no other program holds it open.", display));
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                problems.Add(new PromptDiagnostic(PromptDiagnosticCodes.SourceNotFound, PromptDiagnosticSeverity.Error, $"The file could not be read: {ex.Message.TrimEnd('.')}. Give the process read permission.", display));
+            }
+        }
+
+        return new PromptFileSet(Key, files, problems);
+    }
+
+    private static string DisplayPath(string file)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file);
+        return (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative).Replace('\\', '/');
+    }
+}
