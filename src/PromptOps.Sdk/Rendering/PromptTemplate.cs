@@ -80,21 +80,25 @@ public sealed class PromptTemplate
     private string RenderMessage(int index, Hash locals)
     {
         using var writer = new BoundedStringWriter(_limits.MaxOutputLength);
-        var parameters = new RenderParameters(CultureInfo.InvariantCulture)
-        {
-            LocalVariables = locals,
-            Registers = Hash.FromDictionary(new Dictionary<string, object> { ["file_system"] = _partials }),
-            ErrorsOutputMode = ErrorsOutputMode.Rethrow,
-            MaxIterations = _limits.MaxLoopIterations,
-            Timeout = (int)Math.Ceiling(_limits.Timeout.TotalMilliseconds),
-        };
+        using var timeout = new CancellationTokenSource(_limits.Timeout);
+
+        // An explicit context: thread-safe DotLiquid templates ignore RenderParameters.Registers, which is where
+        // the partials file system must go. The caller's values live in the environment and are never mutated.
+        var context = new Context(
+            [locals],
+            new Hash(),
+            Hash.FromDictionary(new Dictionary<string, object> { ["file_system"] = _partials }),
+            ErrorsOutputMode.Rethrow,
+            _limits.MaxLoopIterations,
+            CultureInfo.InvariantCulture,
+            timeout.Token);
 
         try
         {
-            _messages[index].Render(writer, parameters);
+            _messages[index].Render(writer, RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
             return writer.ToString();
         }
-        catch (Exception ex) when (ex is LiquidException or RenderOutputLimitException or TimeoutException or InvalidOperationException or System.ArgumentException or FormatException)
+        catch (Exception ex) when (ex is LiquidException or RenderOutputLimitException or OperationCanceledException or InvalidOperationException or System.ArgumentException or FormatException)
         {
             throw TranslateRenderError(index, ex);
         }
@@ -112,7 +116,7 @@ public sealed class PromptTemplate
                 $"{where} ran more than {_limits.MaxLoopIterations:N0} loop iterations. Use 'limit:' on the loop, pass a shorter list, or raise PromptOps:RenderLimits:MaxLoopIterations."),
             StackLevelException => (PromptDiagnosticCodes.RenderLimitExceeded,
                 $"{where} nested includes or blocks too deeply. Remove the recursive include."),
-            TimeoutException or RenderException when ex.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase) => (PromptDiagnosticCodes.RenderLimitExceeded,
+            OperationCanceledException => (PromptDiagnosticCodes.RenderLimitExceeded,
                 $"{where} took longer than {_limits.Timeout.TotalMilliseconds:N0} ms. Simplify the template or raise PromptOps:RenderLimits:Timeout."),
             _ => (PromptDiagnosticCodes.RenderFailed, $"{where} failed: {ex.Message.TrimEnd('.')}. Check the template and the input values it uses."),
         };

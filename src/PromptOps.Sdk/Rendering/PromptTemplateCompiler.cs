@@ -99,6 +99,15 @@ internal static class PromptTemplateCompiler
                 return;
             }
 
+            // Liquid's include binds a variable named like the partial and loops over it when it is a list (DotLiquid
+            // also loops over the characters of a string), so a shared name silently repeats the partial.
+            var boundName = include.Name[(include.Name.LastIndexOf('/') + 1)..];
+            if (!include.Bindings.Contains(boundName) && scope.Contains(boundName))
+            {
+                Error(PromptDiagnosticCodes.InvalidPartialPath, $"The partial '{include.Name}' has the same name as the variable '{boundName}', so Liquid would repeat the partial for each item (or character) of that value. Rename the partial, for example to '{boundName}-text'.");
+                return;
+            }
+
             if (partial.Template is null)
             {
                 Error(PromptDiagnosticCodes.MissingPartial, $"The partial '{include.Name}' has errors and cannot be included. Fix _partials/{include.Name}{PartialLibrary.Extension} first.");

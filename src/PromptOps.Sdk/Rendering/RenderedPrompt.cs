@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace PromptOps;
@@ -27,4 +29,48 @@ public sealed class RenderedPrompt
 
     /// <summary>Gets which prompt version produced this result.</summary>
     public PromptReference Prompt { get; }
+
+    /// <summary>
+    /// Returns a stable, human-readable text form (prompt reference, each message under its role, then the options)
+    /// that suits snapshot tests and <c>promptops render</c>. Line endings are normalised to <c>\n</c>.
+    /// </summary>
+    /// <returns>The text form.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# {Prompt}");
+        if (Prompt.Variant is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (variant {Prompt.Variant})");
+        }
+
+        text.Append('\n');
+        foreach (var message in Messages)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n--- {message.Role.Value} ---\n");
+            text.Append(message.Text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n')).Append('\n');
+        }
+
+        text.Append("\n--- options ---\n");
+        AppendOption(text, "model", Options.ModelId);
+        AppendOption(text, "temperature", Options.Temperature?.ToString(CultureInfo.InvariantCulture));
+        AppendOption(text, "top_p", Options.TopP?.ToString(CultureInfo.InvariantCulture));
+        AppendOption(text, "max_output_tokens", Options.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture));
+        AppendOption(text, "response_format", Options.ResponseFormat switch
+        {
+            ChatResponseFormatJson => "json",
+            ChatResponseFormatText => "text",
+            _ => null,
+        });
+        AppendOption(text, "feature", Prompt.Feature);
+        return text.ToString();
+    }
+
+    private static void AppendOption(StringBuilder text, string name, string? value)
+    {
+        if (value is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}: {value}\n");
+        }
+    }
 }

@@ -1,0 +1,3 @@
+using PromptOps.Cli;
+
+return PromptOpsCli.Run(args, Console.Out, Console.Error);
