@@ -1,0 +1,36 @@
+using System.ClientModel;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using OpenAI;
+
+namespace QuickStart;
+
+/// <summary>Chooses the chat client: OpenAI (or any OpenAI-compatible endpoint) when a key is configured, else the offline client.</summary>
+internal static class ChatClientFactory
+{
+    public static IChatClient Create(IConfiguration configuration, string defaultModel, out string description)
+    {
+        var apiKey = configuration["OpenAI:ApiKey"] ?? configuration["OPENAI_API_KEY"];
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            description = "offline demo client (no OPENAI_API_KEY set)";
+            return new OfflineChatClient();
+        }
+
+        var model = configuration["OpenAI:Model"] is { Length: > 0 } configured ? configured : defaultModel;
+        var endpoint = configuration["OpenAI:Endpoint"] ?? configuration["OPENAI_BASE_URL"];
+        var clientOptions = new OpenAIClientOptions();
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            {
+                throw new InvalidOperationException($"OpenAI:Endpoint is '{endpoint}', which is not an absolute URL. Set it to the base URL of an OpenAI-compatible API, for example 'http://localhost:11434/v1'.");
+            }
+
+            clientOptions.Endpoint = uri;
+        }
+
+        description = $"OpenAI-compatible API at {clientOptions.Endpoint?.ToString() ?? "api.openai.com"}, model {model}";
+        return new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions).GetChatClient(model).AsIChatClient();
+    }
+}
