@@ -15,6 +15,8 @@ namespace PromptOps;
 /// </remarks>
 public sealed class PromptTemplate
 {
+    private static readonly IReadOnlyDictionary<string, object?> EmptyInputs = new Dictionary<string, object?>();
+
     private readonly Template[] _messages;
     private readonly PartialLibrary _partials;
     private readonly PromptRenderLimits _limits;
@@ -43,6 +45,11 @@ public sealed class PromptTemplate
 
     /// <summary>Gets the reference recorded with every call that uses this prompt.</summary>
     public PromptReference Reference => _reference;
+
+    /// <summary>Renders a prompt that needs no inputs (every input optional), using the declared defaults.</summary>
+    /// <returns>New chat messages and options; the caller may modify them.</returns>
+    /// <exception cref="PromptRenderException">A required input is declared, or a render limit was hit.</exception>
+    public RenderedPrompt Render() => Render(EmptyInputs);
 
     /// <summary>Renders the prompt with inputs given as an object's properties or as a dictionary.</summary>
     /// <param name="inputs">
@@ -98,11 +105,17 @@ public sealed class PromptTemplate
             _messages[index].Render(writer, RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
             return writer.ToString();
         }
-        catch (Exception ex) when (ex is LiquidException or RenderOutputLimitException or OperationCanceledException or InvalidOperationException or System.ArgumentException or FormatException)
+        catch (Exception ex) when (IsRenderFailure(ex))
         {
             throw TranslateRenderError(index, ex);
         }
     }
+
+    // DotLiquid's exceptions do not share one base class (MaximumIterationsExceededException is not a LiquidException).
+    private static bool IsRenderFailure(Exception ex) =>
+        ex is LiquidException or MaximumIterationsExceededException or RenderOutputLimitException or OperationCanceledException
+            or InvalidOperationException or System.ArgumentException or FormatException or InvalidCastException or OverflowException or DivideByZeroException
+        || ex.GetType().Namespace == typeof(LiquidException).Namespace;
 
     private PromptRenderException TranslateRenderError(int index, Exception ex)
     {

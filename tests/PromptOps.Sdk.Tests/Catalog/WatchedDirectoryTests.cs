@@ -1,0 +1,105 @@
+using Microsoft.Extensions.DependencyInjection;
+using PromptOps.Tests.TestSupport;
+
+namespace PromptOps.Tests.Catalog;
+
+public sealed class WatchedDirectoryTests : IDisposable
+{
+    private static readonly TimeSpan s_reloadTimeout = TimeSpan.FromSeconds(20);
+    private readonly TempPromptLibrary _dir = new TempPromptLibrary().With("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Hello {{ name }}!"));
+    private readonly ServiceProvider _provider;
+    private readonly IPromptCatalog _catalog;
+
+    public WatchedDirectoryTests()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps().AddPromptDirectory(_dir.Root, watch: true);
+        _provider = services.BuildServiceProvider();
+        _catalog = _provider.GetRequiredService<IPromptCatalog>();
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _dir.Dispose();
+    }
+
+    private string RenderGreeting() => _catalog.Get("greeting").Render(new { name = "Ann" }).Messages[1].Text;
+
+    /// <summary>Writes a file and waits until the catalog has reloaded a version in which <paramref name="done"/> holds.</summary>
+    private async Task EditAndWaitAsync(string relativePath, string content, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + s_reloadTimeout;
+        _dir.Write(relativePath, content);
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The catalog did not reload the edited file in time.");
+            var reloaded = new TaskCompletionSource();
+            using var registration = _catalog.GetReloadToken().RegisterChangeCallback(_ => reloaded.TrySetResult(), null);
+            await Task.WhenAny(reloaded.Task, Task.Delay(500));
+        }
+    }
+
+    [Fact]
+    public async Task Edit_ValidChange_IsServedWithoutRestart()
+    {
+        Assert.Equal("Hello Ann!", RenderGreeting());
+
+        await EditAndWaitAsync("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Welcome back, {{ name }}."), () => RenderGreeting() == "Welcome back, Ann.");
+
+        Assert.Empty(_catalog.Diagnostics);
+    }
+
+    [Fact]
+    public async Task Edit_InvalidChange_KeepsServingTheLastGoodVersionAndReportsTheError()
+    {
+        await EditAndWaitAsync("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Hello {{ nmae }}!"), () => _catalog.Diagnostics.Any(d => d.IsError));
+
+        Assert.Equal("Hello Ann!", RenderGreeting());
+        var error = Assert.Single(_catalog.Diagnostics, d => d.IsError);
+        Assert.Equal(PromptDiagnosticCodes.UndeclaredVariable, error.Code);
+
+        await EditAndWaitAsync("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Fixed {{ name }}"), () => RenderGreeting() == "Fixed Ann");
+        Assert.DoesNotContain(_catalog.Diagnostics, d => d.IsError);
+    }
+
+    [Fact]
+    public async Task Edit_NewVersionFile_BecomesTheServedVersion()
+    {
+        await EditAndWaitAsync("greeting/1.1.0.yaml", TempPromptLibrary.ValidPrompt(version: "1.1.0", body: "Hi {{ name }}"), () => RenderGreeting() == "Hi Ann");
+
+        Assert.Equal("1.1.0", _catalog.Get("greeting").Version.ToString());
+    }
+
+    [Fact]
+    public async Task Render_ManyThreadsWhileFilesAreEdited_NeverFailsAndSeesOnlyWholeVersions()
+    {
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var renderers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested || count == 0)
+            {
+                seen.Add(RenderGreeting());
+                count++;
+            }
+
+            return count;
+        })).ToArray();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var body = $"Edit {i} for {{{{ name }}}}";
+            await EditAndWaitAsync("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: body), () => RenderGreeting() == $"Edit {i} for Ann");
+            await EditAndWaitAsync("greeting/1.0.0.yaml", "messages: [ broken", () => _catalog.Diagnostics.Any(d => d.IsError));
+        }
+
+        await stop.CancelAsync();
+        var renders = (await Task.WhenAll(renderers)).Sum();
+
+        Assert.True(renders > 0);
+        Assert.All(seen, text => Assert.Matches("^(Hello Ann!|Edit [0-4] for Ann)$", text));
+        Assert.Equal("Edit 4 for Ann", RenderGreeting());
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PromptOps.Tests.TestSupport;
+
+namespace PromptOps.Tests.DependencyInjection;
+
+public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
+{
+    private readonly TempPromptLibrary _dir = new TempPromptLibrary().With("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt());
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void AddPromptOps_CalledTwiceWithTheSameSource_RegistersEverythingOnce()
+    {
+        var services = new ServiceCollection();
+
+        services.AddPromptOps().AddPromptDirectory(_dir.Root).AddEmbeddedPrompts(typeof(PromptOpsServiceCollectionExtensionsTests).Assembly);
+        var countAfterFirst = services.Count;
+        services.AddPromptOps(o => o.AllowDrafts = true).AddPromptDirectory(_dir.Root).AddEmbeddedPrompts(typeof(PromptOpsServiceCollectionExtensionsTests).Assembly);
+
+        Assert.Equal(countAfterFirst + 1, services.Count); // only the second Configure callback is added
+        Assert.Single(services, d => d.ServiceType == typeof(IPromptCatalog));
+        Assert.Single(services, d => d.ImplementationType == typeof(PromptCatalogStartupCheck));
+        var provider = services.BuildServiceProvider();
+        Assert.True(provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value.AllowDrafts);
+        Assert.NotEmpty(provider.GetRequiredService<IPromptCatalog>().List());
+    }
+
+    [Fact]
+    public void AddPromptOps_AppRegisteredCatalogFirst_KeepsTheAppsCatalog()
+    {
+        var services = new ServiceCollection();
+        var mine = new PromptCatalogStub();
+        services.AddSingleton<IPromptCatalog>(mine);
+
+        services.AddPromptOps();
+
+        Assert.Same(mine, services.BuildServiceProvider().GetRequiredService<IPromptCatalog>());
+    }
+
+    [Fact]
+    public void AddPromptOps_ConfigurationSection_BindsOptions()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PromptOps:Environment"] = "staging",
+            ["PromptOps:AllowDrafts"] = "true",
+            ["PromptOps:RenderLimits:MaxLoopIterations"] = "50",
+            ["PromptOps:RenderLimits:Timeout"] = "00:00:01",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPromptOps(configuration.GetSection("PromptOps"));
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<PromptOpsOptions>>().Value;
+
+        Assert.Equal(("staging", true, 50, TimeSpan.FromSeconds(1)), (options.Environment, options.AllowDrafts, options.RenderLimits.MaxLoopIterations, options.RenderLimits.Timeout));
+    }
+
+    [Theory]
+    [InlineData("Development", "development")]
+    [InlineData("Staging", "staging")]
+    public void Environment_NotConfigured_DefaultsToTheHostEnvironmentInLowercase(string hostEnvironment, string expected)
+    {
+        using var host = Hosts.Build(services => services.AddPromptOps().AddPromptDirectory(_dir.Root), environment: hostEnvironment);
+
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Environment);
+    }
+
+    [Fact]
+    public void Environment_NoHost_DefaultsToProduction()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps();
+
+        Assert.Equal("production", services.BuildServiceProvider().GetRequiredService<IOptions<PromptOpsOptions>>().Value.Environment);
+    }
+
+    [Theory]
+    [InlineData("PromptOps:RenderLimits:MaxLoopIterations", "0", "MaxLoopIterations")]
+    [InlineData("PromptOps:RenderLimits:MaxOutputLength", "-1", "MaxOutputLength")]
+    [InlineData("PromptOps:Environment", "prod env!", "'prod env!'")]
+    public async Task StartAsync_InvalidOptions_FailsOnStartNamingTheSetting(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        using var host = Hosts.Build(
+            services => services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("PromptOps")).AddPromptDirectory(_dir.Root));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_ValidSetup_LoadsTheCatalogBeforeTheFirstRequest()
+    {
+        using var host = Hosts.Build(services => services.AddPromptOps().AddPromptDirectory(_dir.Root));
+
+        await host.StartAsync();
+
+        Assert.Equal("greeting", Assert.Single(host.Services.GetRequiredService<IPromptCatalog>().List()).Id);
+        await host.StopAsync();
+    }
+
+    private sealed class PromptCatalogStub : IPromptCatalog
+    {
+        public IReadOnlyList<PromptDiagnostic> Diagnostics => [];
+
+        public PromptTemplate Get(string id) => throw new PromptNotFoundException(id, null, "stub");
+
+        public PromptTemplate Get(string id, string version) => throw new PromptNotFoundException(id, version, "stub");
+
+        public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => Microsoft.Extensions.FileProviders.NullChangeToken.Singleton;
+
+        public IReadOnlyList<PromptTemplate> List() => [];
+
+        public bool TryGet(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PromptTemplate? prompt) => (prompt = null) is not null;
+
+        public bool TryGet(string id, string version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PromptTemplate? prompt) => (prompt = null) is not null;
+    }
+}
