@@ -6,6 +6,8 @@ namespace PromptOps.Cli;
 /// <summary>The <c>promptops</c> command line: builds the verbs and maps parse errors to exit code 2.</summary>
 internal static class PromptOpsCli
 {
+    private const string HelpHint = "Run 'promptops --help' to see the verbs and their options.";
+
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("promptops: lint, render and manage versioned YAML prompt libraries (PromptOps.Sdk).");
@@ -20,7 +22,7 @@ internal static class PromptOpsCli
                 error.WriteLine($"error: {parseError.Message}");
             }
 
-            error.WriteLine("Run 'promptops --help' to see the verbs and their options.");
+            error.WriteLine(HelpHint);
             return ExitCodes.UsageError;
         }
 
@@ -31,6 +33,7 @@ internal static class PromptOpsCli
         catch (CliUsageException ex)
         {
             error.WriteLine($"error: {ex.Message}");
+            error.WriteLine(HelpHint);
             return ExitCodes.UsageError;
         }
     }
