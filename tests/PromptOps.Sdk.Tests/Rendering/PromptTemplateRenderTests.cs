@@ -205,6 +205,17 @@ public sealed class PromptTemplateRenderTests : IDisposable
     }
 
     [Fact]
+    public void Render_IncludeWithNamedValueAndWithList_PassesValueAndRepeatsPerItem()
+    {
+        var prompt = Load(
+            "inputs:\n  items: { type: array, required: true }\nmessages:\n  - role: user\n    content: \"{% include 'heading', title: 'Order' %}{% include 'line' with items %}\"\n",
+            extra: [("_partials/heading.liquid", "[{{ title }}]"), ("_partials/line.liquid", "({{ line | join: '+' }})")]);
+
+        // Liquid semantics: "with" a list renders the partial once per item.
+        Assert.Equal("[Order](a)(b)", prompt.Render(new { items = new[] { "a", "b" } }).Messages[0].Text);
+    }
+
+    [Fact]
     public void Render_ReturnedOptions_AreNewEachTimeSoCallersMayChangeThem()
     {
         var prompt = Load(Support);
