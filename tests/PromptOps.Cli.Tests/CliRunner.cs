@@ -23,16 +23,7 @@ internal sealed class CliRunner : IDisposable
         return (exitCode, output.ToString(), error.ToString());
     }
 
-    public static string RepositoryPrompts()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PromptOps.Sdk.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Run the tests inside the repository."), "prompts");
-    }
+    public static string RepositoryPrompts() => PromptOps.Tests.RepositoryPaths.Prompts;
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.AI;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -82,7 +81,7 @@ internal static class RenderCommand
             : throw new CliUsageException($"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.");
     }
 
-    internal static IReadOnlyDictionary<string, object?> ReadInputs(FileInfo file)
+    private static IReadOnlyDictionary<string, object?> ReadInputs(FileInfo file)
     {
         if (!file.Exists)
         {
@@ -131,7 +130,7 @@ internal static class RenderCommand
                 temperature = options.Temperature,
                 top_p = options.TopP,
                 max_output_tokens = options.MaxOutputTokens,
-                response_format = options.ResponseFormat switch { ChatResponseFormatJson => "json", ChatResponseFormatText => "text", _ => null },
+                response_format = RenderedPrompt.FormatName(options.ResponseFormat),
             },
         };
         return JsonSerializer.Serialize(document, s_json);

@@ -10,6 +10,7 @@ internal static class PromptLibraryLoader
     {
         var diagnostics = new List<PromptDiagnostic>();
         var templates = new List<PromptTemplate>();
+        limits = limits.Clone(); // later changes to the options object must not reach compiled templates
         foreach (var set in sets)
         {
             diagnostics.AddRange(set.Problems);

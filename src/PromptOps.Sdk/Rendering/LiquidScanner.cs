@@ -49,6 +49,12 @@ internal static partial class LiquidScanner
     [GeneratedRegex(@"^\s*(?:'([^']*)'|""([^""]*)"")", RegexOptions.CultureInvariant)]
     private static partial Regex IncludeName();
 
+    [GeneratedRegex(@"\{%-?\s*endraw\s*-?%\}", RegexOptions.CultureInvariant)]
+    private static partial Regex EndRaw();
+
+    [GeneratedRegex(@"\{%-?\s*endcomment\s*-?%\}", RegexOptions.CultureInvariant)]
+    private static partial Regex EndComment();
+
     public static LiquidScan Scan(string template)
     {
         var scan = new LiquidScan();
@@ -131,8 +137,7 @@ internal static partial class LiquidScanner
             case "#":
                 break;
             case "raw" or "comment":
-                var endTag = new Regex(@"\{%-?\s*end" + tag + @"\s*-?%\}", RegexOptions.CultureInvariant);
-                var match = endTag.Match(template, next);
+                var match = (tag == "raw" ? EndRaw() : EndComment()).Match(template, next);
                 if (!match.Success)
                 {
                     scan.Errors.Add(($"The '{tag}' block is never closed. Add '{{% end{tag} %}}' where it should end.", tagOffset));

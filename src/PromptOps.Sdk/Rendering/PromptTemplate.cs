@@ -91,10 +91,12 @@ public sealed class PromptTemplate
 
         // An explicit context: thread-safe DotLiquid templates ignore RenderParameters.Registers, which is where
         // the partials file system must go. The caller's values live in the environment and are never mutated.
+        // Registers are per render: DotLiquid keeps loop state in them.
+        var registers = new Hash { ["file_system"] = _partials };
         var context = new Context(
             [locals],
             new Hash(),
-            Hash.FromDictionary(new Dictionary<string, object> { ["file_system"] = _partials }),
+            registers,
             ErrorsOutputMode.Rethrow,
             _limits.MaxLoopIterations,
             CultureInfo.InvariantCulture,
@@ -111,11 +113,12 @@ public sealed class PromptTemplate
         }
     }
 
-    // DotLiquid's exceptions do not share one base class (MaximumIterationsExceededException is not a LiquidException).
+    // DotLiquid's exceptions share no base class (MaximumIterationsExceededException is not a LiquidException), so they
+    // are recognised by namespace; the rest are what its filters throw on values they cannot handle.
     private static bool IsRenderFailure(Exception ex) =>
-        ex is LiquidException or MaximumIterationsExceededException or RenderOutputLimitException or OperationCanceledException
-            or InvalidOperationException or System.ArgumentException or FormatException or InvalidCastException or OverflowException or DivideByZeroException
-        || ex.GetType().Namespace == typeof(LiquidException).Namespace;
+        ex.GetType().Namespace == typeof(LiquidException).Namespace
+        || ex is RenderOutputLimitException or OperationCanceledException or InvalidOperationException or System.ArgumentException
+            or FormatException or InvalidCastException or OverflowException or DivideByZeroException;
 
     private PromptRenderException TranslateRenderError(int index, Exception ex)
     {

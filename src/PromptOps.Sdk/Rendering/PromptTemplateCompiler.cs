@@ -10,21 +10,26 @@ internal static class PromptTemplateCompiler
 {
     private static readonly HashSet<string> s_builtIns = new(StringComparer.Ordinal) { "forloop", "tablerowloop" };
 
+    /// <param name="definition">The parsed prompt file.</param>
+    /// <param name="partials">The partials of the prompt's library.</param>
+    /// <param name="limits">The render limits, already copied for this load (shared by every prompt of it).</param>
+    /// <param name="diagnostics">Where this prompt's problems are added.</param>
     public static PromptTemplate? Compile(PromptDefinition definition, PartialLibrary partials, PromptRenderLimits limits, ICollection<PromptDiagnostic> diagnostics)
     {
-        var errorsBefore = diagnostics.Count(d => d.IsError);
+        // This prompt's problems only, so deciding whether it compiled does not rescan the whole library's list.
+        var found = new List<PromptDiagnostic>();
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var checker = new ScopeChecker(definition, partials, found, used);
         var templates = new Template[definition.Messages.Count];
         for (var i = 0; i < definition.Messages.Count; i++)
         {
             var message = definition.Messages[i];
             var scan = LiquidScanner.Scan(message.Template);
-            var template = LiquidCompiler.Parse(message.Template, scan, message.SourceMap, diagnostics);
-            LiquidCompiler.CheckFilters(message.Template, scan, message.SourceMap, diagnostics);
+            var template = LiquidCompiler.Parse(message.Template, scan, message.SourceMap, found);
+            LiquidCompiler.CheckFilters(message.Template, scan, message.SourceMap, found);
             var scope = new HashSet<string>(definition.Inputs.Select(input => input.Name), StringComparer.Ordinal);
             scope.UnionWith(scan.Defined);
             scope.UnionWith(s_builtIns);
-            var checker = new ScopeChecker(definition, partials, diagnostics, used);
             checker.Check(message.Template, scan, message.SourceMap, scope, [], inPartial: null);
             if (template is not null)
             {
@@ -34,12 +39,17 @@ internal static class PromptTemplateCompiler
 
         foreach (var input in definition.Inputs.Where(input => !used.Contains(input.Name)))
         {
-            diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.UnusedInput, PromptDiagnosticSeverity.Warning,
+            found.Add(new PromptDiagnostic(PromptDiagnosticCodes.UnusedInput, PromptDiagnosticSeverity.Warning,
                 $"The input '{input.Name}' is declared but no message uses it. Use it in a template or remove it from 'inputs'.",
                 definition.SourcePath, input.Line, input.Column));
         }
 
-        return diagnostics.Count(d => d.IsError) > errorsBefore ? null : new PromptTemplate(definition, templates, partials, limits.Clone());
+        foreach (var diagnostic in found)
+        {
+            diagnostics.Add(diagnostic);
+        }
+
+        return found.Exists(d => d.IsError) ? null : new PromptTemplate(definition, templates, partials, limits);
     }
 
     private sealed class ScopeChecker(PromptDefinition definition, PartialLibrary partials, ICollection<PromptDiagnostic> diagnostics, HashSet<string> used)

@@ -56,15 +56,18 @@ public sealed class RenderedPrompt
         AppendOption(text, "temperature", Options.Temperature?.ToString(CultureInfo.InvariantCulture));
         AppendOption(text, "top_p", Options.TopP?.ToString(CultureInfo.InvariantCulture));
         AppendOption(text, "max_output_tokens", Options.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture));
-        AppendOption(text, "response_format", Options.ResponseFormat switch
-        {
-            ChatResponseFormatJson => "json",
-            ChatResponseFormatText => "text",
-            _ => null,
-        });
+        AppendOption(text, "response_format", FormatName(Options.ResponseFormat));
         AppendOption(text, "feature", Prompt.Feature);
         return text.ToString();
     }
+
+    /// <summary>The prompt-file name of a response format (<c>text</c> or <c>json</c>), or <see langword="null"/>.</summary>
+    internal static string? FormatName(ChatResponseFormat? format) => format switch
+    {
+        ChatResponseFormatJson => "json",
+        ChatResponseFormatText => "text",
+        _ => null,
+    };
 
     private static void AppendOption(StringBuilder text, string name, string? value)
     {

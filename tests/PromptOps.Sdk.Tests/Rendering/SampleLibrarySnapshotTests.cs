@@ -9,7 +9,7 @@ namespace PromptOps.Tests.Rendering;
 /// </summary>
 public class SampleLibrarySnapshotTests
 {
-    private static readonly PromptLibrary s_library = PromptLibrary.LoadDirectory(Path.Combine(RepositoryRoot(), "prompts"));
+    private static readonly PromptLibrary s_library = PromptLibrary.LoadDirectory(RepositoryPaths.Prompts);
 
     public static TheoryData<string, string> Fixtures() => new()
     {
@@ -41,16 +41,5 @@ public class SampleLibrarySnapshotTests
         var covered = Fixtures().Select(row => (string)row[0]).ToHashSet();
 
         Assert.All(s_library.Prompts, p => Assert.Contains($"{p.Id}@{p.Version}", covered));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PromptOps.Sdk.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Run the tests from inside the repository.");
     }
 }

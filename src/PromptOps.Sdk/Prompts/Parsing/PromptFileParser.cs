@@ -414,14 +414,15 @@ internal static partial class PromptFileParser
                     }
                 }
 
-                if (!mapping.Children.ContainsKey(new YamlScalarNode("role")))
+                var missingRole = !mapping.Children.ContainsKey(new YamlScalarNode("role"));
+                if (missingRole)
                 {
                     Error(PromptDiagnosticCodes.UnknownRole, "A message has no 'role'. Add 'role: system', 'role: user' or 'role: assistant'.", item);
                 }
 
                 if (content is null || string.IsNullOrWhiteSpace(content.Value))
                 {
-                    if (!HasErrorAt(item))
+                    if (!missingRole)
                     {
                         Error(PromptDiagnosticCodes.EmptyMessages, "A message has no 'content'. Add the message text under 'content:'.", item);
                     }
@@ -437,8 +438,6 @@ internal static partial class PromptFileParser
 
             return messages;
         }
-
-        private bool HasErrorAt(YamlNode node) => diagnostics.Any(d => d.FilePath == file.DisplayPath && d.Line == (int)node.Start.Line && d.IsError);
 
         private IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string[] knownKeys, string where)
         {
