@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace PromptOps;
 
@@ -34,6 +35,31 @@ public static class PromptOpsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return builder.AddSource(new DirectoryPromptSource(path, watch));
+    }
+
+    /// <summary>Configures where model prices come from: a LiteLLM-format price file and per-model overrides.</summary>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <param name="configure">Sets pricing options, for example <c>p =&gt; p.Models["my-model"] = new() { InputPerMillionTokens = 1, OutputPerMillionTokens = 4 }</c>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>The same settings bind from <c>PromptOps:Pricing</c>; both are validated when the host starts.</remarks>
+    public static IPromptOpsBuilder AddPricing(this IPromptOpsBuilder builder, Action<PromptOpsPricingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<PromptOpsOptions>(options => configure(options.Pricing));
+        return builder;
+    }
+
+    /// <summary>Adds a sink that receives the record of every call made through <c>UsePromptOps()</c> or <c>UseCallLogging()</c>.</summary>
+    /// <typeparam name="TSink">The sink type, created once by the container.</typeparam>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IPromptOpsBuilder AddCallSink<TSink>(this IPromptOpsBuilder builder)
+        where TSink : class, IPromptCallSink
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPromptCallSink, TSink>());
+        return builder;
     }
 
     private static IPromptOpsBuilder AddSource(this IPromptOpsBuilder builder, PromptSource source)

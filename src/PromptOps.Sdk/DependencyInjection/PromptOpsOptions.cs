@@ -19,4 +19,15 @@ public sealed class PromptOpsOptions
     /// <summary>Gets or sets the safety limits applied to every render.</summary>
     [ValidateObjectMembers]
     public PromptRenderLimits RenderLimits { get; set; } = new();
+
+    /// <summary>Gets or sets the token budgets per request (<c>PromptOps:Budgets</c>).</summary>
+    [ValidateObjectMembers]
+    public PromptOpsBudgetOptions Budgets { get; set; } = new();
+
+    /// <summary>Gets or sets where model prices come from (<c>PromptOps:Pricing</c>).</summary>
+    public PromptOpsPricingOptions Pricing { get; set; } = new();
+
+    /// <summary>Gets or sets how calls are recorded (<c>PromptOps:Calls</c>).</summary>
+    [ValidateObjectMembers]
+    public PromptOpsCallOptions Calls { get; set; } = new();
 }

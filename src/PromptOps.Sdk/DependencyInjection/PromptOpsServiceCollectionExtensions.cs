@@ -30,6 +30,7 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PromptCatalogStartupCheck>());
+        AddCallServices(services);
         return new PromptOpsBuilder(services);
     }
 
@@ -55,6 +56,26 @@ public static class PromptOpsServiceCollectionExtensions
         var builder = services.AddPromptOps();
         services.Configure<PromptOpsOptions>(configuration);
         return builder;
+    }
+
+    /// <summary>What the chat middleware (<c>UsePromptOps()</c>) needs: token counting, pricing, and the hand-off to the call sinks.</summary>
+    private static void AddCallServices(IServiceCollection services)
+    {
+        services.TryAddSingleton<ITokenCounter>(TiktokenTokenCounter.Shared);
+        services.TryAddSingleton<ModelPricing>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPromptCallSink, LoggingPromptCallSink>());
+        services.TryAddSingleton(sp => new CallRecordDispatcher(
+            sp.GetServices<IPromptCallSink>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<CallRecordDispatcher>>(),
+            sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Calls));
+        services.TryAddSingleton<ICallRecordDispatcher>(sp => sp.GetRequiredService<CallRecordDispatcher>());
+        services.TryAddSingleton(sp => new PromptOpsCallServices(
+            sp.GetRequiredService<IOptionsMonitor<PromptOpsOptions>>(),
+            sp.GetRequiredService<ITokenCounter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+            sp.GetRequiredService<CallRecordDispatcher>(),
+            sp.GetRequiredService<ModelPricing>()));
     }
 
     private sealed class PromptOpsMarker;

@@ -20,4 +20,20 @@ public static class PromptOpsChatOptionKeys
 
     /// <summary>The attribution key for cost and budgets (string).</summary>
     public const string Feature = "promptops.feature";
+
+    /// <summary>The prompt file's <c>budget.max_tokens_per_request</c> (int), when it declares one; read by <c>UseTokenBudget()</c>.</summary>
+    public const string MaxTokensPerRequest = "promptops.budget.max_tokens_per_request";
+}
+
+/// <summary>The keys PromptOps adds to <c>ChatResponse.AdditionalProperties</c> (and to streamed updates) for the caller.</summary>
+public static class PromptOpsResponseKeys
+{
+    /// <summary>The request id of the call (string): quote it when a user reports a problem, and look it up with <c>promptops calls</c>.</summary>
+    public const string RequestId = "promptops.request_id";
+
+    /// <summary>The cost of the call in USD (decimal), set by <c>UseCostTracking()</c> when the model has a known price.</summary>
+    public const string CostUsd = "promptops.cost.usd";
+
+    /// <summary><see langword="true"/> (bool) when the token counts behind the cost are PromptOps' estimate because the provider reported no usage.</summary>
+    public const string UsageEstimated = "promptops.usage.estimated";
 }

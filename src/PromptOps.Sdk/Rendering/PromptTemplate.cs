@@ -167,6 +167,11 @@ public sealed class PromptTemplate
             options.AdditionalProperties[PromptOpsChatOptionKeys.PromptVariant] = _reference.Variant;
         }
 
+        if (Definition.Budget.MaxTokensPerRequest is { } maxTokens)
+        {
+            options.AdditionalProperties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;
+        }
+
         return options;
     }
 }

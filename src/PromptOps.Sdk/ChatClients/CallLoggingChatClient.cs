@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace PromptOps;
+
+/// <summary>
+/// Records every call: builds its <see cref="PromptCallRecord"/> and hands it to the registered <see cref="IPromptCallSink"/>s
+/// in the background, traces it with the <c>PromptOps</c> <see cref="ActivitySource"/> and measures it with the
+/// <c>PromptOps</c> <see cref="System.Diagnostics.Metrics.Meter"/>. Returns the request id on the response under
+/// <see cref="PromptOpsResponseKeys.RequestId"/>.
+/// </summary>
+/// <remarks>
+/// <para>Add it with <c>UseCallLogging()</c>, or with <c>UsePromptOps()</c> which places it outermost so that its record
+/// and span cover budget rejections and the whole call.</para>
+/// <para>A call that throws is recorded with <see cref="PromptCallRecord.Success"/> = <see langword="false"/> and the
+/// exception propagates unchanged; a stream that fails, is cancelled or is abandoned halfway is recorded too. Every call is
+/// recorded exactly once.</para>
+/// <para>Telemetry: when Microsoft.Extensions.AI's <c>UseOpenTelemetry()</c> sits outside this client, its <c>chat</c> span
+/// is current and gets the <c>promptops.*</c> attributes instead of a second span, and the <c>gen_ai.client.*</c> metrics
+/// are left to it; otherwise this client starts its own <c>chat {model}</c> span and records them. Thread-safe.</para>
+/// </remarks>
+public sealed class CallLoggingChatClient : DelegatingChatClient
+{
+    private readonly PromptOpsCallServices _services;
+    private ChatClientMetadata? _metadata;
+    private bool _metadataRead;
+
+    internal CallLoggingChatClient(IChatClient innerClient, PromptOpsCallServices services)
+        : base(innerClient)
+    {
+        _services = services;
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: false, _services.TimeProvider, out var owner);
+        var telemetry = CallTelemetry.Start(state);
+        state.ResponseReader = this;
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Complete(state, telemetry, ex);
+            throw;
+        }
+
+        if (ReferenceEquals(state.ResponseReader, this))
+        {
+            state.ReadResponse(response);
+        }
+
+        Complete(state, telemetry, error: null);
+        if (owner)
+        {
+            (response.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: true, _services.TimeProvider, out var owner);
+        var telemetry = CallTelemetry.Start(state);
+        state.ResponseReader = this;
+        Exception? error = null;
+        IAsyncEnumerator<ChatResponseUpdate> updates;
+        try
+        {
+            updates = base.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Complete(state, telemetry, ex);
+            throw;
+        }
+
+        var first = true;
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = updates.Current;
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                    throw;
+                }
+
+                if (ReferenceEquals(state.ResponseReader, this))
+                {
+                    state.ReadUpdate(update);
+                }
+
+                if (!state.SawContent && update.Contents.Any(c => c is not UsageContent))
+                {
+                    state.SawContent = true;
+                    state.TimeToFirstToken = _services.TimeProvider.GetElapsedTime(state.StartTimestamp);
+                }
+
+                if (first && owner)
+                {
+                    (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
+                }
+
+                first = false;
+                yield return update;
+            }
+        }
+        finally
+        {
+            try
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Complete(state, telemetry, error);
+            }
+        }
+    }
+
+    private ChatClientMetadata? Metadata
+    {
+        get
+        {
+            if (!_metadataRead)
+            {
+                _metadata = InnerClient.GetService<ChatClientMetadata>();
+                _metadataRead = true;
+            }
+
+            return _metadata;
+        }
+    }
+
+    private void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)
+    {
+        if (!state.TryComplete())
+        {
+            return;
+        }
+
+        var latency = _services.TimeProvider.GetElapsedTime(state.StartTimestamp);
+        if (error is null || state.SawContent)
+        {
+            state.EnsureUsage(_services.TokenCounter);
+        }
+
+        telemetry.Stop(state, latency, error);
+        var dispatcher = _services.Dispatcher;
+        if (dispatcher is null || !dispatcher.HasSinks)
+        {
+            return;
+        }
+
+        dispatcher.TryEnqueue(BuildRecord(state, latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
+    }
+
+    internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)
+    {
+        var usage = state.Usage;
+        return new PromptCallRecord
+        {
+            RequestId = state.RequestId,
+            Timestamp = state.StartTime,
+            Feature = state.Feature,
+            UserId = state.Context?.UserId,
+            TenantId = state.Context?.TenantId,
+            PromptId = state.PromptId,
+            PromptVersion = state.PromptVersion,
+            Variant = state.Variant,
+            Label = state.Prompt?.Label,
+            Model = state.Model,
+            ResponseModel = state.ResponseModel,
+            Provider = state.Provider,
+            Temperature = state.Options.Temperature,
+            MaxOutputTokens = state.Options.MaxOutputTokens,
+            InputTokens = usage?.InputTokenCount,
+            OutputTokens = usage?.OutputTokenCount,
+            CachedInputTokens = usage?.CachedInputTokenCount,
+            CacheWriteInputTokens = usage is null ? null : CostTrackingChatClient.CacheWriteTokens(usage) is var written and > 0 ? written : null,
+            ReasoningTokens = usage?.ReasoningTokenCount,
+            EstimatedInputTokens = state.EstimatedInputTokens,
+            UsageEstimated = state.UsageEstimated,
+            UsageClamped = state.UsageClamped,
+            Latency = latency,
+            TimeToFirstToken = state.Streaming ? state.TimeToFirstToken : null,
+            Cost = state.Cost?.Total,
+            PriceSource = state.Cost is null ? null : state.PriceSource,
+            ToolsAvailable = state.Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
+            ToolsCalled = [.. state.ToolsCalled],
+            FinishReason = state.FinishReason,
+            Success = error is null,
+            ErrorType = error?.GetType().FullName,
+            Error = error?.Message,
+            Streaming = state.Streaming,
+            Tags = state.Context?.Tags ?? new Dictionary<string, string>(),
+            InputContent = Capture(FormatMessages(state.Messages), capture),
+            OutputContent = Capture(state.ResponseText, capture),
+        };
+    }
+
+    private static string? Capture(string? content, PromptCallContentCapture capture) => content is null ? null : capture switch
+    {
+        PromptCallContentCapture.Full => content,
+        PromptCallContentCapture.Redacted => PromptContentRedactor.Redact(content),
+        _ => null,
+    };
+
+    private static string FormatMessages(IList<ChatMessage> messages)
+    {
+        var text = new StringBuilder();
+        foreach (var message in messages)
+        {
+            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

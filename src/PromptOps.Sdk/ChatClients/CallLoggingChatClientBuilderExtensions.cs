@@ -1,0 +1,21 @@
+using Microsoft.Extensions.AI;
+
+namespace PromptOps;
+
+/// <summary>Adds <see cref="CallLoggingChatClient"/> to a chat client pipeline.</summary>
+public static class CallLoggingChatClientBuilderExtensions
+{
+    /// <summary>Records every call to the registered sinks, traces and measures it (see <see cref="CallLoggingChatClient"/>).</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// Settings come from <c>services.AddPromptOps(...)</c> when the pipeline is built from a service provider (for example with
+    /// <c>services.AddChatClient(...)</c>); without one, the defaults apply. Prefer <c>UsePromptOps()</c>, which adds all three
+    /// PromptOps layers in the right order.
+    /// </remarks>
+    public static ChatClientBuilder UseCallLogging(this ChatClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((innerClient, services) => new CallLoggingChatClient(innerClient, PromptOpsCallServices.From(services)));
+    }
+}

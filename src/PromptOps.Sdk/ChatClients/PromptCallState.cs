@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace PromptOps;
+
+/// <summary>
+/// What the PromptOps middleware of one pipeline learn about one call. The outermost of them creates it with a clone of the
+/// caller's options (the caller's object is never changed) and the inner ones find it again through that clone.
+/// </summary>
+internal sealed class PromptCallState
+{
+    private const string KeyPrefix = "promptops.";
+    private static readonly ConditionalWeakTable<ChatOptions, PromptCallState> ByOptions = [];
+
+    private readonly StringBuilder? _streamedText;
+    private int _completed;
+    private int _costReported;
+
+    private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, long startTimestamp, DateTimeOffset startTime)
+    {
+        Options = options;
+        Messages = messages;
+        Streaming = streaming;
+        StartTimestamp = startTimestamp;
+        StartTime = startTime;
+        Context = PromptOpsContext.Current;
+        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId();
+        Provider = metadata?.ProviderName;
+        Model = options.ModelId ?? metadata?.DefaultModelId;
+
+        var properties = options.AdditionalProperties;
+        Prompt = properties?.TryGetValue(PromptOpsChatOptionKeys.Prompt, out var reference) == true ? reference as PromptReference : null;
+        PromptId = Prompt?.Id ?? ReadString(properties, PromptOpsChatOptionKeys.PromptId);
+        PromptVersion = Prompt?.Version ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVersion);
+        Variant = Prompt?.Variant ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVariant);
+        PromptMaxTokensPerRequest = properties?.TryGetValue(PromptOpsChatOptionKeys.MaxTokensPerRequest, out var max) == true && max is int limit ? limit : null;
+        Feature = Context?.Feature ?? Prompt?.Feature ?? ReadString(properties, PromptOpsChatOptionKeys.Feature) ?? "default";
+        if (streaming)
+        {
+            _streamedText = new StringBuilder();
+        }
+    }
+
+    public ChatOptions Options { get; }
+
+    public IList<ChatMessage> Messages { get; }
+
+    public bool Streaming { get; }
+
+    public long StartTimestamp { get; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public PromptOpsContext? Context { get; }
+
+    public string RequestId { get; }
+
+    public string? Provider { get; }
+
+    public string? Model { get; }
+
+    public PromptReference? Prompt { get; }
+
+    public string? PromptId { get; }
+
+    public string? PromptVersion { get; }
+
+    public string? Variant { get; }
+
+    public string Feature { get; }
+
+    public int? PromptMaxTokensPerRequest { get; }
+
+    /// <summary>Gets or sets the layer that reads the response; the innermost PromptOps layer wins, so usage is counted once.</summary>
+    public object? ResponseReader { get; set; }
+
+    public int? EstimatedInputTokens { get; set; }
+
+    public int? TokenLimit { get; set; }
+
+    public double AlertThreshold { get; set; }
+
+    public UsageDetails? Usage { get; private set; }
+
+    public bool UsageEstimated { get; private set; }
+
+    public bool UsageClamped { get; set; }
+
+    public CallCost? Cost { get; set; }
+
+    public string? PriceSource { get; set; }
+
+    public bool CostResolved { get; set; }
+
+    public string? ResponseModel { get; private set; }
+
+    public string? ResponseId { get; private set; }
+
+    public string? FinishReason { get; private set; }
+
+    public List<string> ToolsCalled { get; } = [];
+
+    public string? ResponseText { get; private set; }
+
+    public TimeSpan? TimeToFirstToken { get; set; }
+
+    public bool SawContent { get; set; }
+
+    /// <summary>Finds the state of a call from the options a PromptOps layer received, or starts one with a private clone of them.</summary>
+    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider, out bool owner)
+    {
+        if (options is not null && ByOptions.TryGetValue(options, out var existing))
+        {
+            owner = false;
+            return existing;
+        }
+
+        var clone = options?.Clone() ?? new ChatOptions();
+        var state = new PromptCallState(clone, messages, metadata, streaming, timeProvider.GetTimestamp(), timeProvider.GetUtcNow());
+        if (clone.AdditionalProperties is { Count: > 0 } properties)
+        {
+            // The PromptOps keys are read now; providers that forward unknown properties must not receive them.
+            foreach (var key in properties.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)).ToList())
+            {
+                properties.Remove(key);
+            }
+        }
+
+        ByOptions.AddOrUpdate(clone, state);
+        options = clone;
+        owner = true;
+        return state;
+    }
+
+    /// <summary>Returns <see langword="true"/> exactly once, for the layer that writes the call record.</summary>
+    public bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
+
+    /// <summary>Returns <see langword="true"/> exactly once, for the layer that adds the cost to the metric.</summary>
+    public bool TryMarkCostReported() => Interlocked.Exchange(ref _costReported, 1) == 0;
+
+    public void ReadResponse(ChatResponse response)
+    {
+        ResponseModel = response.ModelId ?? ResponseModel;
+        ResponseId = response.ResponseId ?? ResponseId;
+        FinishReason = response.FinishReason?.Value ?? FinishReason;
+        ResponseText = response.Text;
+        if (response.Usage is { } usage)
+        {
+            AddUsage(usage);
+        }
+
+        foreach (var message in response.Messages)
+        {
+            CollectToolCalls(message.Contents);
+        }
+    }
+
+    public void ReadUpdate(ChatResponseUpdate update)
+    {
+        ResponseModel = update.ModelId ?? ResponseModel;
+        ResponseId = update.ResponseId ?? ResponseId;
+        FinishReason = update.FinishReason?.Value ?? FinishReason;
+        foreach (var content in update.Contents)
+        {
+            switch (content)
+            {
+                case TextContent text:
+                    _streamedText!.Append(text.Text);
+                    break;
+                case UsageContent usage:
+                    AddUsage(usage.Details);
+                    break;
+            }
+        }
+
+        CollectToolCalls(update.Contents);
+        ResponseText = _streamedText!.ToString();
+    }
+
+    /// <summary>Fills in estimated usage when the provider reported none (or reported no input or output count).</summary>
+    public void EnsureUsage(ITokenCounter counter)
+    {
+        if (Usage is { InputTokenCount: not null, OutputTokenCount: not null })
+        {
+            return;
+        }
+
+        var estimatedInput = EstimatedInputTokens ??= counter.EstimateInputTokens(Messages, Options, Model);
+        var estimatedOutput = string.IsNullOrEmpty(ResponseText) ? 0 : counter.CountTokens(ResponseText, ResponseModel ?? Model);
+        Usage ??= new UsageDetails();
+        Usage.InputTokenCount ??= estimatedInput;
+        Usage.OutputTokenCount ??= estimatedOutput;
+        Usage.TotalTokenCount = Usage.InputTokenCount + Usage.OutputTokenCount;
+        UsageEstimated = true;
+    }
+
+    private void AddUsage(UsageDetails usage)
+    {
+        if (Usage is null)
+        {
+            Usage = new UsageDetails();
+        }
+
+        Usage.Add(usage);
+    }
+
+    private void CollectToolCalls(IList<AIContent> contents)
+    {
+        foreach (var content in contents)
+        {
+            if (content is FunctionCallContent call)
+            {
+                ToolsCalled.Add(call.Name);
+            }
+        }
+    }
+
+    private static string? ReadString(AdditionalPropertiesDictionary? properties, string key) =>
+        properties?.TryGetValue(key, out var value) == true ? value as string : null;
+}

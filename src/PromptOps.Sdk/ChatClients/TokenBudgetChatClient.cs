@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace PromptOps;
+
+/// <summary>
+/// Enforces the token budget of each request before it is sent, and raises a budget alert after a call that used at least
+/// the alert threshold of its budget.
+/// </summary>
+/// <remarks>
+/// <para>The limit comes from <c>PromptOps:Budgets:Features:&lt;feature&gt;:MaxTokensPerRequest</c>, else from the prompt
+/// file's <c>budget.max_tokens_per_request</c>, else from <c>PromptOps:Budgets:MaxTokensPerRequest</c>; changes to the
+/// configuration apply to the next call. The request needs its estimated input tokens (messages and tool definitions,
+/// counted by <see cref="ITokenCounter"/>) plus its maximum output tokens. Over the limit, the policy decides:
+/// <see cref="TokenBudgetPolicy.Reject"/> throws <see cref="TokenBudgetExceededException"/>,
+/// <see cref="TokenBudgetPolicy.ClampOutput"/> lowers the maximum output tokens to what is left (and sets them when the
+/// request set none), <see cref="TokenBudgetPolicy.Warn"/> logs and sends. A request without a maximum output is checked on
+/// its input alone, except under ClampOutput.</para>
+/// <para>Add it with <c>UseTokenBudget()</c>, or with <c>UsePromptOps()</c> which places it between call logging (so that
+/// rejections are recorded) and cost tracking. Thread-safe.</para>
+/// </remarks>
+public sealed partial class TokenBudgetChatClient : DelegatingChatClient
+{
+    private readonly PromptOpsCallServices _services;
+    private readonly ILogger _logger;
+    private ChatClientMetadata? _metadata;
+    private bool _metadataRead;
+
+    internal TokenBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
+        : base(innerClient)
+    {
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger<TokenBudgetChatClient>();
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: false, _services.TimeProvider, out var owner);
+        Check(state);
+        state.ResponseReader = this;
+        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(state.ResponseReader, this))
+        {
+            state.ReadResponse(response);
+        }
+
+        AlertIfNearLimit(state);
+        if (owner)
+        {
+            (response.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: true, _services.TimeProvider, out var owner);
+        Check(state);
+        state.ResponseReader = this;
+        var first = true;
+        await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
+        {
+            if (ReferenceEquals(state.ResponseReader, this))
+            {
+                state.ReadUpdate(update);
+            }
+
+            if (first && owner)
+            {
+                (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
+            }
+
+            first = false;
+            yield return update;
+        }
+
+        AlertIfNearLimit(state);
+    }
+
+    private ChatClientMetadata? Metadata
+    {
+        get
+        {
+            if (!_metadataRead)
+            {
+                _metadata = InnerClient.GetService<ChatClientMetadata>();
+                _metadataRead = true;
+            }
+
+            return _metadata;
+        }
+    }
+
+    private void Check(PromptCallState state)
+    {
+        var budgets = _services.Options.CurrentValue.Budgets;
+        budgets.Features.TryGetValue(state.Feature, out var feature);
+        var limit = feature?.MaxTokensPerRequest ?? state.PromptMaxTokensPerRequest ?? budgets.MaxTokensPerRequest;
+        var input = state.EstimatedInputTokens ??= _services.TokenCounter.EstimateInputTokens(state.Messages, state.Options, state.Model);
+        if (limit is not { } max)
+        {
+            return;
+        }
+
+        state.TokenLimit = max;
+        state.AlertThreshold = feature?.AlertThreshold ?? budgets.AlertThreshold;
+        var policy = feature?.Policy ?? budgets.Policy;
+        var requestedOutput = state.Options.MaxOutputTokens;
+        var requested = (long)input + (requestedOutput ?? 0);
+        if (policy == TokenBudgetPolicy.ClampOutput)
+        {
+            if (input >= max)
+            {
+                Reject(state, max, input, requestedOutput);
+            }
+
+            var allowed = max - input;
+            if (requestedOutput is null || requestedOutput > allowed)
+            {
+                state.Options.MaxOutputTokens = allowed;
+                LogClamped(_logger, state.Feature, requestedOutput, allowed, input, max);
+            }
+
+            return;
+        }
+
+        if (requested <= max)
+        {
+            return;
+        }
+
+        if (policy == TokenBudgetPolicy.Warn)
+        {
+            LogOverBudget(_logger, state.Feature, requested, max, state.PromptId);
+            return;
+        }
+
+        Reject(state, max, input, requestedOutput);
+    }
+
+    private void Reject(PromptCallState state, int limit, int input, int? requestedOutput)
+    {
+        PromptOpsTelemetry.BudgetRejections.Add(1, new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature));
+        var exception = new TokenBudgetExceededException(state.Feature, limit, input, requestedOutput, state.PromptId);
+        LogRejected(_logger, exception.Message);
+        throw exception;
+    }
+
+    private void AlertIfNearLimit(PromptCallState state)
+    {
+        if (state.TokenLimit is not { } limit)
+        {
+            return;
+        }
+
+        state.EnsureUsage(_services.TokenCounter);
+        var used = (state.Usage!.InputTokenCount ?? 0) + (state.Usage.OutputTokenCount ?? 0);
+        if (used >= state.AlertThreshold * limit)
+        {
+            PromptOpsTelemetry.BudgetAlerts.Add(1, new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature));
+            LogBudgetAlert(_logger, state.Feature, used, limit, (double)used / limit, state.RequestId);
+        }
+    }
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogRejected(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Debug, Message = "Token budget of feature '{Feature}': max output tokens lowered from {RequestedOutput} to {AllowedOutput} so that {InputTokens} input tokens fit the limit of {Limit}.")]
+    private static partial void LogClamped(ILogger logger, string feature, int? requestedOutput, int allowedOutput, int inputTokens, int limit);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "The request for feature '{Feature}' (prompt {PromptId}) needs {Requested} tokens, over its budget of {Limit}; sent anyway because the policy is Warn.")]
+    private static partial void LogOverBudget(ILogger logger, string feature, long requested, int limit, string? promptId);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Warning, Message = "Token budget alert: request {RequestId} of feature '{Feature}' used {Used} of its {Limit} tokens ({Share:P0}).")]
+    private static partial void LogBudgetAlert(ILogger logger, string feature, long used, int limit, double share, string requestId);
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace PromptOps;
+
+/// <summary>
+/// The effective price table of the application (price file or embedded table, plus configured overrides), rebuilt when the
+/// pricing options change, and the one warning per unknown model.
+/// </summary>
+internal sealed partial class ModelPricing
+{
+    private readonly IOptionsMonitor<PromptOpsOptions> _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _buildLock = new();
+    private (PromptOpsPricingOptions Options, ModelPriceTable Table)? _current;
+
+    public ModelPricing(IOptionsMonitor<PromptOpsOptions> options, ILogger<ModelPricing>? logger = null)
+    {
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public ModelPriceTable Table
+    {
+        get
+        {
+            var pricing = _options.CurrentValue.Pricing;
+            var current = _current;
+            if (current is { } known && ReferenceEquals(known.Options, pricing))
+            {
+                return known.Table;
+            }
+
+            lock (_buildLock)
+            {
+                if (_current is { } built && ReferenceEquals(built.Options, pricing))
+                {
+                    return built.Table;
+                }
+
+                var table = Build(pricing);
+                _current = (pricing, table);
+                return table;
+            }
+        }
+    }
+
+    /// <summary>Builds the table the options describe; throws <see cref="PromptOpsException"/> for an unreadable price file.</summary>
+    public static ModelPriceTable Build(PromptOpsPricingOptions pricing)
+    {
+        var table = string.IsNullOrWhiteSpace(pricing.PriceFile) ? ModelPriceTable.Default : ModelPriceTable.LoadLiteLlmFile(pricing.PriceFile);
+        var overrides = pricing.Models.ToDictionary(m => m.Key, m => m.Value.ToModelPrice(), StringComparer.OrdinalIgnoreCase);
+        return table.WithOverrides(overrides, "configuration");
+    }
+
+    /// <summary>Prices a call; <see langword="null"/> (and one warning per model) when the model has no price.</summary>
+    public CallCost? TryPrice(string? model, string? provider, TokenUsage usage, out string? priceSource, out bool clamped)
+    {
+        clamped = false;
+        priceSource = null;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            WarnOnce("(none)", provider);
+            return null;
+        }
+
+        if (!Table.TryFind(model, provider, out var match))
+        {
+            WarnOnce(model, provider);
+            return null;
+        }
+
+        priceSource = $"{match.Source}: {match.Key}";
+        return CostCalculator.Calculate(match.Price, usage, out clamped);
+    }
+
+    private void WarnOnce(string model, string? provider)
+    {
+        if (_warnedModels.TryAdd(model, 0))
+        {
+            LogUnknownModel(_logger, model, provider ?? "(unknown)");
+        }
+    }
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Model '{Model}' (provider {Provider}) has no known price, so its calls are recorded with Cost = null. Add it under PromptOps:Pricing:Models:{Model} (InputPerMillionTokens, OutputPerMillionTokens) or point PromptOps:Pricing:PriceFile at a LiteLLM price file that has it. This warning is logged once per model.")]
+    private static partial void LogUnknownModel(ILogger logger, string model, string provider);
+}

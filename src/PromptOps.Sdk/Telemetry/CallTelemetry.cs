@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using static PromptOps.PromptOpsTelemetry;
+
+namespace PromptOps;
+
+/// <summary>The span and metrics of one call: PromptOps' own, or the attributes added to Microsoft.Extensions.AI's span.</summary>
+internal readonly struct CallTelemetry
+{
+    private readonly Activity? _activity;
+    private readonly bool _ownsActivity;
+
+    private CallTelemetry(Activity? activity, bool ownsActivity)
+    {
+        _activity = activity;
+        _ownsActivity = ownsActivity;
+    }
+
+    public static CallTelemetry Start(PromptCallState state)
+    {
+        var current = Activity.Current;
+        Activity? activity;
+        bool owns;
+        if (current is not null && current.Source != Source && current.GetTagItem(GenAI.OperationName) is string)
+        {
+            // Microsoft.Extensions.AI's OpenTelemetryChatClient (or another GenAI instrumentation) already traces this call.
+            activity = current;
+            owns = false;
+        }
+        else
+        {
+            activity = Source.HasListeners()
+                ? Source.StartActivity(state.Model is null ? GenAI.ChatOperation : $"{GenAI.ChatOperation} {state.Model}", ActivityKind.Client)
+                : null;
+            owns = true;
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(GenAI.OperationName, GenAI.ChatOperation);
+                activity.SetTag(GenAI.ProviderName, state.Provider);
+                activity.SetTag(GenAI.RequestModel, state.Model);
+                if (state.Options.Temperature is { } temperature)
+                {
+                    activity.SetTag(GenAI.RequestTemperature, temperature);
+                }
+            }
+        }
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(RequestIdAttribute, state.RequestId);
+            activity.SetTag(FeatureAttribute, state.Feature);
+            if (state.PromptId is not null)
+            {
+                activity.SetTag(PromptIdAttribute, state.PromptId);
+                activity.SetTag(PromptVersionAttribute, state.PromptVersion);
+            }
+
+            if (state.Variant is not null)
+            {
+                activity.SetTag(PromptVariantAttribute, state.Variant);
+            }
+        }
+
+        return new CallTelemetry(activity, owns);
+    }
+
+    public void Stop(PromptCallState state, TimeSpan latency, Exception? error)
+    {
+        var usage = state.Usage;
+        if (_activity is { IsAllDataRequested: true } activity)
+        {
+            if (state.Cost is { } cost)
+            {
+                activity.SetTag(CostAttribute, (double)cost.Total);
+            }
+
+            if (state.UsageEstimated)
+            {
+                activity.SetTag(UsageEstimatedAttribute, true);
+            }
+
+            if (_ownsActivity)
+            {
+                activity.SetTag(GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
+                activity.SetTag(GenAI.ResponseModel, state.ResponseModel);
+                activity.SetTag(GenAI.ResponseId, state.ResponseId);
+                if (state.FinishReason is not null)
+                {
+                    activity.SetTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
+                }
+
+                activity.SetTag(GenAI.InputTokens, usage?.InputTokenCount);
+                activity.SetTag(GenAI.OutputTokens, usage?.OutputTokenCount);
+                activity.SetTag(GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
+                if (error is not null)
+                {
+                    activity.SetTag(GenAI.ErrorType, error.GetType().FullName);
+                    activity.SetStatus(ActivityStatusCode.Error, error.Message);
+                }
+            }
+        }
+
+        if (_ownsActivity)
+        {
+            _activity?.Dispose();
+            RecordMetrics(state, latency, error);
+        }
+    }
+
+    private static void RecordMetrics(PromptCallState state, TimeSpan latency, Exception? error)
+    {
+        var tags = new TagList
+        {
+            { GenAI.OperationName, GenAI.ChatOperation },
+            { GenAI.RequestModel, state.Model },
+            { GenAI.ProviderName, state.Provider },
+            { FeatureAttribute, state.Feature },
+        };
+        if (state.ResponseModel is not null)
+        {
+            tags.Add(GenAI.ResponseModel, state.ResponseModel);
+        }
+
+        if (error is not null)
+        {
+            tags.Add(GenAI.ErrorType, error.GetType().FullName);
+        }
+
+        if (OperationDuration.Enabled)
+        {
+            OperationDuration.Record(latency.TotalSeconds, tags);
+        }
+
+        if (state.Streaming && state.TimeToFirstToken is { } firstToken && TimeToFirstChunk.Enabled)
+        {
+            TimeToFirstChunk.Record(firstToken.TotalSeconds, tags);
+        }
+
+        if (TokenUsageHistogram.Enabled && state.Usage is { } usage)
+        {
+            if (usage.InputTokenCount is { } input)
+            {
+                var inputTags = tags;
+                inputTags.Add(GenAI.TokenType, "input");
+                TokenUsageHistogram.Record(input, inputTags);
+            }
+
+            if (usage.OutputTokenCount is { } output)
+            {
+                var outputTags = tags;
+                outputTags.Add(GenAI.TokenType, "output");
+                TokenUsageHistogram.Record(output, outputTags);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace PromptOps;
+
+/// <summary>The names PromptOps uses in traces and metrics, for dashboards, alerts and OpenTelemetry configuration.</summary>
+/// <remarks>
+/// Subscribe with <c>tracing.AddSource(PromptOpsTelemetry.SourceName)</c> and <c>metrics.AddMeter(PromptOpsTelemetry.MeterName)</c>.
+/// Span attributes and the <c>gen_ai.client.*</c> metrics follow the OpenTelemetry GenAI semantic conventions.
+/// </remarks>
+public static class PromptOpsTelemetry
+{
+    /// <summary>The name of the <see cref="ActivitySource"/>: <c>PromptOps</c>.</summary>
+    public const string SourceName = "PromptOps";
+
+    /// <summary>The name of the <see cref="Meter"/>: <c>PromptOps</c>.</summary>
+    public const string MeterName = "PromptOps";
+
+    /// <summary>Span attribute: the prompt id.</summary>
+    public const string PromptIdAttribute = "promptops.prompt.id";
+
+    /// <summary>Span attribute: the prompt version.</summary>
+    public const string PromptVersionAttribute = "promptops.prompt.version";
+
+    /// <summary>Span attribute: the A/B variant.</summary>
+    public const string PromptVariantAttribute = "promptops.prompt.variant";
+
+    /// <summary>Span attribute and metric tag: the feature.</summary>
+    public const string FeatureAttribute = "promptops.feature";
+
+    /// <summary>Span attribute: the cost of the call in USD.</summary>
+    public const string CostAttribute = "promptops.cost.usd";
+
+    /// <summary>Span attribute: the request id.</summary>
+    public const string RequestIdAttribute = "promptops.request.id";
+
+    /// <summary>Span attribute: <see langword="true"/> when the token counts are PromptOps' estimate.</summary>
+    public const string UsageEstimatedAttribute = "promptops.usage.estimated";
+
+    /// <summary>Metric: cost of calls in USD (counter).</summary>
+    public const string CostMetric = "promptops.cost";
+
+    /// <summary>Metric: calls rejected by a token budget (counter).</summary>
+    public const string BudgetRejectionsMetric = "promptops.budget.rejections";
+
+    /// <summary>Metric: token budget alerts, raised when a call used at least the alert threshold of its budget (counter).</summary>
+    public const string BudgetAlertsMetric = "promptops.budget.alerts";
+
+    /// <summary>Metric: call records dropped because the sink queue was full (counter).</summary>
+    public const string SinkDroppedMetric = "promptops.sink.dropped";
+
+    /// <summary>Metric: call-record writes that a sink failed (counter).</summary>
+    public const string SinkErrorsMetric = "promptops.sink.errors";
+
+    internal static readonly ActivitySource Source = new(SourceName, typeof(PromptOpsTelemetry).Assembly.GetName().Version?.ToString());
+    internal static readonly Meter Meter = new(MeterName, typeof(PromptOpsTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Histogram<long> TokenUsageHistogram = Meter.CreateHistogram<long>(
+        GenAI.TokenUsageMetric, "{token}", "Measures number of input and output tokens used",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1_024, 4_096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864] });
+
+    internal static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>(
+        GenAI.OperationDurationMetric, "s", "Measures the duration of a GenAI operation",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    internal static readonly Histogram<double> TimeToFirstChunk = Meter.CreateHistogram<double>(
+        GenAI.TimeToFirstChunkMetric, "s", "Measures the time to receive the first chunk in a streaming operation",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "USD", "Cost of LLM calls in US dollars");
+    internal static readonly Counter<long> BudgetRejections = Meter.CreateCounter<long>(BudgetRejectionsMetric, "{call}", "Calls rejected by a token budget before they were sent");
+    internal static readonly Counter<long> BudgetAlerts = Meter.CreateCounter<long>(BudgetAlertsMetric, "{alert}", "Calls that used at least the alert threshold of their token budget");
+    internal static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>(SinkDroppedMetric, "{record}", "Call records dropped because the sink queue was full");
+    internal static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>(SinkErrorsMetric, "{record}", "Call-record writes that a sink failed");
+
+    private static double[] DurationBuckets => [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+    /// <summary>OpenTelemetry GenAI semantic-convention names (v1.41).</summary>
+    internal static class GenAI
+    {
+        public const string OperationName = "gen_ai.operation.name";
+        public const string ChatOperation = "chat";
+        public const string ProviderName = "gen_ai.provider.name";
+        public const string RequestModel = "gen_ai.request.model";
+        public const string RequestTemperature = "gen_ai.request.temperature";
+        public const string RequestMaxTokens = "gen_ai.request.max_tokens";
+        public const string ResponseModel = "gen_ai.response.model";
+        public const string ResponseId = "gen_ai.response.id";
+        public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";
+        public const string InputTokens = "gen_ai.usage.input_tokens";
+        public const string OutputTokens = "gen_ai.usage.output_tokens";
+        public const string CacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens";
+        public const string CacheCreationInputTokens = "gen_ai.usage.cache_creation.input_tokens";
+        public const string TokenType = "gen_ai.token.type";
+        public const string ErrorType = "error.type";
+        public const string TokenUsageMetric = "gen_ai.client.token.usage";
+        public const string OperationDurationMetric = "gen_ai.client.operation.duration";
+        public const string TimeToFirstChunkMetric = "gen_ai.client.operation.time_to_first_chunk";
+    }
+}
