@@ -269,7 +269,8 @@ public sealed partial class ModelPriceTable
         {
             InputPerToken = input.Value,
             OutputPerToken = output.Value,
-            CacheReadPerToken = ReadPrice(entry, "cache_read_input_token_cost", model, problems, sourceName),
+            CacheReadPerToken = ReadPrice(entry, "cache_read_input_token_cost", model, problems, sourceName)
+                ?? ReadPrice(entry, "input_cost_per_token_cache_hit", model, problems, sourceName),
             CacheWritePerToken = ReadPrice(entry, "cache_creation_input_token_cost", model, problems, sourceName),
             ReasoningPerToken = ReadPrice(entry, "output_cost_per_reasoning_token", model, problems, sourceName),
             LongContextTiers = [.. tiers

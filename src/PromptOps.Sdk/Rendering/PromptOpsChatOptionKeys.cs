@@ -25,7 +25,12 @@ public static class PromptOpsChatOptionKeys
     public const string MaxTokensPerRequest = "promptops.budget.max_tokens_per_request";
 }
 
-/// <summary>The keys PromptOps adds to <c>ChatResponse.AdditionalProperties</c> (and to streamed updates) for the caller.</summary>
+/// <summary>The keys PromptOps adds to <c>ChatResponse.AdditionalProperties</c> for the caller.</summary>
+/// <remarks>
+/// In a stream they are set on the updates instead: the request id on the first update, the cost on the update that carries
+/// the provider's usage (or on one final update without content). <c>ToChatResponse()</c> collects update properties into
+/// the properties of the last message, <c>response.Messages[^1].AdditionalProperties</c>.
+/// </remarks>
 public static class PromptOpsResponseKeys
 {
     /// <summary>The request id of the call (string): quote it when a user reports a problem, and look it up with <c>promptops calls</c>.</summary>
