@@ -28,8 +28,8 @@ public static partial class PromptContentRedactor
         var result = KeyedSecret().Replace(text, m => $"{m.Groups["key"].Value}{m.Groups["sep"].Value}[SECRET]");
         result = Secret().Replace(result, "[SECRET]");
         result = Email().Replace(result, "[EMAIL]");
-        result = CardCandidate().Replace(result, m => PassesLuhn(m.Value) ? "[CARD]" : m.Value);
         result = IbanCandidate().Replace(result, m => PassesIbanCheck(m.Value) ? "[IBAN]" : m.Value);
+        result = CardCandidate().Replace(result, m => PassesLuhn(m.Value) ? "[CARD]" : m.Value);
         result = PhoneCandidate().Replace(result, m => LooksLikePhone(m.Value) ? "[PHONE]" : m.Value);
         return result;
     }
