@@ -54,7 +54,8 @@ public static class PromptOpsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddPromptOps();
-        services.Configure<PromptOpsOptions>(configuration);
+        services.AddSingleton<IOptionsChangeTokenSource<PromptOpsOptions>>(new ConfigurationChangeTokenSource<PromptOpsOptions>(Options.Options.DefaultName, configuration));
+        services.AddSingleton<IConfigureOptions<PromptOpsOptions>>(new PromptOpsConfigurationBinder(configuration));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -81,6 +82,13 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     [InlineData("PromptOps:RenderLimits:MaxLoopIterations", "0", "MaxLoopIterations")]
     [InlineData("PromptOps:RenderLimits:MaxOutputLength", "-1", "MaxOutputLength")]
     [InlineData("PromptOps:Environment", "prod env!", "'prod env!'")]
+    [InlineData("PromptOps:Budgets:Features:customer_support:MaxTokensPerRequest", "0", "PromptOps:Budgets:Features:customer_support:MaxTokensPerRequest is '0'")]
+    [InlineData("PromptOps:Budgets:Features:customer_support:AlertThreshold", "1.5", "PromptOps:Budgets:Features:customer_support:AlertThreshold is '1.5'")]
+    [InlineData("PromptOps:Budgets:MaxTokensPerRequest", "-5", "MaxTokensPerRequest")]
+    [InlineData("PromptOps:Budgets:AlertThreshold", "0", "AlertThreshold")]
+    [InlineData("PromptOps:Pricing:Models:my-model:InputPerMillionTokens", "2", "PromptOps:Pricing:Models:my-model needs both InputPerMillionTokens and OutputPerMillionTokens")]
+    [InlineData("PromptOps:Pricing:PriceFile", "/nonexistent/prices.json", "PromptOps:Pricing:PriceFile: The price file '/nonexistent/prices.json' cannot be read")]
+    [InlineData("PromptOps:Calls:QueueCapacity", "0", "QueueCapacity")]
     public async Task StartAsync_InvalidOptions_FailsOnStartNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
@@ -90,6 +98,57 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_NegativePriceOverride_FailsNamingTheModelAndField()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["PromptOps:Pricing:Models:my-model:InputPerMillionTokens"] = "-1",
+            ["PromptOps:Pricing:Models:my-model:OutputPerMillionTokens"] = "4",
+        };
+        using var host = Hosts.Build(services => services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("PromptOps")).AddPromptDirectory(_dir.Root));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("PromptOps:Pricing:Models:my-model:InputPerMillionTokens is '-1', but a price cannot be negative", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PromptOps:Budgets:Features:customer_support:Policy", "Rejekt", "Reject, ClampOutput, Warn")]
+    [InlineData("PromptOps:Budgets:Policy", "Clamp", "Reject, ClampOutput, Warn")]
+    [InlineData("PromptOps:Calls:ContentCapture", "Some", "Off, Redacted, Full")]
+    public async Task StartAsync_UnknownEnumName_FailsNamingTheSettingAndTheChoices(string key, string value, string choices)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        using var host = Hosts.Build(services => services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("PromptOps")).AddPromptDirectory(_dir.Root));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(choices, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddChatClient_UsePromptOps_ResolvesTheMiddlewareFromTheContainer()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps(o => o.Budgets.MaxTokensPerRequest = 100_000).AddCallSink<CollectingSink>();
+        services.AddChatClient(new FakeChatClient()).UsePromptOps();
+        await using var provider = services.BuildServiceProvider();
+
+        var client = provider.GetRequiredService<IChatClient>();
+        await client.GetResponseAsync("hi");
+        await provider.GetRequiredService<ICallRecordDispatcher>().FlushAsync();
+        var sink = provider.GetServices<IPromptCallSink>().OfType<CollectingSink>().Single();
+
+        Assert.NotNull(client.GetService<CallLoggingChatClient>());
+        Assert.NotNull(client.GetService<TokenBudgetChatClient>());
+        Assert.NotNull(client.GetService<CostTrackingChatClient>());
+        Assert.Single(sink.Records);
+        Assert.Contains(services, d => d.ServiceType == typeof(IPromptCallSink) && d.ImplementationType?.Name == "LoggingPromptCallSink");
     }
 
     [Fact]
