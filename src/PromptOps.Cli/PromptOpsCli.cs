@@ -13,6 +13,7 @@ internal static class PromptOpsCli
         var root = new RootCommand("promptops: lint, render and manage versioned YAML prompt libraries (PromptOps.Sdk).");
         root.Subcommands.Add(LintCommand.Create(output, error));
         root.Subcommands.Add(RenderCommand.Create(output, error));
+        root.Subcommands.Add(EstimateCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -1,0 +1,100 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PromptOps.Cli.Commands;
+
+/// <summary>What the verbs that render a prompt share: load the library, find id[@version], read the input file, render.</summary>
+internal static class RenderSupport
+{
+    /// <summary>Renders a prompt; on failure writes the reason to <paramref name="error"/> and returns <see langword="false"/>.</summary>
+    public static bool TryRender(string directoryOption, string reference, FileInfo? inputFile, TextWriter error, [NotNullWhen(true)] out RenderedPrompt? rendered, [NotNullWhen(true)] out PromptTemplate? prompt)
+    {
+        rendered = null;
+        prompt = null;
+        var directory = PromptOpsCli.RequireDirectory(directoryOption);
+        var (id, version) = SplitReference(reference);
+        var inputs = inputFile is null ? new Dictionary<string, object?>() : ReadInputs(inputFile);
+
+        var library = PromptLibrary.LoadDirectory(directory);
+        if (library.HasErrors)
+        {
+            foreach (var diagnostic in library.Diagnostics.Where(d => d.IsError))
+            {
+                error.WriteLine(diagnostic);
+            }
+
+            error.WriteLine("The prompt library has errors; fix them first ('promptops lint' lists them all).");
+            return false;
+        }
+
+        prompt = version is null ? library.FindDefault(id, allowDrafts: false) : library.FindVersion(id, version);
+        if (prompt is null)
+        {
+            error.WriteLine($"error: {PromptNotFoundException.For(library, id, version).Message}");
+            return false;
+        }
+
+        try
+        {
+            rendered = prompt.Render(inputs);
+            return true;
+        }
+        catch (PromptRenderException ex)
+        {
+            error.WriteLine($"error {ex.Code}: {ex.Message}");
+            return false;
+        }
+    }
+
+    private static (string Id, string? Version) SplitReference(string reference)
+    {
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return (reference, null);
+        }
+
+        var version = reference[(at + 1)..];
+        return PromptVersion.TryParse(version, out _)
+            ? (reference[..at], version)
+            : throw new CliUsageException($"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.");
+    }
+
+    private static IReadOnlyDictionary<string, object?> ReadInputs(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new CliUsageException($"The input file '{file.FullName}' does not exist. Pass a JSON or YAML file with --input.");
+        }
+
+        var text = File.ReadAllText(file.FullName);
+        var isJson = file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            if (isJson)
+            {
+                using var document = JsonDocument.Parse(text);
+                return document.RootElement.ValueKind == JsonValueKind.Object
+                    ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+                    : throw new CliUsageException($"The input file '{file.Name}' must hold a JSON object of input names and values, for example {{\"question\": \"...\"}}.");
+            }
+
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Count == 0
+                ? new Dictionary<string, object?>()
+                : YamlValues.ToClr(stream.Documents[0].RootNode) as Dictionary<string, object?>
+                    ?? throw new CliUsageException($"The input file '{file.Name}' must hold a YAML mapping of input names and values, for example 'question: ...'.");
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"The input file '{file.Name}' is not valid JSON: {ex.Message} Fix the file, or use a .yaml file.");
+        }
+        catch (YamlException ex)
+        {
+            throw new CliUsageException($"{file.Name}({ex.Start.Line},{ex.Start.Column}): the input file is not valid YAML: {(ex.InnerException ?? ex).Message}");
+        }
+    }
+}
