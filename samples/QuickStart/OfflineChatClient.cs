@@ -33,7 +33,9 @@ internal sealed class OfflineChatClient : IChatClient
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("offline-demo")
+        : serviceType.IsInstanceOfType(this) ? this : null;
 
     public void Dispose()
     {

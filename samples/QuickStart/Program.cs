@@ -10,10 +10,12 @@ using QuickStart;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddPromptOps(builder.Configuration.GetSection("PromptOps"))
-    .AddEmbeddedPrompts(typeof(Program).Assembly);   // prompts/**/*.yaml and _partials/*.liquid, embedded at build
+    .AddEmbeddedPrompts(typeof(Program).Assembly)    // prompts/**/*.yaml and _partials/*.liquid, embedded at build
+    .AddCallSink<LastCallSink>();                    // every call record also goes to the log (event 2001)
 
 var clientDescription = string.Empty;
-builder.Services.AddChatClient(_ => ChatClientFactory.Create(builder.Configuration, defaultModel: "gpt-4o-mini", out clientDescription));
+builder.Services.AddChatClient(_ => ChatClientFactory.Create(builder.Configuration, defaultModel: "gpt-4o-mini", out clientDescription))
+    .UsePromptOps();   // token budget before the call; tokens, cost, call record, logs and traces after it
 
 using var host = builder.Build();
 try
@@ -52,13 +54,25 @@ Console.WriteLine(rendered);
 Console.WriteLine($"Sending to: {clientDescription}");
 try
 {
+    // The ambient context attributes every call made inside it to a user, tenant and request.
+    using var context = PromptOpsContext.Begin(userId: "customer-4711", tenantId: "acme-outdoor");
     var response = await chatClient.GetResponseAsync(rendered.Messages, rendered.Options);
     Console.WriteLine();
     Console.WriteLine("Answer:");
     Console.WriteLine(response.Text);
-    if (response.Usage is { } usage)
+
+    // The call record went to the sinks in the background; the sample's sink keeps the last one to show it here.
+    await host.Services.GetRequiredService<ICallRecordDispatcher>().FlushAsync();
+    if (host.Services.GetRequiredService<LastCallSink>().Last is { } call)
     {
-        Console.WriteLine($"(tokens: {usage.InputTokenCount} in, {usage.OutputTokenCount} out)");
+        Console.WriteLine();
+        Console.WriteLine("Call record:");
+        Console.WriteLine($"  request id  {response.AdditionalProperties?[PromptOpsResponseKeys.RequestId]}");
+        Console.WriteLine($"  prompt      {call.PromptId}@{call.PromptVersion} for feature {call.Feature}, user {call.UserId}");
+        Console.WriteLine($"  model       {call.Model} via {call.Provider ?? "(unknown provider)"}");
+        Console.WriteLine($"  tokens      {call.InputTokens} in, {call.OutputTokens} out{(call.UsageEstimated ? " (estimated: the client reported no usage)" : string.Empty)}");
+        Console.WriteLine($"  cost        {(call.Cost is { } cost ? $"${cost:0.000000}" : "unknown (model has no price)")}  [{call.PriceSource}]");
+        Console.WriteLine($"  latency     {call.Latency.TotalMilliseconds:0} ms");
     }
 }
 catch (Exception ex) when (ex is HttpRequestException or System.ClientModel.ClientResultException or AggregateException)

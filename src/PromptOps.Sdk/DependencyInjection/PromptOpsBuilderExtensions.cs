@@ -51,14 +51,22 @@ public static class PromptOpsBuilderExtensions
     }
 
     /// <summary>Adds a sink that receives the record of every call made through <c>UsePromptOps()</c> or <c>UseCallLogging()</c>.</summary>
-    /// <typeparam name="TSink">The sink type, created once by the container.</typeparam>
+    /// <typeparam name="TSink">The sink type: one instance, resolvable as itself and as <see cref="IPromptCallSink"/>.</typeparam>
     /// <param name="builder">The PromptOps builder.</param>
     /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Safe to call more than once for the same type. Records reach sinks in the background, see <see cref="IPromptCallSink"/>.</remarks>
     public static IPromptOpsBuilder AddCallSink<TSink>(this IPromptOpsBuilder builder)
         where TSink : class, IPromptCallSink
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPromptCallSink, TSink>());
+        if (builder.Services.Any(d => d.ServiceType == typeof(CallSinkRegistration<TSink>)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<CallSinkRegistration<TSink>>();
+        builder.Services.TryAddSingleton<TSink>();
+        builder.Services.AddSingleton<IPromptCallSink>(sp => sp.GetRequiredService<TSink>());
         return builder;
     }
 
@@ -72,4 +80,7 @@ public static class PromptOpsBuilderExtensions
 
         return builder;
     }
+
+    /// <summary>Marks a sink type as added, so that <see cref="AddCallSink{TSink}"/> is idempotent.</summary>
+    private sealed class CallSinkRegistration<TSink>;
 }

@@ -64,6 +64,7 @@ public static class PromptOpsServiceCollectionExtensions
     {
         services.TryAddSingleton<ITokenCounter>(TiktokenTokenCounter.Shared);
         services.TryAddSingleton<ModelPricing>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenizerWarmup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPromptCallSink, LoggingPromptCallSink>());
         services.TryAddSingleton(sp => new CallRecordDispatcher(
             sp.GetServices<IPromptCallSink>(),
