@@ -193,6 +193,43 @@ public class CallLoggingChatClientTests
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_CancelledHalfway_RecordsTheCancellation()
+    {
+        var inner = new FakeChatClient("one two three four five") { Delay = TimeSpan.FromMilliseconds(20) };
+        await using var pipeline = Pipeline.Create(inner);
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in pipeline.Client.GetStreamingResponseAsync("hi", cancellationToken: cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        });
+
+        var record = await pipeline.SingleRecordAsync();
+        Assert.False(record.Success);
+        Assert.Contains("Canceled", record.ErrorType, StringComparison.Ordinal);
+        Assert.Equal("one", record.OutputContent);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_TwoHundredConcurrentStreams_EveryStreamRecordedOnceWithItsUsage()
+    {
+        await using var pipeline = Pipeline.Create();
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            using var context = PromptOpsContext.Begin(requestId: $"stream-{i}");
+            await pipeline.Client.GetStreamingResponseAsync("hi", new ChatOptions { ModelId = "gpt-4o" }).ToChatResponseAsync();
+        })));
+
+        var records = await pipeline.RecordsAsync();
+        Assert.Equal(200, records.Select(r => r.RequestId).Distinct().Count());
+        Assert.All(records, r => Assert.Equal((1200L, 300L, true, false), (r.InputTokens, r.OutputTokens, r.Streaming, r.UsageEstimated)));
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ToolsOfferedAndCalled_AreRecorded()
     {
         var inner = new FakeChatClient
