@@ -77,4 +77,25 @@ public static class PromptDiagnosticCodes
 
     /// <summary>Rendering failed for another reason, reported in the message.</summary>
     public const string RenderFailed = "PO2005";
+
+    /// <summary>A skill depends on a skill that is not defined.</summary>
+    public const string UnknownSkillDependency = "PO3001";
+
+    /// <summary>Skills depend on each other in a cycle (the message prints the path, for example <c>a -&gt; b -&gt; a</c>).</summary>
+    public const string SkillDependencyCycle = "PO3002";
+
+    /// <summary>A skill declares a tool that is not registered (no <c>AIFunction</c> of that name).</summary>
+    public const string UnregisteredTool = "PO3003";
+
+    /// <summary>Two skills claim the same tool.</summary>
+    public const string ToolClaimedTwice = "PO3004";
+
+    /// <summary>An enabled skill depends on a disabled skill.</summary>
+    public const string DependsOnDisabledSkill = "PO3005";
+
+    /// <summary>The same skill name is defined more than once (in one file, or across files and code).</summary>
+    public const string DuplicateSkill = "PO3006";
+
+    /// <summary>A skills file is malformed, or a skill entry has a missing or invalid value.</summary>
+    public const string InvalidSkillsFile = "PO3101";
 }
