@@ -14,6 +14,7 @@ internal static class PromptOpsCli
         root.Subcommands.Add(LintCommand.Create(output, error));
         root.Subcommands.Add(RenderCommand.Create(output, error));
         root.Subcommands.Add(EstimateCommand.Create(output, error));
+        root.Subcommands.Add(SkillsCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -14,7 +14,7 @@ internal static class LintCommand
         };
         var directoryOption = PromptOpsCli.DirectoryOption();
         var strictOption = new Option<bool>("--strict") { Description = "Fail (exit 1) on warnings too." };
-        var command = new Command("lint", "Load and validate every prompt and partial; print diagnostics in MSBuild format. Exit 1 on errors.")
+        var command = new Command("lint", "Load and validate every prompt and partial, and skills.yaml when the library has one; print diagnostics in MSBuild format. Exit 1 on errors.")
         {
             directoryArgument,
             directoryOption,
@@ -26,13 +26,20 @@ internal static class LintCommand
             var directory = PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryArgument) ?? parseResult.GetValue(directoryOption)!);
             var strict = parseResult.GetValue(strictOption);
             var library = PromptLibrary.LoadDirectory(directory);
-            foreach (var diagnostic in library.Diagnostics)
+            var diagnostics = library.Diagnostics.ToList();
+            var skillsFile = Path.Combine(directory, "skills.yaml");
+            if (File.Exists(skillsFile))
+            {
+                diagnostics.AddRange(SkillRegistry.CheckFile(skillsFile).Diagnostics);
+            }
+
+            foreach (var diagnostic in diagnostics)
             {
                 (diagnostic.IsError ? error : output).WriteLine(diagnostic);
             }
 
-            var errors = library.Diagnostics.Count(d => d.IsError);
-            var warnings = library.Diagnostics.Count - errors;
+            var errors = diagnostics.Count(d => d.IsError);
+            var warnings = diagnostics.Count - errors;
             var failed = errors > 0 || (strict && warnings > 0);
             output.WriteLine($"{(failed ? "FAILED" : "OK")}: {library.Prompts.Count} prompt version(s) of {library.Ids.Count()} prompt(s) valid; {errors} error(s), {warnings} warning(s).");
             return failed ? ExitCodes.Failed : ExitCodes.Success;
