@@ -25,8 +25,11 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     private CancellationTokenSource _reloadTokenSource = new();
     private bool _disposed;
 
-    public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider)
+    private readonly ISkillRegistry? _skills;
+
+    public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider, ISkillRegistry? skills = null)
     {
+        _skills = skills;
         _sources = sources.DistinctBy(s => s.Key).ToArray();
         _options = options;
         _logger = logger;
@@ -72,7 +75,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     public bool TryGet(string id, [NotNullWhen(true)] out PromptTemplate? prompt)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        prompt = Volatile.Read(ref _library).FindDefault(id, _options.CurrentValue.AllowDrafts);
+        prompt = WithSkills(Volatile.Read(ref _library).FindDefault(id, _options.CurrentValue.AllowDrafts));
         return prompt is not null;
     }
 
@@ -80,11 +83,15 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        prompt = Volatile.Read(ref _library).FindVersion(id, version);
+        prompt = WithSkills(Volatile.Read(ref _library).FindVersion(id, version));
         return prompt is not null;
     }
 
     public IReadOnlyList<PromptTemplate> List() => Volatile.Read(ref _library).Prompts;
+
+    /// <summary>Attaches the skill registry to a prompt that uses skills, so its renders carry the skills' tools.</summary>
+    private PromptTemplate? WithSkills(PromptTemplate? prompt) =>
+        prompt is not null && _skills is not null && prompt.Definition.Skills.Count > 0 ? prompt.WithSkills(_skills) : prompt;
 
     public IChangeToken GetReloadToken() => new CancellationChangeToken(Volatile.Read(ref _reloadTokenSource).Token);
 

@@ -35,6 +35,7 @@ internal sealed class PromptCallState
         PromptVersion = Prompt?.Version ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVersion);
         Variant = Prompt?.Variant ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVariant);
         PromptMaxTokensPerRequest = properties?.TryGetValue(PromptOpsChatOptionKeys.MaxTokensPerRequest, out var max) == true && max is int limit ? limit : null;
+        SkillTokens = properties?.TryGetValue(PromptOpsChatOptionKeys.SkillTokens, out var skill) == true && skill is int skillTokens ? skillTokens : 0;
         Feature = Context?.Feature ?? Prompt?.Feature ?? ReadString(properties, PromptOpsChatOptionKeys.Feature) ?? "default";
         if (streaming)
         {
@@ -71,6 +72,9 @@ internal sealed class PromptCallState
     public string Feature { get; }
 
     public int? PromptMaxTokensPerRequest { get; }
+
+    /// <summary>Gets the token allowance of the skills the prompt uses, added to the request's limit.</summary>
+    public int SkillTokens { get; }
 
     /// <summary>Gets or sets the layer that reads the response; the innermost PromptOps layer wins, so usage is counted once.</summary>
     public object? ResponseReader { get; set; }

@@ -11,7 +11,8 @@ namespace PromptOps;
 /// <remarks>
 /// <para>The limit comes from <c>PromptOps:Budgets:Features:&lt;feature&gt;:MaxTokensPerRequest</c>, else from the prompt
 /// file's <c>budget.max_tokens_per_request</c>, else from <c>PromptOps:Budgets:MaxTokensPerRequest</c>; changes to the
-/// configuration apply to the next call. The request needs its estimated input tokens (messages and tool definitions,
+/// configuration apply to the next call. When the prompt uses skills, the sum of their <c>max_tokens</c> is added to the
+/// limit. The request needs its estimated input tokens (messages and tool definitions,
 /// counted by <see cref="ITokenCounter"/>) plus its maximum output tokens. Over the limit, the policy decides:
 /// <see cref="TokenBudgetPolicy.Reject"/> throws <see cref="TokenBudgetExceededException"/>,
 /// <see cref="TokenBudgetPolicy.ClampOutput"/> lowers the maximum output tokens to what is left (and sets them when the
@@ -102,6 +103,12 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         var budgets = _services.Options.CurrentValue.Budgets;
         budgets.Features.TryGetValue(state.Feature, out var feature);
         var limit = feature?.MaxTokensPerRequest ?? state.PromptMaxTokensPerRequest ?? budgets.MaxTokensPerRequest;
+        if (limit is { } baseLimit && state.SkillTokens > 0)
+        {
+            // Tool definitions and results of the prompt's skills consume tokens: each skill's max_tokens widens the limit.
+            limit = (int)Math.Min(int.MaxValue, (long)baseLimit + state.SkillTokens);
+        }
+
         var input = state.EstimatedInputTokens ??= _services.TokenCounter.EstimateInputTokens(state.Messages, state.Options, state.Model);
         if (limit is not { } max)
         {

@@ -23,6 +23,9 @@ public static class PromptOpsChatOptionKeys
 
     /// <summary>The prompt file's <c>budget.max_tokens_per_request</c> (int), when it declares one; read by <c>UseTokenBudget()</c>.</summary>
     public const string MaxTokensPerRequest = "promptops.budget.max_tokens_per_request";
+
+    /// <summary>The sum of the <c>max_tokens</c> of the skills the prompt uses (int), when any sets one; added to the request's token limit.</summary>
+    public const string SkillTokens = "promptops.budget.skill_tokens";
 }
 
 /// <summary>The keys PromptOps adds to <c>ChatResponse.AdditionalProperties</c> for the caller.</summary>

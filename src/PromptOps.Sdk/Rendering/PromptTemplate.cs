@@ -21,14 +21,16 @@ public sealed class PromptTemplate
     private readonly PartialLibrary _partials;
     private readonly PromptRenderLimits _limits;
     private readonly PromptReference _reference;
+    private readonly ISkillRegistry? _skills;
 
-    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null)
+    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, ISkillRegistry? skills = null)
     {
         Definition = definition;
         _messages = messages;
         _partials = partials;
         _limits = limits;
         _reference = reference ?? new PromptReference(definition.Id, definition.Version.ToString(), definition.Feature);
+        _skills = skills;
     }
 
     /// <summary>Gets the parsed prompt file.</summary>
@@ -82,7 +84,10 @@ public sealed class PromptTemplate
     /// <returns>The prompt reference as text.</returns>
     public override string ToString() => _reference.ToString();
 
-    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _partials, _limits, reference);
+    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _partials, _limits, reference, _skills);
+
+    /// <summary>Returns a copy whose renders resolve the file's <c>skills:</c> into <c>ChatOptions.Tools</c>.</summary>
+    internal PromptTemplate WithSkills(ISkillRegistry skills) => new(Definition, _messages, _partials, _limits, _reference, skills);
 
     private string RenderMessage(int index, Hash locals)
     {
@@ -170,6 +175,16 @@ public sealed class PromptTemplate
         if (Definition.Budget.MaxTokensPerRequest is { } maxTokens)
         {
             options.AdditionalProperties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;
+        }
+
+        if (_skills is not null && Definition.Skills.Count > 0)
+        {
+            var resolution = _skills.Resolve([.. Definition.Skills]);
+            options.Tools = [.. resolution.Tools];
+            if (resolution.MaxTokens is { } skillTokens)
+            {
+                options.AdditionalProperties[PromptOpsChatOptionKeys.SkillTokens] = skillTokens;
+            }
         }
 
         return options;
