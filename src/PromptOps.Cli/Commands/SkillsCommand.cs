@@ -63,13 +63,7 @@ internal static class SkillsCommand
                 error.WriteLine(diagnostic);
             }
 
-            var registry = new SkillRegistry();
-            foreach (var skill in skills.DistinctBy(s => s.Name))
-            {
-                registry.AddSkill(skill);
-            }
-
-            var graph = registry.GetSkillGraph();
+            var graph = SkillGraph.From(skills);
             output.Write(parseResult.GetValue(formatOption) switch
             {
                 "dot" => graph.ToDot(),

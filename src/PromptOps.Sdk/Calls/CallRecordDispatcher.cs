@@ -119,6 +119,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     {
         await foreach (var record in _channel.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            record.ApplyRedaction();
             foreach (var sink in _sinks)
             {
                 try

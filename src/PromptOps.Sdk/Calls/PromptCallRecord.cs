@@ -6,6 +6,10 @@ namespace PromptOps;
 /// </summary>
 public sealed class PromptCallRecord
 {
+    private string? _inputContent;
+    private string? _outputContent;
+    private bool _redacted;
+
     /// <summary>Gets the request id (from <see cref="PromptOpsContext"/>, or generated for the call); also returned on the response.</summary>
     public required string RequestId { get; init; }
 
@@ -109,8 +113,24 @@ public sealed class PromptCallRecord
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Gets the input messages as text (<c>role: text</c> per line), redacted or in full as configured, or <see langword="null"/> when capture is off.</summary>
-    public string? InputContent { get; init; }
+    public string? InputContent { get => _inputContent; init => _inputContent = value; }
 
     /// <summary>Gets the response text, redacted or in full as configured, or <see langword="null"/> when capture is off.</summary>
-    public string? OutputContent { get; init; }
+    public string? OutputContent { get => _outputContent; init => _outputContent = value; }
+
+    /// <summary>Gets a value indicating whether the content still has to be redacted before the record reaches a sink.</summary>
+    internal bool RedactionPending { get; init; }
+
+    /// <summary>Masks the content in place; run by the background worker so that redaction stays off the chat call's path.</summary>
+    internal void ApplyRedaction()
+    {
+        if (!RedactionPending || _redacted)
+        {
+            return;
+        }
+
+        _inputContent = _inputContent is null ? null : PromptContentRedactor.Redact(_inputContent);
+        _outputContent = _outputContent is null ? null : PromptContentRedactor.Redact(_outputContent);
+        _redacted = true;
+    }
 }

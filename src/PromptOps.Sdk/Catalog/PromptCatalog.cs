@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -26,6 +27,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     private bool _disposed;
 
     private readonly ISkillRegistry? _skills;
+    private readonly ConditionalWeakTable<PromptTemplate, PromptTemplate> _withSkills = [];
 
     public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider, ISkillRegistry? skills = null)
     {
@@ -91,7 +93,9 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     /// <summary>Attaches the skill registry to a prompt that uses skills, so its renders carry the skills' tools.</summary>
     private PromptTemplate? WithSkills(PromptTemplate? prompt) =>
-        prompt is not null && _skills is not null && prompt.Definition.Skills.Count > 0 ? prompt.WithSkills(_skills) : prompt;
+        prompt is not null && _skills is not null && prompt.Definition.Skills.Count > 0
+            ? _withSkills.GetValue(prompt, p => p.WithSkills(_skills))
+            : prompt;
 
     public IChangeToken GetReloadToken() => new CancellationChangeToken(Volatile.Read(ref _reloadTokenSource).Token);
 

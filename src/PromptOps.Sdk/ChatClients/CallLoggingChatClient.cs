@@ -24,22 +24,21 @@ namespace PromptOps;
 public sealed class CallLoggingChatClient : DelegatingChatClient
 {
     private readonly PromptOpsCallServices _services;
-    private ChatClientMetadata? _metadata;
-    private bool _metadataRead;
+    private readonly Lazy<ChatClientMetadata?> _metadata;
 
     internal CallLoggingChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
+        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: false, _services.TimeProvider, out var owner);
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
         var telemetry = CallTelemetry.Start(state);
-        state.ResponseReader = this;
         ChatResponse response;
         try
         {
@@ -51,17 +50,8 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             throw;
         }
 
-        if (ReferenceEquals(state.ResponseReader, this))
-        {
-            state.ReadResponse(response);
-        }
-
+        state.Observe(response, this, owner);
         Complete(state, telemetry, error: null);
-        if (owner)
-        {
-            (response.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
-        }
-
         return response;
     }
 
@@ -69,9 +59,8 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: true, _services.TimeProvider, out var owner);
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
         var telemetry = CallTelemetry.Start(state);
-        state.ResponseReader = this;
         Exception? error = null;
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
@@ -84,7 +73,6 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             throw;
         }
 
-        var first = true;
         try
         {
             while (true)
@@ -105,23 +93,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
                     throw;
                 }
 
-                if (ReferenceEquals(state.ResponseReader, this))
-                {
-                    state.ReadUpdate(update);
-                }
-
-                if (!state.SawContent && update.Contents.Any(c => c is not UsageContent))
-                {
-                    state.SawContent = true;
-                    state.TimeToFirstToken = _services.TimeProvider.GetElapsedTime(state.StartTimestamp);
-                }
-
-                if (first && owner)
-                {
-                    (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
-                }
-
-                first = false;
+                state.Observe(update, this, owner);
                 yield return update;
             }
         }
@@ -135,20 +107,6 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             {
                 Complete(state, telemetry, error);
             }
-        }
-    }
-
-    private ChatClientMetadata? Metadata
-    {
-        get
-        {
-            if (!_metadataRead)
-            {
-                _metadata = InnerClient.GetService<ChatClientMetadata>();
-                _metadataRead = true;
-            }
-
-            return _metadata;
         }
     }
 
@@ -214,17 +172,11 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             Error = error?.Message,
             Streaming = state.Streaming,
             Tags = state.Context?.Tags ?? new Dictionary<string, string>(),
-            InputContent = Capture(FormatMessages(state.Messages), capture),
-            OutputContent = Capture(state.ResponseText, capture),
+            InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.Messages),
+            OutputContent = capture == PromptCallContentCapture.Off ? null : state.ResponseText,
+            RedactionPending = capture == PromptCallContentCapture.Redacted,
         };
     }
-
-    private static string? Capture(string? content, PromptCallContentCapture capture) => content is null ? null : capture switch
-    {
-        PromptCallContentCapture.Full => content,
-        PromptCallContentCapture.Redacted => PromptContentRedactor.Redact(content),
-        _ => null,
-    };
 
     private static string FormatMessages(IList<ChatMessage> messages)
     {

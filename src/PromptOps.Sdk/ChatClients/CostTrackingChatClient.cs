@@ -17,30 +17,25 @@ namespace PromptOps;
 public sealed class CostTrackingChatClient : DelegatingChatClient
 {
     private readonly PromptOpsCallServices _services;
-    private ChatClientMetadata? _metadata;
-    private bool _metadataRead;
+    private readonly Lazy<ChatClientMetadata?> _metadata;
 
     internal CostTrackingChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
+        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: false, _services.TimeProvider, out var owner);
-        state.ResponseReader = this;
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        if (ReferenceEquals(state.ResponseReader, this))
-        {
-            state.ReadResponse(response);
-        }
-
+        state.Observe(response, this, owner);
         Price(state);
         ReportCost(state);
-        Annotate(response.AdditionalProperties ??= [], state, owner);
+        Annotate(response.AdditionalProperties ??= [], state);
         return response;
     }
 
@@ -48,8 +43,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: true, _services.TimeProvider, out var owner);
-        state.ResponseReader = this;
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
         var priced = false;
         var sawUpdate = false;
         var completed = false;
@@ -59,17 +53,14 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
             {
                 sawUpdate = true;
-                if (ReferenceEquals(state.ResponseReader, this))
-                {
-                    state.ReadUpdate(update);
-                }
+                state.Observe(update, this, owner);
 
                 lastMessageId = update.MessageId ?? lastMessageId;
                 if (update.Contents.Any(c => c is UsageContent))
                 {
                     state.CostResolved = false;
                     Price(state);
-                    Annotate(update.AdditionalProperties ??= [], state, owner);
+                    Annotate(update.AdditionalProperties ??= [], state);
                     priced = true;
                 }
 
@@ -92,25 +83,11 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         {
             Price(state);
             var final = new ChatResponseUpdate { MessageId = lastMessageId, ResponseId = state.ResponseId, ModelId = state.ResponseModel };
-            Annotate(final.AdditionalProperties = [], state, owner);
+            Annotate(final.AdditionalProperties = [], state);
             yield return final;
         }
 
         ReportCost(state);
-    }
-
-    private ChatClientMetadata? Metadata
-    {
-        get
-        {
-            if (!_metadataRead)
-            {
-                _metadata = InnerClient.GetService<ChatClientMetadata>();
-                _metadataRead = true;
-            }
-
-            return _metadata;
-        }
     }
 
     /// <summary>Prices the call once its usage is known; shared with the other layers through the call state.</summary>
@@ -178,7 +155,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
 
     private void Price(PromptCallState state) => Price(state, _services);
 
-    private static void Annotate(AdditionalPropertiesDictionary properties, PromptCallState state, bool owner)
+    private static void Annotate(AdditionalPropertiesDictionary properties, PromptCallState state)
     {
         if (state.Cost is { } cost)
         {
@@ -188,11 +165,6 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         if (state.UsageEstimated)
         {
             properties[PromptOpsResponseKeys.UsageEstimated] = true;
-        }
-
-        if (owner)
-        {
-            properties[PromptOpsResponseKeys.RequestId] = state.RequestId;
         }
     }
 }

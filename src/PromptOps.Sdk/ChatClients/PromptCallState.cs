@@ -14,16 +14,21 @@ internal sealed class PromptCallState
     private static readonly ConditionalWeakTable<ChatOptions, PromptCallState> ByOptions = [];
 
     private readonly StringBuilder? _streamedText;
+    private readonly TimeProvider _timeProvider;
+    private string? _responseText;
+    private bool _readUpdate;
+    private bool _requestIdStamped;
     private int _completed;
     private int _costReported;
 
-    private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, long startTimestamp, DateTimeOffset startTime)
+    private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
     {
         Options = options;
         Messages = messages;
         Streaming = streaming;
-        StartTimestamp = startTimestamp;
-        StartTime = startTime;
+        _timeProvider = timeProvider;
+        StartTimestamp = timeProvider.GetTimestamp();
+        StartTime = timeProvider.GetUtcNow();
         Context = PromptOpsContext.Current;
         RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId();
         Provider = metadata?.ProviderName;
@@ -77,7 +82,7 @@ internal sealed class PromptCallState
     public int SkillTokens { get; }
 
     /// <summary>Gets or sets the layer that reads the response; the innermost PromptOps layer wins, so usage is counted once.</summary>
-    public object? ResponseReader { get; set; }
+    public object? ResponseReader { get; private set; }
 
     public int? EstimatedInputTokens { get; set; }
 
@@ -105,23 +110,29 @@ internal sealed class PromptCallState
 
     public List<string> ToolsCalled { get; } = [];
 
-    public string? ResponseText { get; private set; }
+    /// <summary>Gets the response text; for a stream, what arrived so far (built once per read, not once per update).</summary>
+    public string? ResponseText => _readUpdate ? _responseText ??= _streamedText!.ToString() : _responseText;
 
-    public TimeSpan? TimeToFirstToken { get; set; }
+    public TimeSpan? TimeToFirstToken { get; private set; }
 
-    public bool SawContent { get; set; }
+    public bool SawContent { get; private set; }
 
-    /// <summary>Finds the state of a call from the options a PromptOps layer received, or starts one with a private clone of them.</summary>
-    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider, out bool owner)
+    /// <summary>
+    /// Finds the state of a call from the options a PromptOps layer received, or starts one with a private clone of them,
+    /// and claims the reading of the response for <paramref name="layer"/>: layers enter outermost first, so the innermost
+    /// claim wins and usage is read once.
+    /// </summary>
+    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object layer, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, out bool owner)
     {
         if (options is not null && ByOptions.TryGetValue(options, out var existing))
         {
             owner = false;
+            existing.ResponseReader = layer;
             return existing;
         }
 
         var clone = options?.Clone() ?? new ChatOptions();
-        var state = new PromptCallState(clone, messages, metadata, streaming, timeProvider.GetTimestamp(), timeProvider.GetUtcNow());
+        var state = new PromptCallState(clone, messages, metadata.Value, streaming, timeProvider) { ResponseReader = layer };
         if (clone.AdditionalProperties is { Count: > 0 } properties)
         {
             // The PromptOps keys are read now; providers that forward unknown properties must not receive them.
@@ -143,12 +154,55 @@ internal sealed class PromptCallState
     /// <summary>Returns <see langword="true"/> exactly once, for the layer that adds the cost to the metric.</summary>
     public bool TryMarkCostReported() => Interlocked.Exchange(ref _costReported, 1) == 0;
 
-    public void ReadResponse(ChatResponse response)
+    /// <summary>Reads the response when <paramref name="layer"/> holds the claim, and returns the request id on it when <paramref name="owner"/>.</summary>
+    public void Observe(ChatResponse response, object layer, bool owner)
+    {
+        if (ReferenceEquals(ResponseReader, layer))
+        {
+            ReadResponse(response);
+        }
+
+        if (owner)
+        {
+            (response.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = RequestId;
+        }
+    }
+
+    /// <summary>
+    /// Reads a streamed update when <paramref name="layer"/> holds the claim; when <paramref name="owner"/>, returns the request
+    /// id on the first update and times the first content.
+    /// </summary>
+    public void Observe(ChatResponseUpdate update, object layer, bool owner)
+    {
+        if (ReferenceEquals(ResponseReader, layer))
+        {
+            ReadUpdate(update);
+        }
+
+        if (!owner)
+        {
+            return;
+        }
+
+        if (!_requestIdStamped)
+        {
+            _requestIdStamped = true;
+            (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = RequestId;
+        }
+
+        if (!SawContent && update.Contents.Any(c => c is not UsageContent))
+        {
+            SawContent = true;
+            TimeToFirstToken = _timeProvider.GetElapsedTime(StartTimestamp);
+        }
+    }
+
+    private void ReadResponse(ChatResponse response)
     {
         ResponseModel = response.ModelId ?? ResponseModel;
         ResponseId = response.ResponseId ?? ResponseId;
         FinishReason = response.FinishReason?.Value ?? FinishReason;
-        ResponseText = response.Text;
+        _responseText = response.Text;
         if (response.Usage is { } usage)
         {
             AddUsage(usage);
@@ -160,8 +214,9 @@ internal sealed class PromptCallState
         }
     }
 
-    public void ReadUpdate(ChatResponseUpdate update)
+    private void ReadUpdate(ChatResponseUpdate update)
     {
+        _readUpdate = true;
         ResponseModel = update.ModelId ?? ResponseModel;
         ResponseId = update.ResponseId ?? ResponseId;
         FinishReason = update.FinishReason?.Value ?? FinishReason;
@@ -171,6 +226,7 @@ internal sealed class PromptCallState
             {
                 case TextContent text:
                     _streamedText!.Append(text.Text);
+                    _responseText = null;
                     break;
                 case UsageContent usage:
                     AddUsage(usage.Details);
@@ -179,7 +235,6 @@ internal sealed class PromptCallState
         }
 
         CollectToolCalls(update.Contents);
-        ResponseText = _streamedText!.ToString();
     }
 
     /// <summary>Fills in estimated usage when the provider reported none (or reported no input or output count).</summary>

@@ -27,6 +27,11 @@ public static class PromptOpsChatClientBuilderExtensions
     public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseCallLogging().UseTokenBudget().UseCostTracking();
+        return builder.Use((innerClient, services) =>
+        {
+            // One set of services for the three layers, which sit next to each other as their shared call state needs.
+            var shared = PromptOpsCallServices.From(services);
+            return new CallLoggingChatClient(new TokenBudgetChatClient(new CostTrackingChatClient(innerClient, shared), shared), shared);
+        });
     }
 }

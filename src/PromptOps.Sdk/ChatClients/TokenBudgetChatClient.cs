@@ -25,13 +25,13 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
 {
     private readonly PromptOpsCallServices _services;
     private readonly ILogger _logger;
-    private ChatClientMetadata? _metadata;
-    private bool _metadataRead;
+    private readonly Lazy<ChatClientMetadata?> _metadata;
 
     internal TokenBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
+        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
         _logger = services.LoggerFactory.CreateLogger<TokenBudgetChatClient>();
     }
 
@@ -39,21 +39,11 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: false, _services.TimeProvider, out var owner);
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
         Check(state);
-        state.ResponseReader = this;
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        if (ReferenceEquals(state.ResponseReader, this))
-        {
-            state.ReadResponse(response);
-        }
-
+        state.Observe(response, this, owner);
         AlertIfNearLimit(state);
-        if (owner)
-        {
-            (response.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
-        }
-
         return response;
     }
 
@@ -61,41 +51,15 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, Metadata, streaming: true, _services.TimeProvider, out var owner);
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
         Check(state);
-        state.ResponseReader = this;
-        var first = true;
         await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
         {
-            if (ReferenceEquals(state.ResponseReader, this))
-            {
-                state.ReadUpdate(update);
-            }
-
-            if (first && owner)
-            {
-                (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = state.RequestId;
-            }
-
-            first = false;
+            state.Observe(update, this, owner);
             yield return update;
         }
 
         AlertIfNearLimit(state);
-    }
-
-    private ChatClientMetadata? Metadata
-    {
-        get
-        {
-            if (!_metadataRead)
-            {
-                _metadata = InnerClient.GetService<ChatClientMetadata>();
-                _metadataRead = true;
-            }
-
-            return _metadata;
-        }
     }
 
     private void Check(PromptCallState state)

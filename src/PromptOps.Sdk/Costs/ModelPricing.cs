@@ -15,7 +15,8 @@ internal sealed partial class ModelPricing
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _buildLock = new();
-    private (PromptOpsPricingOptions Options, ModelPriceTable Table)? _current;
+    private static LoadedFile? s_lastFile;
+    private PricedTable? _current;
 
     public ModelPricing(IOptionsMonitor<PromptOpsOptions> options, ILogger<ModelPricing>? logger = null)
     {
@@ -28,8 +29,7 @@ internal sealed partial class ModelPricing
         get
         {
             var pricing = _options.CurrentValue.Pricing;
-            var current = _current;
-            if (current is { } known && ReferenceEquals(known.Options, pricing))
+            if (Volatile.Read(ref _current) is { } known && ReferenceEquals(known.Options, pricing))
             {
                 return known.Table;
             }
@@ -42,7 +42,7 @@ internal sealed partial class ModelPricing
                 }
 
                 var table = Build(pricing);
-                _current = (pricing, table);
+                Volatile.Write(ref _current, new PricedTable(pricing, table));
                 return table;
             }
         }
@@ -51,9 +51,27 @@ internal sealed partial class ModelPricing
     /// <summary>Builds the table the options describe; throws <see cref="PromptOpsException"/> for an unreadable price file.</summary>
     public static ModelPriceTable Build(PromptOpsPricingOptions pricing)
     {
-        var table = string.IsNullOrWhiteSpace(pricing.PriceFile) ? ModelPriceTable.Default : ModelPriceTable.LoadLiteLlmFile(pricing.PriceFile);
+        var table = string.IsNullOrWhiteSpace(pricing.PriceFile) ? ModelPriceTable.Default : LoadPriceFile(pricing.PriceFile);
         var overrides = pricing.Models.ToDictionary(m => m.Key, m => m.Value.ToModelPrice(), StringComparer.OrdinalIgnoreCase);
         return table.WithOverrides(overrides, "configuration");
+    }
+
+    /// <summary>
+    /// Loads a price file, reusing the last load while the file is unchanged: start-up validation and the first priced call
+    /// would otherwise read and parse the same file twice.
+    /// </summary>
+    public static ModelPriceTable LoadPriceFile(string path)
+    {
+        var file = new FileInfo(path);
+        var stamp = (file.FullName, file.Exists ? file.LastWriteTimeUtc : default, file.Exists ? file.Length : -1);
+        if (Volatile.Read(ref s_lastFile) is { } last && last.Stamp == stamp)
+        {
+            return last.Table;
+        }
+
+        var table = ModelPriceTable.LoadLiteLlmFile(path);
+        Volatile.Write(ref s_lastFile, new LoadedFile(stamp, table));
+        return table;
     }
 
     /// <summary>Prices a call; <see langword="null"/> (and one warning per model) when the model has no price.</summary>
@@ -84,6 +102,11 @@ internal sealed partial class ModelPricing
             LogUnknownModel(_logger, model, provider ?? "(unknown)");
         }
     }
+
+    /// <summary>The table built for one pricing options instance, swapped as one reference so readers never see a torn pair.</summary>
+    private sealed record PricedTable(PromptOpsPricingOptions Options, ModelPriceTable Table);
+
+    private sealed record LoadedFile((string Path, DateTime LastWrite, long Length) Stamp, ModelPriceTable Table);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Model '{Model}' (provider {Provider}) has no known price, so its calls are recorded with Cost = null. Add it under PromptOps:Pricing:Models:{Model} (InputPerMillionTokens, OutputPerMillionTokens) or point PromptOps:Pricing:PriceFile at a LiteLLM price file that has it. This warning is logged once per model.")]
     private static partial void LogUnknownModel(ILogger logger, string model, string provider);

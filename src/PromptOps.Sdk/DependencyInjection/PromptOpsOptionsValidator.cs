@@ -99,7 +99,7 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
         {
             try
             {
-                ModelPriceTable.LoadLiteLlmFile(pricing.PriceFile);
+                ModelPricing.LoadPriceFile(pricing.PriceFile);
             }
             catch (PromptOpsException ex)
             {

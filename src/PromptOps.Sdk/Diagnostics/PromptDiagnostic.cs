@@ -74,4 +74,8 @@ public sealed class PromptDiagnostic
         builder.Append(Code).Append(": ").Append(Message);
         return builder.ToString();
     }
+
+    /// <summary>A header line followed by every diagnostic, indented: the message of the exceptions that carry diagnostics.</summary>
+    internal static string FormatList(string header, IEnumerable<PromptDiagnostic> diagnostics) =>
+        header + Environment.NewLine + string.Join(Environment.NewLine, diagnostics.Select(d => "  " + d));
 }

@@ -21,7 +21,6 @@ public sealed class PromptValidationException : PromptOpsException
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
         var errors = diagnostics.Count(d => d.IsError);
-        var header = $"The prompt library has {errors} error(s). Fix the files listed below (run 'promptops lint' to see the same list):";
-        return header + Environment.NewLine + string.Join(Environment.NewLine, diagnostics.Select(d => "  " + d));
+        return PromptDiagnostic.FormatList($"The prompt library has {errors} error(s). Fix the files listed below (run 'promptops lint' to see the same list):", diagnostics);
     }
 }

@@ -21,9 +21,9 @@ public sealed class PromptTemplate
     private readonly PartialLibrary _partials;
     private readonly PromptRenderLimits _limits;
     private readonly PromptReference _reference;
-    private readonly ISkillRegistry? _skills;
+    private readonly Lazy<SkillResolution>? _skills;
 
-    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, ISkillRegistry? skills = null)
+    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, Lazy<SkillResolution>? skills = null)
     {
         Definition = definition;
         _messages = messages;
@@ -86,8 +86,9 @@ public sealed class PromptTemplate
 
     internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _partials, _limits, reference, _skills);
 
-    /// <summary>Returns a copy whose renders resolve the file's <c>skills:</c> into <c>ChatOptions.Tools</c>.</summary>
-    internal PromptTemplate WithSkills(ISkillRegistry skills) => new(Definition, _messages, _partials, _limits, _reference, skills);
+    /// <summary>Returns a copy whose renders carry the file's <c>skills:</c> as <c>ChatOptions.Tools</c>, resolved once on first render (the registry is frozen).</summary>
+    internal PromptTemplate WithSkills(ISkillRegistry skills) =>
+        new(Definition, _messages, _partials, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
 
     private string RenderMessage(int index, Hash locals)
     {
@@ -177,9 +178,9 @@ public sealed class PromptTemplate
             options.AdditionalProperties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;
         }
 
-        if (_skills is not null && Definition.Skills.Count > 0)
+        if (_skills is not null)
         {
-            var resolution = _skills.Resolve([.. Definition.Skills]);
+            var resolution = _skills.Value;
             options.Tools = [.. resolution.Tools];
             if (resolution.MaxTokens is { } skillTokens)
             {

@@ -13,6 +13,25 @@ public sealed class SkillGraph
         Edges = edges;
     }
 
+    /// <summary>Builds the graph of skills (the first definition of a name wins); edges to undefined skills are left out.</summary>
+    internal static SkillGraph From(IEnumerable<SkillDefinition> skills)
+    {
+        var byName = new Dictionary<string, SkillDefinition>(StringComparer.Ordinal);
+        foreach (var skill in skills)
+        {
+            byName.TryAdd(skill.Name, skill);
+        }
+
+        var ordered = byName.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var nodes = ordered.Select(s => new SkillGraphNode(s.Name, s.Version.ToString(), s.Owner, s.Enabled, s.MaxTokens, s.Tools)).ToList();
+        var edges = ordered
+            .SelectMany(s => s.Dependencies.Where(byName.ContainsKey).Select(d => new SkillGraphEdge(s.Name, d)))
+            .Distinct()
+            .OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)
+            .ToList();
+        return new SkillGraph(nodes, edges);
+    }
+
     /// <summary>Gets the skills, ordered by name.</summary>
     public IReadOnlyList<SkillGraphNode> Nodes { get; }
 

@@ -19,7 +19,6 @@ public sealed class SkillGraphException : PromptOpsException
         ArgumentNullException.ThrowIfNull(diagnostics);
         return diagnostics.Count == 1 && diagnostics[0].FilePath is null
             ? diagnostics[0].Message
-            : $"The skill graph has {diagnostics.Count(d => d.IsError)} error(s). Fix them (run 'promptops skills check' to see the same list):{Environment.NewLine}"
-                + string.Join(Environment.NewLine, diagnostics.Select(d => "  " + d));
+            : PromptDiagnostic.FormatList($"The skill graph has {diagnostics.Count(d => d.IsError)} error(s). Fix them (run 'promptops skills check' to see the same list):", diagnostics);
     }
 }

@@ -153,17 +153,7 @@ public sealed class SkillRegistry : ISkillRegistry
     }
 
     /// <inheritdoc />
-    public SkillGraph GetSkillGraph()
-    {
-        var frozen = Freeze();
-        var nodes = frozen.Skills.Select(s => new SkillGraphNode(s.Name, s.Version.ToString(), s.Owner, s.Enabled, s.MaxTokens, s.Tools)).ToList();
-        var edges = frozen.Skills
-            .SelectMany(s => s.Dependencies.Where(frozen.ByName.ContainsKey).Select(d => new SkillGraphEdge(s.Name, d)))
-            .Distinct()
-            .OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)
-            .ToList();
-        return new SkillGraph(nodes, edges);
-    }
+    public SkillGraph GetSkillGraph() => SkillGraph.From(Freeze().Skills);
 
     /// <summary>Validates the skills of a file as a graph, without checking tool registration (for <c>promptops skills check</c>).</summary>
     internal static (IReadOnlyList<SkillDefinition> Skills, List<PromptDiagnostic> Diagnostics) CheckFile(string path)
