@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PromptOps.Cli.Commands;
+using PromptOps.Cli.Lifecycle;
 
 namespace PromptOps.Cli;
 
@@ -10,11 +11,16 @@ internal static class PromptOpsCli
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("promptops: lint, render and manage versioned YAML prompt libraries (PromptOps.Sdk).");
+        var root = new RootCommand("promptops: lint, render, publish, label and manage versioned YAML prompt libraries (PromptOps.Sdk).");
         root.Subcommands.Add(LintCommand.Create(output, error));
         root.Subcommands.Add(RenderCommand.Create(output, error));
         root.Subcommands.Add(EstimateCommand.Create(output, error));
         root.Subcommands.Add(SkillsCommand.Create(output, error));
+        root.Subcommands.Add(LockCommand.Create(output, error));
+        root.Subcommands.Add(PublishCommand.Create(output, error));
+        root.Subcommands.Add(DiffCommand.Create(output, error));
+        root.Subcommands.Add(LabelsCommand.Create(output, error));
+        root.Subcommands.Add(ActivateCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -37,6 +43,11 @@ internal static class PromptOpsCli
             error.WriteLine($"error: {ex.Message}");
             error.WriteLine(HelpHint);
             return ExitCodes.UsageError;
+        }
+        catch (LibraryBusyException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failed;
         }
     }
 

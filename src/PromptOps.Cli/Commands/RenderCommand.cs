@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace PromptOps.Cli.Commands;
 
-/// <summary><c>promptops render &lt;id&gt;[@version] --input F [--dir D] [--format text|json]</c>.</summary>
+/// <summary><c>promptops render &lt;id&gt;[@version] --input F [--label L [--user U]] [--dir D] [--format text|json]</c>.</summary>
 internal static class RenderCommand
 {
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
@@ -13,6 +13,8 @@ internal static class RenderCommand
         var promptArgument = new Argument<string>("prompt") { Description = "The prompt id, optionally with an exact version: customer-support or customer-support@2.1.0." };
         var inputOption = new Option<FileInfo?>("--input") { Description = "A JSON or YAML file with the input values." };
         var directoryOption = PromptOpsCli.DirectoryOption();
+        var labelOption = new Option<string?>("--label") { Description = "Render the version this environment's label serves (labels.yaml), for example --label staging." };
+        var userOption = new Option<string?>("--user") { Description = "The user id that picks the variant when the label splits traffic." };
         var formatOption = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         formatOption.AcceptOnlyFromAmong("text", "json");
         var command = new Command("render", "Render a prompt with inputs and print the messages and options.")
@@ -20,12 +22,14 @@ internal static class RenderCommand
             promptArgument,
             inputOption,
             directoryOption,
+            labelOption,
+            userOption,
             formatOption,
         };
 
         command.SetAction(parseResult =>
         {
-            if (!RenderSupport.TryRender(parseResult.GetValue(directoryOption)!, parseResult.GetValue(promptArgument)!, parseResult.GetValue(inputOption), error, out var rendered, out _))
+            if (!RenderSupport.TryRender(parseResult.GetValue(directoryOption)!, parseResult.GetValue(promptArgument)!, parseResult.GetValue(inputOption), error, out var rendered, out _, parseResult.GetValue(labelOption), parseResult.GetValue(userOption)))
             {
                 return ExitCodes.Failed;
             }
@@ -41,7 +45,7 @@ internal static class RenderCommand
         var options = rendered.Options;
         var document = new
         {
-            prompt = new { id = rendered.Prompt.Id, version = rendered.Prompt.Version, feature = rendered.Prompt.Feature, variant = rendered.Prompt.Variant },
+            prompt = new { id = rendered.Prompt.Id, version = rendered.Prompt.Version, feature = rendered.Prompt.Feature, variant = rendered.Prompt.Variant, label = rendered.Prompt.Label },
             messages = rendered.Messages.Select(m => new { role = m.Role.Value, content = m.Text }),
             options = new
             {

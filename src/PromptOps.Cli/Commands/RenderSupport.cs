@@ -9,12 +9,21 @@ namespace PromptOps.Cli.Commands;
 internal static class RenderSupport
 {
     /// <summary>Renders a prompt; on failure writes the reason to <paramref name="error"/> and returns <see langword="false"/>.</summary>
-    public static bool TryRender(string directoryOption, string reference, FileInfo? inputFile, TextWriter error, [NotNullWhen(true)] out RenderedPrompt? rendered, [NotNullWhen(true)] out PromptTemplate? prompt)
+    /// <remarks>
+    /// With a <c>label</c> (an environment name) the version is the one that environment's label serves, as the catalog would
+    /// choose it; <c>user</c> picks the variant of a split label.
+    /// </remarks>
+    public static bool TryRender(string directoryOption, string reference, FileInfo? inputFile, TextWriter error, [NotNullWhen(true)] out RenderedPrompt? rendered, [NotNullWhen(true)] out PromptTemplate? prompt, string? label = null, string? user = null)
     {
         rendered = null;
         prompt = null;
         var directory = PromptOpsCli.RequireDirectory(directoryOption);
         var (id, version) = SplitReference(reference);
+        if (label is not null && version is not null)
+        {
+            throw new CliUsageException($"Ask for either an exact version ('{reference}') or a label (--label {label}), not both.");
+        }
+
         var inputs = inputFile is null ? new Dictionary<string, object?>() : ReadInputs(inputFile);
 
         var library = PromptLibrary.LoadDirectory(directory);
@@ -29,7 +38,9 @@ internal static class RenderSupport
             return false;
         }
 
-        prompt = version is null ? library.FindDefault(id, allowDrafts: false) : library.FindVersion(id, version);
+        prompt = version is not null ? library.FindVersion(id, version)
+            : label is not null ? ServedVersions.Build(library, new PromptOpsOptions { Environment = label }, null, []).Find(id, user) ?? library.FindDefault(id, allowDrafts: false)
+            : library.FindDefault(id, allowDrafts: false);
         if (prompt is null)
         {
             error.WriteLine($"error: {PromptNotFoundException.For(library, id, version).Message}");

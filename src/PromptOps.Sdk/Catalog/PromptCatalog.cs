@@ -28,10 +28,14 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     private readonly ISkillRegistry? _skills;
     private readonly ConditionalWeakTable<PromptTemplate, PromptTemplate> _withSkills = [];
+    private readonly IActivationLog? _activations;
+    private readonly Lock _servedLock = new();
+    private ServedVersions _served;
 
-    public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider, ISkillRegistry? skills = null)
+    public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider, ISkillRegistry? skills = null, IActivationLog? activations = null)
     {
         _skills = skills;
+        _activations = activations;
         _sources = sources.DistinctBy(s => s.Key).ToArray();
         _options = options;
         _logger = logger;
@@ -48,7 +52,19 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
             throw new PromptValidationException(_library.Diagnostics);
         }
 
+        var labelProblems = new List<PromptDiagnostic>();
+        _served = ServedVersions.Build(_library, _options.CurrentValue, null, labelProblems);
+        if (labelProblems.Any(d => d.IsError))
+        {
+            throw new PromptValidationException(labelProblems);
+        }
+
         LogLoaded(_logger, _library.Prompts.Count, _sources.Length);
+        foreach (var label in _served.Labels)
+        {
+            LogServing(_logger, label.Label.PromptId, _served.Environment, label.Label, label.Label.Source);
+        }
+
         foreach (var warning in _library.Diagnostics)
         {
             LogDiagnostic(_logger, warning.ToString());
@@ -68,6 +84,9 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     public IReadOnlyList<PromptDiagnostic> Diagnostics => Volatile.Read(ref _library).Diagnostics;
 
+    /// <summary>Gets the environment whose labels are served.</summary>
+    internal string ServedEnvironment => CurrentServed().Environment;
+
     public PromptTemplate Get(string id) =>
         TryGet(id, out var prompt) ? prompt : throw PromptNotFoundException.For(Volatile.Read(ref _library), id, null);
 
@@ -77,7 +96,8 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     public bool TryGet(string id, [NotNullWhen(true)] out PromptTemplate? prompt)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        prompt = WithSkills(Volatile.Read(ref _library).FindDefault(id, _options.CurrentValue.AllowDrafts));
+        var served = CurrentServed();
+        prompt = WithSkills(served.Find(id, PromptOpsContext.Current?.UserId) ?? served.Library.FindDefault(id, served.Options.AllowDrafts));
         return prompt is not null;
     }
 
@@ -90,6 +110,91 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     }
 
     public IReadOnlyList<PromptTemplate> List() => Volatile.Read(ref _library).Prompts;
+
+    /// <summary>
+    /// What is served now. Rebuilt when the library reloads or the options change (IOptionsMonitor hands out a new
+    /// instance on every configuration reload, so a reference comparison is the whole check on the hot path).
+    /// </summary>
+    private ServedVersions CurrentServed()
+    {
+        var served = Volatile.Read(ref _served);
+        var options = _options.CurrentValue;
+        if (ReferenceEquals(served.Options, options) && ReferenceEquals(served.Library, Volatile.Read(ref _library)))
+        {
+            return served;
+        }
+
+        lock (_servedLock)
+        {
+            var previous = _served;
+            var library = Volatile.Read(ref _library);
+            if (ReferenceEquals(previous.Options, options) && ReferenceEquals(previous.Library, library))
+            {
+                return previous;
+            }
+
+            var problems = new List<PromptDiagnostic>();
+            var next = ServedVersions.Build(library, options, previous, problems);
+            if (problems.Any(d => d.IsError))
+            {
+                LogLabelRejected(_logger, string.Join(Environment.NewLine, problems.Where(d => d.IsError)));
+            }
+
+            Volatile.Write(ref _served, next);
+            RecordSwitches(previous, next);
+            return next;
+        }
+    }
+
+    /// <summary>Logs and records every prompt whose served version changed between two builds.</summary>
+    private void RecordSwitches(ServedVersions previous, ServedVersions next)
+    {
+        var ids = previous.Labels.Select(l => l.Label.PromptId).Union(next.Labels.Select(l => l.Label.PromptId), StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            var before = Describe(previous, id);
+            var after = Describe(next, id);
+            if (before.Text == after.Text && previous.Environment.Equals(next.Environment, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            LogSwitched(_logger, id, next.Environment, after.Text, before.Text, after.Source);
+            if (_activations is null)
+            {
+                continue;
+            }
+
+            var activation = new PromptActivation
+            {
+                PromptId = id,
+                Environment = next.Environment,
+                FromVersion = previous.GetLabel(id)?.Label.ToString(),
+                ToVersion = after.Text,
+                ActivatedBy = "configuration",
+                Timestamp = _timeProvider.GetUtcNow(),
+                Reason = $"served version changed by {after.Source}",
+            };
+            _ = RecordAsync(activation);
+        }
+
+        static (string Text, string Source) Describe(ServedVersions served, string id) =>
+            served.GetLabel(id) is { } label
+                ? (label.Label.ToString(), label.Label.Source ?? LabelsFileParser.FileName)
+                : (served.Library.FindDefault(id, served.Options.AllowDrafts)?.Version.ToString() ?? "nothing", "no label (highest published version)");
+    }
+
+    private async Task RecordAsync(PromptActivation activation)
+    {
+        try
+        {
+            await _activations!.RecordAsync(activation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogActivationNotRecorded(_logger, ex, activation.ToString());
+        }
+    }
 
     /// <summary>Attaches the skill registry to a prompt that uses skills, so its renders carry the skills' tools.</summary>
     private PromptTemplate? WithSkills(PromptTemplate? prompt) =>
@@ -182,6 +287,18 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Reloaded the prompt library: {PromptCount} prompt versions.")]
     private static partial void LogReloaded(ILogger logger, int promptCount);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Prompt {PromptId} serves {Label} in {Environment} (from {Source}).")]
+    private static partial void LogServing(ILogger logger, string promptId, string environment, PromptLabel label, string? source);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Prompt {PromptId} in {Environment} now serves {Label} (was {Previous}), set by {Source}.")]
+    private static partial void LogSwitched(ILogger logger, string promptId, string environment, string label, string previous, string source);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "A label change was rejected; the affected prompts keep serving their previous version. Fix these settings:\n{Problems}")]
+    private static partial void LogLabelRejected(ILogger logger, string problems);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "The activation log could not record: {Activation}")]
+    private static partial void LogActivationNotRecorded(ILogger logger, Exception exception, string activation);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A prompt edit was rejected; the last good version of each affected file is still served. Fix these problems:\n{Diagnostics}")]
     private static partial void LogReloadRejected(ILogger logger, string diagnostics);

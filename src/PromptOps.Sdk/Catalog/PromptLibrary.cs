@@ -11,8 +11,9 @@ public sealed class PromptLibrary
 {
     private readonly Dictionary<string, PromptTemplate[]> _byId;
 
-    internal PromptLibrary(IEnumerable<PromptTemplate> prompts, IReadOnlyList<PromptDiagnostic> diagnostics)
+    internal PromptLibrary(IEnumerable<PromptTemplate> prompts, IReadOnlyList<PromptDiagnostic> diagnostics, IReadOnlyList<PromptLabel>? labels = null)
     {
+        Labels = labels ?? [];
         _byId = prompts
             .GroupBy(p => p.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(p => p.Version).ToArray(), StringComparer.Ordinal);
@@ -25,6 +26,9 @@ public sealed class PromptLibrary
 
     /// <summary>Gets every problem found while loading, ordered by file, line and column.</summary>
     public IReadOnlyList<PromptDiagnostic> Diagnostics { get; }
+
+    /// <summary>Gets the labels of <c>labels.yaml</c>: which version each environment serves. Configuration may override them at run time.</summary>
+    public IReadOnlyList<PromptLabel> Labels { get; }
 
     /// <summary>Gets a value indicating whether any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
@@ -81,6 +85,7 @@ public sealed class PromptLibrary
         var failedFiles = Diagnostics.Where(d => d.IsError && d.FilePath is not null).Select(d => d.FilePath!).ToHashSet(StringComparer.Ordinal);
         var kept = previous.Prompts.Where(old =>
             failedFiles.Contains(old.Definition.SourcePath) && FindVersion(old.Id, old.Version.ToString()) is null);
-        return new PromptLibrary(Prompts.Concat(kept), Diagnostics);
+        var labels = failedFiles.Any(f => f.EndsWith(LabelsFileParser.FileName, StringComparison.Ordinal)) ? previous.Labels : Labels;
+        return new PromptLibrary(Prompts.Concat(kept), Diagnostics, labels);
     }
 }

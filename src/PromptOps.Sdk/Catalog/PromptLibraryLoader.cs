@@ -4,17 +4,19 @@ namespace PromptOps;
 internal static class PromptLibraryLoader
 {
     /// <summary>Files at the library root that belong to other capabilities (labels, lock file, skills).</summary>
-    private static readonly HashSet<string> s_reservedRootFiles = new(StringComparer.Ordinal) { "labels.yaml", "prompts.lock.json", "skills.yaml" };
+    private static readonly HashSet<string> s_reservedRootFiles = new(StringComparer.Ordinal) { LabelsFileParser.FileName, PromptLock.FileName, "skills.yaml" };
 
     public static PromptLibrary Load(IEnumerable<PromptFileSet> sets, PromptRenderLimits limits)
     {
         var diagnostics = new List<PromptDiagnostic>();
         var templates = new List<PromptTemplate>();
+        var labels = new List<PromptLabel>();
         limits = limits.Clone(); // later changes to the options object must not reach compiled templates
         foreach (var set in sets)
         {
             diagnostics.AddRange(set.Problems);
             var partials = PartialLibrary.Load(set.Files.Where(IsPartial), diagnostics);
+            var compiled = new List<(PromptTemplate Template, PromptSourceFile File)>();
             foreach (var file in set.Files)
             {
                 if (IsPartial(file) || s_reservedRootFiles.Contains(file.RelativePath))
@@ -33,6 +35,7 @@ internal static class PromptLibraryLoader
                     if (definition is not null && PromptTemplateCompiler.Compile(definition, partials, limits, diagnostics) is { } template)
                     {
                         templates.Add(template);
+                        compiled.Add((template, file));
                     }
                 }
                 else if (!file.RelativePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
@@ -40,10 +43,99 @@ internal static class PromptLibraryLoader
                     Warn(diagnostics, file, "The file is not part of the prompt layout and is not loaded. Prompt versions live at '<id>/<version>.yaml' and partials at '_partials/<name>.liquid'.");
                 }
             }
+
+            CheckLock(set, compiled, diagnostics);
+            ReadLabels(set, labels, diagnostics);
         }
 
         RejectDuplicates(templates, diagnostics);
-        return new PromptLibrary(templates, Deduplicate(diagnostics));
+        var versions = templates.GroupBy(t => t.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<PromptTemplate>)[.. g], StringComparer.Ordinal);
+        foreach (var label in labels)
+        {
+            LabelValidation.Check(label, id => versions.GetValueOrDefault(id) ?? [], versions.Keys, LabelsFileParser.FileName, diagnostics);
+        }
+
+        return new PromptLibrary(templates, Deduplicate(diagnostics), labels);
+    }
+
+    /// <summary>Checks every published (and deprecated) version of one source against the source's <c>prompts.lock.json</c>.</summary>
+    private static void CheckLock(PromptFileSet set, List<(PromptTemplate Template, PromptSourceFile File)> compiled, List<PromptDiagnostic> diagnostics)
+    {
+        var locked = compiled.Where(c => c.Template.Status != PromptStatus.Draft).ToList();
+        var lockFile = set.Files.FirstOrDefault(f => f.RelativePath == PromptLock.FileName);
+        if (lockFile is null)
+        {
+            if (locked.Count > 0)
+            {
+                var first = locked[0].File;
+                var root = first.DisplayPath[..^first.RelativePath.Length];
+                diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockEntryMissing, PromptDiagnosticSeverity.Warning,
+                    $"The library has {locked.Count} published version(s) but no {PromptLock.FileName}, so an edit to a published version would go unnoticed. Run 'promptops lock --dir {root.TrimEnd('/', ':')}' and commit the file.",
+                    root + PromptLock.FileName));
+            }
+
+            return;
+        }
+
+        if (PromptLock.Parse(lockFile.Content, lockFile.DisplayPath, diagnostics) is not { } promptLock)
+        {
+            return;
+        }
+
+        foreach (var (template, file) in compiled)
+        {
+            var version = template.Version.ToString();
+            var isLocked = promptLock.TryGet(template.Id, version, out var entry);
+            if (template.Status == PromptStatus.Draft)
+            {
+                if (isLocked)
+                {
+                    diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockMismatch, PromptDiagnosticSeverity.Error,
+                        $"Prompt '{template.Id}' version {version} is marked draft, but it was published ({lockFile.DisplayPath}({entry.Line},{entry.Column})). Published versions are immutable: restore 'status: published' (or 'deprecated'), and make changes in a new draft version.",
+                        file.DisplayPath, 1, 1));
+                }
+            }
+            else if (!isLocked)
+            {
+                diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockEntryMissing, PromptDiagnosticSeverity.Warning,
+                    $"Prompt '{template.Id}' version {version} is {template.Status.ToString().ToLowerInvariant()} but has no entry in {PromptLock.FileName}, so edits to it would go unnoticed. Run 'promptops lock' (or publish drafts with 'promptops publish {template.Id}').",
+                    file.DisplayPath, 1, 1));
+            }
+            else if (!string.Equals(PromptLock.ComputeHash(file.Content), entry.Hash, StringComparison.Ordinal))
+            {
+                diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockMismatch, PromptDiagnosticSeverity.Error,
+                    $"Prompt '{template.Id}' version {version} was changed after it was published: its content no longer matches {lockFile.DisplayPath}({entry.Line},{entry.Column}). Published versions are immutable: publish a new version instead (undo this edit, copy the file to a new version with 'status: draft', then run 'promptops publish {template.Id}').",
+                    file.DisplayPath, 1, 1));
+            }
+        }
+
+        var present = set.Files.Select(f => f.RelativePath).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, version, entry) in promptLock.Entries.Where(e => !present.Contains($"{e.Id}/{e.Version}.yaml")))
+        {
+            diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockEntryStale, PromptDiagnosticSeverity.Warning,
+                $"The lock has an entry for prompt '{id}' version {version}, but there is no file {id}/{version}.yaml. Published versions should be deprecated, not deleted; if the deletion is intended, run 'promptops lock' to drop the entry.",
+                lockFile.DisplayPath, entry.Line, entry.Column));
+        }
+    }
+
+    private static void ReadLabels(PromptFileSet set, List<PromptLabel> labels, List<PromptDiagnostic> diagnostics)
+    {
+        if (set.Files.FirstOrDefault(f => f.RelativePath == LabelsFileParser.FileName) is not { } file)
+        {
+            return;
+        }
+
+        foreach (var label in LabelsFileParser.Parse(file.Content, file.DisplayPath, diagnostics))
+        {
+            if (labels.FirstOrDefault(l => l.PromptId == label.PromptId && string.Equals(l.Environment, label.Environment, StringComparison.OrdinalIgnoreCase)) is { } other)
+            {
+                diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.InvalidLabels, PromptDiagnosticSeverity.Error,
+                    $"The label {label.Environment}/{label.PromptId} is also set in {other.Source}. Keep one of them.", label.FilePath, label.Line, label.Column));
+                continue;
+            }
+
+            labels.Add(label);
+        }
     }
 
     private static bool IsPartial(PromptSourceFile file) =>

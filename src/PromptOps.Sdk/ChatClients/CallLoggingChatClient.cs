@@ -146,7 +146,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             PromptId = state.PromptId,
             PromptVersion = state.PromptVersion,
             Variant = state.Variant,
-            Label = state.Prompt?.Label,
+            Label = state.Label,
             Model = state.Model,
             ResponseModel = state.ResponseModel,
             Provider = state.Provider,

@@ -39,6 +39,7 @@ internal sealed class PromptCallState
         PromptId = Prompt?.Id ?? ReadString(properties, PromptOpsChatOptionKeys.PromptId);
         PromptVersion = Prompt?.Version ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVersion);
         Variant = Prompt?.Variant ?? ReadString(properties, PromptOpsChatOptionKeys.PromptVariant);
+        Label = Prompt?.Label ?? ReadString(properties, PromptOpsChatOptionKeys.PromptLabel);
         PromptMaxTokensPerRequest = properties?.TryGetValue(PromptOpsChatOptionKeys.MaxTokensPerRequest, out var max) == true && max is int limit ? limit : null;
         SkillTokens = properties?.TryGetValue(PromptOpsChatOptionKeys.SkillTokens, out var skill) == true && skill is int skillTokens ? skillTokens : 0;
         Feature = Context?.Feature ?? Prompt?.Feature ?? ReadString(properties, PromptOpsChatOptionKeys.Feature) ?? "default";
@@ -73,6 +74,8 @@ internal sealed class PromptCallState
     public string? PromptVersion { get; }
 
     public string? Variant { get; }
+
+    public string? Label { get; }
 
     public string Feature { get; }
 

@@ -16,6 +16,18 @@ public sealed class PromptOpsOptions
     /// <value>The default value is <see langword="false"/>: drafts are served only when asked for by exact version.</value>
     public bool AllowDrafts { get; set; }
 
+    /// <summary>
+    /// Gets the label overrides per environment (<c>PromptOps:Labels:&lt;environment&gt;:&lt;prompt-id&gt;</c>), applied on top of
+    /// <c>labels.yaml</c>. A value is a version (<c>2.0.0</c>) or an A/B split (<c>2.1.0:90, 2.2.0:10</c>, optionally
+    /// followed by <c>; salt=text</c>).
+    /// </summary>
+    /// <remarks>
+    /// Read through <c>IOptionsMonitor</c>: when the configuration reloads, the next <see cref="IPromptCatalog.Get(string)"/>
+    /// serves the new version, with no restart. A value naming a missing or draft version fails the host at start; at run
+    /// time it is rejected with a logged error and the previous version keeps serving.
+    /// </remarks>
+    public Dictionary<string, Dictionary<string, string>> Labels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets or sets the safety limits applied to every render.</summary>
     [ValidateObjectMembers]
     public PromptRenderLimits RenderLimits { get; set; } = new();

@@ -27,9 +27,30 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
             failures.Add("PromptOps:RenderLimits is null. Remove the setting to use the defaults, or set its values.");
         }
 
+        ValidateLabels(options.Labels, failures);
         ValidateBudgets(options.Budgets, failures);
         ValidatePricing(options.Pricing, failures);
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+
+    private static void ValidateLabels(Dictionary<string, Dictionary<string, string>> labels, List<string> failures)
+    {
+        foreach (var (environment, prompts) in labels)
+        {
+            if (!EnvironmentName().IsMatch(environment))
+            {
+                failures.Add($"PromptOps:Labels:{environment} is not a valid environment name. Use letters, digits, '.', '-' or '_', for example 'production'.");
+                continue;
+            }
+
+            foreach (var (id, text) in prompts ?? [])
+            {
+                if (!LabelsFileParser.TryParseText(text, out _, out _, out var error))
+                {
+                    failures.Add($"PromptOps:Labels:{environment}:{id} is '{text}', which is invalid: {error}");
+                }
+            }
+        }
     }
 
     private static void ValidateBudgets(PromptOpsBudgetOptions? budgets, List<string> failures)

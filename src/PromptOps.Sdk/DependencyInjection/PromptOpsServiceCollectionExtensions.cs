@@ -28,6 +28,7 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<PromptOpsOptions>, PromptOpsOptionsDefaults>());
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IActivationLog, InMemoryActivationLog>();
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PromptCatalogStartupCheck>());
         AddCallServices(services);

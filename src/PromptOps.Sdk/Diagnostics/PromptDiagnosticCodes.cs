@@ -78,6 +78,30 @@ public static class PromptDiagnosticCodes
     /// <summary>Rendering failed for another reason, reported in the message.</summary>
     public const string RenderFailed = "PO2005";
 
+    /// <summary>A published version's content no longer matches its entry in <c>prompts.lock.json</c>: published versions are immutable.</summary>
+    public const string LockMismatch = "PO1201";
+
+    /// <summary>A published version has no entry in <c>prompts.lock.json</c>, or the library has no lock file (a warning; an error under <c>lint --strict</c> and <c>lock --check</c>).</summary>
+    public const string LockEntryMissing = "PO1202";
+
+    /// <summary><c>prompts.lock.json</c> has an entry for a version that no longer exists (a warning; an error under <c>lock --check</c>).</summary>
+    public const string LockEntryStale = "PO1203";
+
+    /// <summary><c>prompts.lock.json</c> is malformed.</summary>
+    public const string InvalidLockFile = "PO1204";
+
+    /// <summary><c>labels.yaml</c> (or a <c>PromptOps:Labels</c> setting) is malformed: wrong shape, bad version text, bad weights.</summary>
+    public const string InvalidLabels = "PO1301";
+
+    /// <summary>A label names a prompt that does not exist.</summary>
+    public const string LabelUnknownPrompt = "PO1302";
+
+    /// <summary>A label names a version that does not exist, or that is a draft.</summary>
+    public const string LabelUnknownVersion = "PO1303";
+
+    /// <summary>A label serves a deprecated version (a warning: allowed for an emergency rollback, not as a steady state).</summary>
+    public const string LabelDeprecatedVersion = "PO1304";
+
     /// <summary>A skill depends on a skill that is not defined.</summary>
     public const string UnknownSkillDependency = "PO3001";
 

@@ -18,6 +18,9 @@ public static class PromptOpsChatOptionKeys
     /// <summary>The A/B variant name (string), when there is one.</summary>
     public const string PromptVariant = "promptops.prompt.variant";
 
+    /// <summary>The environment label that chose the version (string), when a label did.</summary>
+    public const string PromptLabel = "promptops.prompt.label";
+
     /// <summary>The attribution key for cost and budgets (string).</summary>
     public const string Feature = "promptops.feature";
 

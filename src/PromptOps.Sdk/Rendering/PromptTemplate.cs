@@ -173,6 +173,11 @@ public sealed class PromptTemplate
             options.AdditionalProperties[PromptOpsChatOptionKeys.PromptVariant] = _reference.Variant;
         }
 
+        if (_reference.Label is not null)
+        {
+            options.AdditionalProperties[PromptOpsChatOptionKeys.PromptLabel] = _reference.Label;
+        }
+
         if (Definition.Budget.MaxTokensPerRequest is { } maxTokens)
         {
             options.AdditionalProperties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;

@@ -39,9 +39,10 @@ public sealed class RenderedPrompt
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# {Prompt}");
-        if (Prompt.Variant is not null)
+        if (Prompt.Label is not null || Prompt.Variant is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $" (variant {Prompt.Variant})");
+            var parts = new[] { Prompt.Label is null ? null : "label " + Prompt.Label, Prompt.Variant is null ? null : "variant " + Prompt.Variant };
+            text.Append(" (").AppendJoin(", ", parts.OfType<string>()).Append(')');
         }
 
         text.Append('\n');

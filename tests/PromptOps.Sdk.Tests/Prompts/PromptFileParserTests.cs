@@ -39,7 +39,7 @@ public class PromptFileParserTests
                 content: "{{ question }}"
             """);
 
-        var library = dir.Load();
+        var library = dir.Locked().Load();
 
         Assert.Empty(library.Diagnostics);
         var definition = Assert.Single(library.Prompts).Definition;

@@ -21,6 +21,18 @@ internal sealed class TempPromptLibrary : IDisposable
         return path;
     }
 
+    /// <summary>Writes prompts.lock.json for every published version now in the directory, as 'promptops lock' does.</summary>
+    public TempPromptLibrary Locked()
+    {
+        var promptLock = new PromptLock();
+        foreach (var prompt in Load().Prompts.Where(p => p.Status != PromptStatus.Draft))
+        {
+            promptLock.Set(prompt.Id, prompt.Version.ToString(), PromptLock.ComputeHash(File.ReadAllText(Path.Combine(Root, prompt.Id, prompt.Version + ".yaml"))));
+        }
+
+        return With(PromptLock.FileName, promptLock.ToJson());
+    }
+
     public PromptLibrary Load(PromptRenderLimits? limits = null) => PromptLibrary.LoadDirectory(Root, limits);
 
     public void Dispose()

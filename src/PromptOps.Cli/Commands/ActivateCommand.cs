@@ -1,0 +1,105 @@
+using System.CommandLine;
+
+namespace PromptOps.Cli.Commands;
+
+/// <summary>
+/// <c>promptops activate &lt;id&gt; &lt;version&gt; --env E --reason R [--by who] [--store F.jsonl] [--dir D]</c>: checks that the
+/// version can be served, records the activation in an activation log when one is given, and prints the setting to change.
+/// </summary>
+internal static class ActivateCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var idArgument = new Argument<string>("id") { Description = "The prompt id." };
+        var versionArgument = new Argument<string>("version") { Description = "The version to serve (2.0.0), or an A/B split ('2.1.0:90, 2.2.0:10')." };
+        var environmentOption = new Option<string>("--env") { Description = "The environment, for example production.", Required = true };
+        var reasonOption = new Option<string>("--reason") { Description = "Why: recorded with the activation, for example 'rollback: wrong refund policy (INC-4312)'.", Required = true };
+        var byOption = new Option<string?>("--by") { Description = "Who activates (default: the current user name)." };
+        var storeOption = new Option<FileInfo?>("--store") { Description = "The activation log to record in: a .jsonl file (created when missing)." };
+        var directoryOption = PromptOpsCli.DirectoryOption();
+        var command = new Command("activate", "Record that an environment now serves a version (rollback or promotion), and print the configuration key that switches it.")
+        {
+            idArgument,
+            versionArgument,
+            environmentOption,
+            reasonOption,
+            byOption,
+            storeOption,
+            directoryOption,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var directory = PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryOption)!);
+            var id = parseResult.GetValue(idArgument)!;
+            var environment = parseResult.GetValue(environmentOption)!;
+            var reason = parseResult.GetValue(reasonOption)!;
+            var versionText = parseResult.GetValue(versionArgument)!;
+            var store = parseResult.GetValue(storeOption);
+            if (!LabelsFileParser.IsName(environment))
+            {
+                throw new CliUsageException($"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example --env production.");
+            }
+
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                throw new CliUsageException("--reason is empty. Say why, for example --reason \"rollback: refunds answered wrongly (INC-4312)\".");
+            }
+
+            if (store is not null && !store.Extension.Equals(".jsonl", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliUsageException($"--store '{store.Name}' is not a .jsonl file. The activation log here is a JSON-lines file, for example --store activations.jsonl.");
+            }
+
+            if (!LabelsFileParser.TryParseText(versionText, out var variants, out var salt, out var problem))
+            {
+                throw new CliUsageException($"The version '{versionText}' is invalid: {problem}");
+            }
+
+            var library = PromptLibrary.LoadDirectory(directory);
+            var label = new PromptLabel(environment, id, variants, salt);
+            var problems = new List<PromptDiagnostic>();
+            LabelValidation.Check(label, library.GetVersions, library.Ids, "promptops activate", problems);
+            foreach (var diagnostic in problems)
+            {
+                (diagnostic.IsError ? error : output).WriteLine(diagnostic.IsError ? $"error: {diagnostic.Message}" : $"warning: {diagnostic.Message}");
+            }
+
+            if (problems.Any(d => d.IsError))
+            {
+                return ExitCodes.Failed;
+            }
+
+            var current = library.Labels.FirstOrDefault(l => l.PromptId == id && string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase));
+            var activation = new PromptActivation
+            {
+                PromptId = id,
+                Environment = environment,
+                FromVersion = current?.ToString(),
+                ToVersion = label.ToString(),
+                ActivatedBy = parseResult.GetValue(byOption) is { Length: > 0 } by ? by : Environment.UserName,
+                Timestamp = DateTimeOffset.UtcNow,
+                Reason = reason,
+            };
+
+            if (store is not null)
+            {
+                await new JsonLinesActivationLog(store.FullName).RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"Recorded in {store.FullName}: {activation}");
+            }
+            else
+            {
+                output.WriteLine($"Not recorded (no --store): {activation}");
+            }
+
+            var from = current is null ? $"the highest published version ({library.FindDefault(id, allowDrafts: false)?.Version})" : $"{current} (labels.yaml)";
+            output.WriteLine($"{environment} serves {id} {from} by default. To serve {label} instead, set one of:");
+            output.WriteLine($"  configuration key     PromptOps:Labels:{environment}:{id} = {label}");
+            output.WriteLine($"  environment variable  PromptOps__Labels__{environment}__{id}={label}");
+            output.WriteLine($"  labels.yaml           {environment}: {{ {id}: \"{label}\" }}");
+            output.WriteLine("A running service that reloads its configuration serves the new version on the next call, with no restart.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,26 @@
+namespace PromptOps;
+
+/// <summary>
+/// An audit trail of label changes: which version each environment served, since when, and who switched it and why.
+/// </summary>
+/// <remarks>
+/// <c>AddPromptOps()</c> registers an <see cref="InMemoryActivationLog"/>, which forgets on restart; the prompt catalog
+/// records every switch it sees when configuration changes a label. For an audit trail that outlives the process, register
+/// a durable log: <see cref="JsonLinesActivationLog"/> (a file), or the SQLite store of <c>PromptOps.Sdk.Sqlite</c>.
+/// Implementations must be safe for concurrent use.
+/// </remarks>
+public interface IActivationLog
+{
+    /// <summary>Appends one activation.</summary>
+    /// <param name="activation">The activation.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the activation is stored.</returns>
+    ValueTask RecordAsync(PromptActivation activation, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the recorded activations, oldest first.</summary>
+    /// <param name="promptId">Only this prompt, or <see langword="null"/> for all.</param>
+    /// <param name="environment">Only this environment (case-insensitive), or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The matching activations, oldest first.</returns>
+    ValueTask<IReadOnlyList<PromptActivation>> GetHistoryAsync(string? promptId = null, string? environment = null, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,37 @@
+namespace PromptOps;
+
+/// <summary>
+/// One change of the version an environment serves: who made it, when, why, and from which version to which. Kept by an
+/// <see cref="IActivationLog"/> for audit and incident review.
+/// </summary>
+public sealed class PromptActivation
+{
+    /// <summary>Gets the prompt id.</summary>
+    public required string PromptId { get; init; }
+
+    /// <summary>Gets the environment whose label changed, for example <c>production</c>.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>
+    /// Gets what the environment served before, in label form (<c>2.1.0</c>, or <c>2.1.0:90, 2.2.0:10</c> for a split);
+    /// <see langword="null"/> when it had no label and served the highest published version.
+    /// </summary>
+    public string? FromVersion { get; init; }
+
+    /// <summary>Gets what the environment serves now, in label form.</summary>
+    public required string ToVersion { get; init; }
+
+    /// <summary>Gets who made the change: a person, a pipeline, or <c>configuration</c> when a running service saw its settings change.</summary>
+    public required string ActivatedBy { get; init; }
+
+    /// <summary>Gets when the change was made.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets why the change was made, for example <c>rollback: refunds answered wrongly (INC-4312)</c>.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Returns a one-line summary.</summary>
+    /// <returns>For example <c>2026-11-23T10:00:00Z production customer-support 2.1.0 -&gt; 2.0.0 by ann: rollback</c>.</returns>
+    public override string ToString() =>
+        $"{Timestamp:u} {Environment} {PromptId} {FromVersion ?? "(highest published)"} -> {ToVersion} by {ActivatedBy}{(Reason is null ? string.Empty : ": " + Reason)}";
+}
