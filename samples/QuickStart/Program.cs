@@ -34,11 +34,14 @@ var chatClient = host.Services.GetRequiredService<IChatClient>();
 Console.WriteLine("Prompt library (embedded in the QuickStart assembly):");
 foreach (var version in catalog.List())
 {
-    var served = catalog.TryGet(version.Id, out var active) && active.Version == version.Version ? "  <- served by default" : string.Empty;
+    var served = catalog.TryGet(version.Id, out var active) && active.Version == version.Version
+        ? $"  <- served{(active.Reference.Label is { } label ? $" (label {label})" : " (highest published)")}"
+        : string.Empty;
     Console.WriteLine($"  {version.Id,-18} {version.Version,-8} {version.Status.ToString().ToLowerInvariant(),-10} {version.Definition.Description}{served}");
 }
 
-// At the call site: get the version served for this environment and render it with typed inputs.
+// At the call site: get the version served for this environment (prompts/labels.yaml, overridable through
+// PromptOps:Labels:<environment>:<id> with no restart) and render it with typed inputs.
 var prompt = catalog.Get("customer-support");
 var rendered = prompt.Render(new
 {
@@ -68,7 +71,7 @@ try
         Console.WriteLine();
         Console.WriteLine("Call record:");
         Console.WriteLine($"  request id  {response.AdditionalProperties?[PromptOpsResponseKeys.RequestId]}");
-        Console.WriteLine($"  prompt      {call.PromptId}@{call.PromptVersion} for feature {call.Feature}, user {call.UserId}");
+        Console.WriteLine($"  prompt      {call.PromptId}@{call.PromptVersion} (label {call.Label ?? "none"}{(call.Variant is null ? string.Empty : $", variant {call.Variant}")}) for feature {call.Feature}, user {call.UserId}");
         Console.WriteLine($"  model       {call.Model} via {call.Provider ?? "(unknown provider)"}");
         Console.WriteLine($"  tokens      {call.InputTokens} in, {call.OutputTokens} out{(call.UsageEstimated ? " (estimated: the client reported no usage)" : string.Empty)}");
         Console.WriteLine($"  cost        {(call.Cost is { } cost ? $"${cost:0.000000}" : "unknown (model has no price)")}  [{call.PriceSource}]");
