@@ -23,6 +23,20 @@ internal sealed class CliRunner : IDisposable
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Copies the repository's prompt library into this runner's directory and returns the copy's path.</summary>
+    public string CopyRepositoryPrompts()
+    {
+        var target = Path.Combine(Root, "prompts");
+        foreach (var file in Directory.EnumerateFiles(RepositoryPrompts(), "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(RepositoryPrompts(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        return target;
+    }
+
     public static string RepositoryPrompts() => PromptOps.Tests.RepositoryPaths.Prompts;
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
