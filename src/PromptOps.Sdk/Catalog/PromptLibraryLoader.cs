@@ -11,6 +11,7 @@ internal static class PromptLibraryLoader
         var diagnostics = new List<PromptDiagnostic>();
         var templates = new List<PromptTemplate>();
         var labels = new List<PromptLabel>();
+        var rejected = new List<PromptTemplate>();
         limits = limits.Clone(); // later changes to the options object must not reach compiled templates
         foreach (var set in sets)
         {
@@ -44,7 +45,8 @@ internal static class PromptLibraryLoader
                 }
             }
 
-            CheckLock(set, compiled, diagnostics);
+            rejected.AddRange(CheckLock(set, compiled, diagnostics));
+
             ReadLabels(set, labels, diagnostics);
         }
 
@@ -55,12 +57,18 @@ internal static class PromptLibraryLoader
             LabelValidation.Check(label, id => versions.GetValueOrDefault(id) ?? [], versions.Keys, LabelsFileParser.FileName, diagnostics);
         }
 
+        // A version that contradicts the lock is reported once (not again by the labels that name it) and never served:
+        // a live reload keeps serving the locked content instead.
+        templates.RemoveAll(rejected.Contains);
+
         return new PromptLibrary(templates, Deduplicate(diagnostics), labels);
     }
 
     /// <summary>Checks every published (and deprecated) version of one source against the source's <c>prompts.lock.json</c>.</summary>
-    private static void CheckLock(PromptFileSet set, List<(PromptTemplate Template, PromptSourceFile File)> compiled, List<PromptDiagnostic> diagnostics)
+    /// <returns>The versions that contradict the lock.</returns>
+    private static List<PromptTemplate> CheckLock(PromptFileSet set, List<(PromptTemplate Template, PromptSourceFile File)> compiled, List<PromptDiagnostic> diagnostics)
     {
+        var rejected = new List<PromptTemplate>();
         var locked = compiled.Where(c => c.Template.Status != PromptStatus.Draft).ToList();
         var lockFile = set.Files.FirstOrDefault(f => f.RelativePath == PromptLock.FileName);
         if (lockFile is null)
@@ -74,12 +82,12 @@ internal static class PromptLibraryLoader
                     root + PromptLock.FileName));
             }
 
-            return;
+            return rejected;
         }
 
         if (PromptLock.Parse(lockFile.Content, lockFile.DisplayPath, diagnostics) is not { } promptLock)
         {
-            return;
+            return rejected;
         }
 
         foreach (var (template, file) in compiled)
@@ -90,6 +98,7 @@ internal static class PromptLibraryLoader
             {
                 if (isLocked)
                 {
+                    rejected.Add(template);
                     diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockMismatch, PromptDiagnosticSeverity.Error,
                         $"Prompt '{template.Id}' version {version} is marked draft, but it was published ({lockFile.DisplayPath}({entry.Line},{entry.Column})). Published versions are immutable: restore 'status: published' (or 'deprecated'), and make changes in a new draft version.",
                         file.DisplayPath, 1, 1));
@@ -103,6 +112,7 @@ internal static class PromptLibraryLoader
             }
             else if (!string.Equals(PromptLock.ComputeHash(file.Content), entry.Hash, StringComparison.Ordinal))
             {
+                rejected.Add(template);
                 diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockMismatch, PromptDiagnosticSeverity.Error,
                     $"Prompt '{template.Id}' version {version} was changed after it was published: its content no longer matches {lockFile.DisplayPath}({entry.Line},{entry.Column}). Published versions are immutable: publish a new version instead (undo this edit, copy the file to a new version with 'status: draft', then run 'promptops publish {template.Id}').",
                     file.DisplayPath, 1, 1));
@@ -116,6 +126,8 @@ internal static class PromptLibraryLoader
                 $"The lock has an entry for prompt '{id}' version {version}, but there is no file {id}/{version}.yaml. Published versions should be deprecated, not deleted; if the deletion is intended, run 'promptops lock' to drop the entry.",
                 lockFile.DisplayPath, entry.Line, entry.Column));
         }
+
+        return rejected;
     }
 
     private static void ReadLabels(PromptFileSet set, List<PromptLabel> labels, List<PromptDiagnostic> diagnostics)

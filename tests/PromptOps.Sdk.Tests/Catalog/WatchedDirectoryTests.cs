@@ -41,6 +41,18 @@ public sealed class WatchedDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Edit_LockedPublishedVersion_KeepsServingTheLockedContentAndReportsImmutability()
+    {
+        _dir.Locked();
+        await EditAndWaitAsync("labels.yaml", "production: { greeting: 1.0.0 }\n", () => _catalog.Get("greeting").Reference.Label == "production");
+
+        await EditAndWaitAsync("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Changed {{ name }}!"), () => _catalog.Diagnostics.Any(d => d.IsError));
+
+        Assert.Equal("Hello Ann!", RenderGreeting());
+        Assert.Equal(PromptDiagnosticCodes.LockMismatch, Assert.Single(_catalog.Diagnostics, d => d.IsError).Code);
+    }
+
+    [Fact]
     public async Task Edit_ValidChange_IsServedWithoutRestart()
     {
         Assert.Equal("Hello Ann!", RenderGreeting());
