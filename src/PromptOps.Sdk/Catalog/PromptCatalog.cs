@@ -65,7 +65,8 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
             LogServing(_logger, label.Label.PromptId, _served.Environment, label.Label, label.Label.Source);
         }
 
-        foreach (var warning in _library.Diagnostics)
+        // Label warnings from configuration (the file's own are already among the library's diagnostics).
+        foreach (var warning in _library.Diagnostics.Concat(labelProblems.Where(d => d.FilePath is null)))
         {
             LogDiagnostic(_logger, warning.ToString());
         }
