@@ -78,7 +78,7 @@ internal static class PromptLibraryLoader
                 var first = locked[0].File;
                 var root = first.DisplayPath[..^first.RelativePath.Length];
                 diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LockEntryMissing, PromptDiagnosticSeverity.Warning,
-                    $"The library has {locked.Count} published version(s) but no {PromptLock.FileName}, so an edit to a published version would go unnoticed. Run 'promptops lock --dir {root.TrimEnd('/', ':')}' and commit the file.",
+                    $"The library has {locked.Count} published version(s) but no {PromptLock.FileName}, so an edit to a published version would go unnoticed. Run {(set.Name.StartsWith("embedded:", StringComparison.Ordinal) ? "'promptops lock --dir <the project's prompts folder>'" : $"'promptops lock --dir {root.TrimEnd('/')}'")} and commit the file.",
                     root + PromptLock.FileName));
             }
 
