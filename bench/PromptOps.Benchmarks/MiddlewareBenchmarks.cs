@@ -56,13 +56,7 @@ public class MiddlewareBenchmarks
         _microsoft = new ChatClientBuilder(_bare).UseOpenTelemetry(loggerFactory).UseLogging(loggerFactory).Build();
 
         _sink = new CountingSink();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new EnabledNullLoggerProvider()));
-        services.AddPromptOps(o => o.Calls.ContentCapture = PromptCallContentCapture.Off);
-        services.AddSingleton<IPromptCallSink>(_sink);
-        services.AddChatClient(_bare).UsePromptOps();
-        _services = services.BuildServiceProvider();
-        _promptOps = _services.GetRequiredService<IChatClient>();
+        (_services, _promptOps) = Pipeline(b => b.UsePromptOps(), _sink);
         _budgetOnly = Layer(b => b.UseTokenBudget());
         _costOnly = Layer(b => b.UseCostTracking());
         _loggingOnly = Layer(b => b.UseCallLogging());
@@ -81,16 +75,28 @@ public class MiddlewareBenchmarks
         }
     }
 
-    /// <summary>One PromptOps layer alone, to see where the full stack's time goes.</summary>
-    private IChatClient Layer(Func<ChatClientBuilder, ChatClientBuilder> use)
+    /// <summary>The no-op client behind PromptOps layers, wired as an application wires them (content capture off).</summary>
+    private (ServiceProvider Services, IChatClient Client) Pipeline(Func<ChatClientBuilder, ChatClientBuilder> use, IPromptCallSink? sink = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new EnabledNullLoggerProvider()));
         services.AddPromptOps(o => o.Calls.ContentCapture = PromptCallContentCapture.Off);
+        if (sink is not null)
+        {
+            services.AddSingleton(sink);
+        }
+
         use(services.AddChatClient(_bare));
         var provider = services.BuildServiceProvider();
+        return (provider, provider.GetRequiredService<IChatClient>());
+    }
+
+    /// <summary>One PromptOps layer alone, to see where the full stack's time goes.</summary>
+    private IChatClient Layer(Func<ChatClientBuilder, ChatClientBuilder> use)
+    {
+        var (provider, client) = Pipeline(use);
         _layerServices.Add(provider);
-        return provider.GetRequiredService<IChatClient>();
+        return client;
     }
 
     [GlobalCleanup]

@@ -36,7 +36,7 @@ internal static class ActivateCommand
             var reason = parseResult.GetValue(reasonOption)!;
             var versionText = parseResult.GetValue(versionArgument)!;
             var store = parseResult.GetValue(storeOption);
-            if (!LabelsFileParser.IsName(environment))
+            if (!PromptOpsOptionsValidator.IsEnvironmentName(environment))
             {
                 throw new CliUsageException($"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example --env production.");
             }
@@ -70,7 +70,7 @@ internal static class ActivateCommand
                 return ExitCodes.Failed;
             }
 
-            var current = library.Labels.FirstOrDefault(l => l.PromptId == id && string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase));
+            var current = library.FindLabel(environment, id);
             var activation = new PromptActivation
             {
                 PromptId = id,

@@ -40,7 +40,7 @@ internal static class LabelsCommand
             {
                 foreach (var id in library.Ids)
                 {
-                    var label = library.Labels.FirstOrDefault(l => l.PromptId == id && string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase));
+                    var label = library.FindLabel(environment, id);
                     var fallback = library.FindDefault(id, allowDrafts: false)?.Version.ToString() ?? "nothing (no published version)";
                     table.AddRow(
                         Markup.Escape(environment),

@@ -30,6 +30,13 @@ public sealed class PromptLibrary
     /// <summary>Gets the labels of <c>labels.yaml</c>: which version each environment serves. Configuration may override them at run time.</summary>
     public IReadOnlyList<PromptLabel> Labels { get; }
 
+    /// <summary>The labels of <c>labels.yaml</c> for one environment (environment names ignore case).</summary>
+    internal IEnumerable<PromptLabel> LabelsOf(string environment) =>
+        Labels.Where(l => string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The label of <c>labels.yaml</c> for one prompt in one environment, or <see langword="null"/>.</summary>
+    internal PromptLabel? FindLabel(string environment, string id) => LabelsOf(environment).FirstOrDefault(l => l.PromptId == id);
+
     /// <summary>Gets a value indicating whether any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
 

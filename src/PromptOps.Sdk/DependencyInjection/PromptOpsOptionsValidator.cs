@@ -13,6 +13,9 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvironmentName();
 
+    /// <summary>The one rule for environment names, in options, labels.yaml and the CLI: letters, digits, '.', '-', '_'.</summary>
+    internal static bool IsEnvironmentName(string text) => EnvironmentName().IsMatch(text);
+
     public ValidateOptionsResult Validate(string? name, PromptOpsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

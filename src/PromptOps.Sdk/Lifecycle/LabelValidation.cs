@@ -22,10 +22,10 @@ internal static class LabelValidation
             return;
         }
 
+        var published = string.Join(", ", versions.Where(v => v.Status == PromptStatus.Published).Select(v => v.Version.ToString()));
         foreach (var variant in label.Variants)
         {
             var served = versions.FirstOrDefault(v => v.Version.ToString() == variant.Version);
-            var published = string.Join(", ", versions.Where(v => v.Status == PromptStatus.Published).Select(v => v.Version.ToString()));
             if (served is null)
             {
                 diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.LabelUnknownVersion, PromptDiagnosticSeverity.Error,

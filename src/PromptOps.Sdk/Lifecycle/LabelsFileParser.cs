@@ -49,7 +49,7 @@ internal static class LabelsFileParser
         foreach (var (environmentNode, promptsNode) in root.Children)
         {
             var environment = (environmentNode as YamlScalarNode)?.Value ?? string.Empty;
-            if (!IsName(environment))
+            if (!PromptOpsOptionsValidator.IsEnvironmentName(environment))
             {
                 diagnostics.Add(Error(path, environmentNode, $"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example 'production'."));
                 continue;
@@ -169,7 +169,7 @@ internal static class LabelsFileParser
             return null;
         }
 
-        WarnUnknownKeys(split, SplitKeys, where, path, diagnostics);
+        YamlMappings.WarnUnknownKeys(split, SplitKeys, $"The {where}", path, diagnostics);
         var saltValue = split.Children.TryGetValue(new YamlScalarNode("salt"), out var saltNode) ? (saltNode as YamlScalarNode)?.Value : null;
         if (!split.Children.TryGetValue(new YamlScalarNode("variants"), out var variantsNode) || variantsNode is not YamlSequenceNode list)
         {
@@ -205,41 +205,25 @@ internal static class LabelsFileParser
             return null;
         }
 
-        WarnUnknownKeys(values, VariantKeys, where, path, diagnostics);
-        var versionNode = Scalar(values, "version");
+        YamlMappings.WarnUnknownKeys(values, VariantKeys, $"The {where}", path, diagnostics);
+        var versionNode = YamlMappings.Scalar(values, "version");
         if (!PromptVersion.TryParse(versionNode?.Value, out var version))
         {
             diagnostics.Add(Error(path, (YamlNode?)versionNode ?? item, $"A variant of {where} has version '{versionNode?.Value}', which is not SemVer. Write it as major.minor.patch, for example 2.1.0."));
             return null;
         }
 
-        var weightNode = Scalar(values, "weight");
+        var weightNode = YamlMappings.Scalar(values, "weight");
         if (weightNode is null || !int.TryParse(weightNode.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var weight))
         {
             diagnostics.Add(Error(path, (YamlNode?)weightNode ?? item, $"Variant {version} of {where} needs 'weight:', a whole number of percent (the weights of all variants sum to 100)."));
             return null;
         }
 
-        var name = Scalar(values, "name")?.Value;
+        var name = YamlMappings.Scalar(values, "name")?.Value;
         return new PromptLabelVariant(version.ToString(), weight, name);
     }
 
-    private static void WarnUnknownKeys(YamlMappingNode values, string[] known, string where, string path, List<PromptDiagnostic> diagnostics)
-    {
-        foreach (var key in values.Children.Keys.OfType<YamlScalarNode>().Where(k => !known.Contains(k.Value)))
-        {
-            var nearest = KeySuggester.Nearest(key.Value ?? string.Empty, known);
-            diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.UnknownKey, PromptDiagnosticSeverity.Warning,
-                $"The {where} has an unknown key '{key.Value}'; it is ignored." + (nearest is null ? $" Known keys: {string.Join(", ", known)}." : $" Did you mean '{nearest}'?"),
-                path, (int)key.Start.Line, (int)key.Start.Column));
-        }
-    }
-
-    internal static bool IsName(string text) =>
-        text.Length > 0 && char.IsAsciiLetterOrDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
-
-    private static YamlScalarNode? Scalar(YamlMappingNode values, string key) =>
-        values.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node as YamlScalarNode : null;
 
     private static PromptDiagnostic Error(string path, YamlNode node, string message) => Error(path, (int)node.Start.Line, (int)node.Start.Column, message);
 

@@ -59,7 +59,7 @@ public sealed class PromptLabel
             _bucketEnds[i] = end;
         }
 
-        _firstServed = Variants.Count == 1 ? 0 : Variants.Select((v, i) => (v, i)).First(pair => pair.v.Weight > 0).i;
+        _firstServed = Variants.Select((variant, index) => (variant, index)).First(pair => pair.variant.Weight > 0).index;
     }
 
     /// <summary>Gets the environment the label belongs to.</summary>

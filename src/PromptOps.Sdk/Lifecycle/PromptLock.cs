@@ -21,6 +21,7 @@ internal sealed partial class PromptLock
     private const int FormatVersion = 1;
 
     private static readonly SearchValues<char> s_hexLower = SearchValues.Create("0123456789abcdef");
+    private static readonly Comparer<string> s_versionOrder = Comparer<string>.Create(CompareVersions);
 
     private readonly SortedDictionary<string, SortedDictionary<string, LockEntry>> _prompts = new(StringComparer.Ordinal);
 
@@ -42,7 +43,7 @@ internal sealed partial class PromptLock
     {
         if (!_prompts.TryGetValue(id, out var versions))
         {
-            _prompts[id] = versions = new SortedDictionary<string, LockEntry>(Comparer<string>.Create(CompareVersions));
+            _prompts[id] = versions = new SortedDictionary<string, LockEntry>(s_versionOrder);
         }
 
         versions[version] = new LockEntry(hash, line, column);
@@ -223,8 +224,12 @@ internal sealed partial class PromptLock
         return (line, (int)index - lineStart + 1);
     }
 
-    private static int CompareVersions(string left, string right) =>
-        PromptVersion.TryParse(left, out var l) && PromptVersion.TryParse(right, out var r) ? l.CompareTo(r) is 0 ? string.CompareOrdinal(left, right) : l.CompareTo(r) : string.CompareOrdinal(left, right);
+    /// <summary>SemVer order (so 9.0.0 comes before 10.0.0), then ordinal, so every text has one place.</summary>
+    private static int CompareVersions(string left, string right)
+    {
+        var bySemVer = PromptVersion.TryParse(left, out var l) && PromptVersion.TryParse(right, out var r) ? l.CompareTo(r) : 0;
+        return bySemVer != 0 ? bySemVer : string.CompareOrdinal(left, right);
+    }
 
     private static PromptDiagnostic Error(string path, int line, int column, string message) =>
         new(PromptDiagnosticCodes.InvalidLockFile, PromptDiagnosticSeverity.Error, message, path, line, column);

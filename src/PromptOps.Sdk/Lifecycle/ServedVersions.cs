@@ -38,9 +38,7 @@ internal sealed class ServedVersions
     public static ServedVersions Build(PromptLibrary library, PromptOpsOptions options, ServedVersions? previous, List<PromptDiagnostic> problems)
     {
         var environment = string.IsNullOrWhiteSpace(options.Environment) ? "production" : options.Environment;
-        var effective = library.Labels
-            .Where(l => string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(l => l.PromptId, StringComparer.Ordinal);
+        var effective = library.LabelsOf(environment).ToDictionary(l => l.PromptId, StringComparer.Ordinal);
         foreach (var (environmentKey, prompts) in options.Labels.Where(pair => string.Equals(pair.Key, environment, StringComparison.OrdinalIgnoreCase)))
         {
             foreach (var (id, text) in prompts ?? [])
@@ -61,7 +59,7 @@ internal sealed class ServedVersions
         foreach (var label in effective.Values)
         {
             var found = new List<PromptDiagnostic>();
-            LabelValidation.Check(label, library.GetVersions, library.Ids, label.Source ?? "labels.yaml", found);
+            LabelValidation.Check(label, library.GetVersions, library.Ids, label.Source ?? LabelsFileParser.FileName, found);
             problems.AddRange(found);
             if (found.Any(d => d.IsError))
             {
@@ -91,5 +89,5 @@ internal sealed class ServedLabel(PromptLabel label, PromptTemplate[] templates)
 {
     public PromptLabel Label { get; } = label;
 
-    public PromptTemplate Choose(string? userId) => templates.Length == 1 ? templates[0] : templates[Label.ChooseIndex(userId)];
+    public PromptTemplate Choose(string? userId) => templates[Label.ChooseIndex(userId)];
 }

@@ -70,19 +70,10 @@ internal static class SkillsFileParser
         }
 
         var errorsBefore = diagnostics.Count(d => d.IsError);
-        foreach (var key in values.Children.Keys.OfType<YamlScalarNode>())
-        {
-            if (!KnownKeys.Contains(key.Value))
-            {
-                var nearest = KeySuggester.Nearest(key.Value ?? string.Empty, KnownKeys);
-                diagnostics.Add(new PromptDiagnostic(PromptDiagnosticCodes.UnknownKey, PromptDiagnosticSeverity.Warning,
-                    $"Skill '{name}' has an unknown key '{key.Value}'; it is ignored." + (nearest is null ? $" Known keys: {string.Join(", ", KnownKeys)}." : $" Did you mean '{nearest}'?"),
-                    path, (int)key.Start.Line, (int)key.Start.Column));
-            }
-        }
+        YamlMappings.WarnUnknownKeys(values, KnownKeys, $"Skill '{name}'", path, diagnostics);
 
         PromptVersion? version = null;
-        if (Scalar(values, "version") is not { } versionNode)
+        if (YamlMappings.Scalar(values, "version") is not { } versionNode)
         {
             diagnostics.Add(Error(path, keyNode, $"Skill '{name}' has no version. Add 'version: \"1.0.0\"' (SemVer)."));
         }
@@ -92,13 +83,13 @@ internal static class SkillsFileParser
         }
 
         var enabled = true;
-        if (Scalar(values, "enabled") is { } enabledNode && !bool.TryParse(enabledNode.Value, out enabled))
+        if (YamlMappings.Scalar(values, "enabled") is { } enabledNode && !bool.TryParse(enabledNode.Value, out enabled))
         {
             diagnostics.Add(Error(path, enabledNode, $"Skill '{name}' has enabled: '{enabledNode.Value}'. Use true or false."));
         }
 
         int? maxTokens = null;
-        if (Scalar(values, "max_tokens") is { } maxNode)
+        if (YamlMappings.Scalar(values, "max_tokens") is { } maxNode)
         {
             if (int.TryParse(maxNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
             {
@@ -121,8 +112,8 @@ internal static class SkillsFileParser
         {
             Name = name,
             Version = version,
-            Owner = Scalar(values, "owner")?.Value,
-            Description = Scalar(values, "description")?.Value,
+            Owner = YamlMappings.Scalar(values, "owner")?.Value,
+            Description = YamlMappings.Scalar(values, "description")?.Value,
             Enabled = enabled,
             MaxTokens = maxTokens,
             Tools = tools,
@@ -132,9 +123,6 @@ internal static class SkillsFileParser
             Column = (int)keyNode.Start.Column,
         };
     }
-
-    private static YamlScalarNode? Scalar(YamlMappingNode values, string key) =>
-        values.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node as YamlScalarNode : null;
 
     private static List<string> List(YamlMappingNode values, string key, string skill, string path, List<PromptDiagnostic> diagnostics)
     {
