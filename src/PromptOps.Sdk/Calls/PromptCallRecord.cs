@@ -40,6 +40,9 @@ public sealed class PromptCallRecord
     /// <summary>Gets the model requested (the chat options' model, else the client's default), or <see langword="null"/>.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Gets the model the call was meant for when a spend budget downgraded it to <see cref="Model"/>, or <see langword="null"/>.</summary>
+    public string? DowngradedFrom { get; init; }
+
     /// <summary>Gets the model that answered, as the provider reported it, or <see langword="null"/>.</summary>
     public string? ResponseModel { get; init; }
 

@@ -148,6 +148,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             Variant = state.Variant,
             Label = state.Label,
             Model = state.Model,
+            DowngradedFrom = state.DowngradedFrom,
             ResponseModel = state.ResponseModel,
             Provider = state.Provider,
             Temperature = state.Options.Temperature,

@@ -65,7 +65,11 @@ internal sealed class PromptCallState
 
     public string? Provider { get; }
 
-    public string? Model { get; }
+    /// <summary>Gets the model requested; a spend budget may downgrade it before the call is sent.</summary>
+    public string? Model { get; private set; }
+
+    /// <summary>Gets the model a spend budget downgraded the call from, or <see langword="null"/>.</summary>
+    public string? DowngradedFrom { get; private set; }
 
     public PromptReference? Prompt { get; }
 
@@ -149,6 +153,14 @@ internal sealed class PromptCallState
         options = clone;
         owner = true;
         return state;
+    }
+
+    /// <summary>Sends the call to a cheaper model: the options the provider receives and everything recorded follow it.</summary>
+    public void DowngradeTo(string model)
+    {
+        DowngradedFrom ??= Model;
+        Model = model;
+        Options.ModelId = model;
     }
 
     /// <summary>Returns <see langword="true"/> exactly once, for the layer that writes the call record.</summary>

@@ -9,10 +9,12 @@ namespace PromptOps;
 internal sealed class PromptOpsCallServices
 {
     private static readonly Lazy<PromptOpsCallServices> Standalone = new(() => new PromptOpsCallServices(
-        new StaticOptionsMonitor(new PromptOpsOptions()), TiktokenTokenCounter.Shared, TimeProvider.System, NullLoggerFactory.Instance, dispatcher: null, pricing: null));
+        new StaticOptionsMonitor(new PromptOpsOptions()), TiktokenTokenCounter.Shared, TimeProvider.System, NullLoggerFactory.Instance, dispatcher: null, pricing: null, spendLedger: null, alerts: null));
 
-    public PromptOpsCallServices(IOptionsMonitor<PromptOpsOptions> options, ITokenCounter tokenCounter, TimeProvider timeProvider, ILoggerFactory loggerFactory, CallRecordDispatcher? dispatcher, ModelPricing? pricing)
+    public PromptOpsCallServices(IOptionsMonitor<PromptOpsOptions> options, ITokenCounter tokenCounter, TimeProvider timeProvider, ILoggerFactory loggerFactory, CallRecordDispatcher? dispatcher, ModelPricing? pricing, ISpendLedger? spendLedger, BudgetAlertPublisher? alerts)
     {
+        SpendLedger = spendLedger ?? new InMemorySpendLedger();
+        Alerts = alerts ?? new BudgetAlertPublisher([new LoggingBudgetAlertHandler(loggerFactory.CreateLogger<LoggingBudgetAlertHandler>())], loggerFactory.CreateLogger<BudgetAlertPublisher>());
         Options = options;
         TokenCounter = tokenCounter;
         TimeProvider = timeProvider;
@@ -34,6 +36,12 @@ internal sealed class PromptOpsCallServices
 
     public ModelPricing Pricing { get; }
 
+    /// <summary>Gets where spend budgets keep their counts.</summary>
+    public ISpendLedger SpendLedger { get; }
+
+    /// <summary>Gets the hand-off of spend alerts to their handlers.</summary>
+    public BudgetAlertPublisher Alerts { get; }
+
     public static PromptOpsCallServices From(IServiceProvider? services) =>
         services?.GetService<PromptOpsCallServices>() ?? (services is null ? Standalone.Value : FromPartialContainer(services));
 
@@ -43,7 +51,9 @@ internal sealed class PromptOpsCallServices
         services.GetService<TimeProvider>() ?? TimeProvider.System,
         services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
         dispatcher: null,
-        pricing: null);
+        pricing: null,
+        services.GetService<ISpendLedger>(),
+        alerts: null);
 
     private sealed class StaticOptionsMonitor(PromptOpsOptions value) : IOptionsMonitor<PromptOpsOptions>
     {

@@ -6,9 +6,10 @@ namespace PromptOps;
 public static class PromptOpsChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds call logging, token budgets and cost tracking, in that order from the outside in:
+    /// Adds call logging, token budgets, spend budgets and cost tracking, in that order from the outside in:
     /// <see cref="CallLoggingChatClient"/> (outermost: its record and span cover the whole call, rejections included),
-    /// <see cref="TokenBudgetChatClient"/> (checks the request before anything is sent) and
+    /// <see cref="TokenBudgetChatClient"/> (checks the request before anything is sent),
+    /// <see cref="SpendBudgetChatClient"/> (reserves the worst-case cost, after the token budget has clamped the output) and
     /// <see cref="CostTrackingChatClient"/> (innermost: prices exactly what the provider reports).
     /// </summary>
     /// <param name="builder">The chat client builder.</param>
@@ -29,9 +30,9 @@ public static class PromptOpsChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
-            // One set of services for the three layers, which sit next to each other as their shared call state needs.
+            // One set of services for the four layers, which sit next to each other as their shared call state needs.
             var shared = PromptOpsCallServices.From(services);
-            return new CallLoggingChatClient(new TokenBudgetChatClient(new CostTrackingChatClient(innerClient, shared), shared), shared);
+            return new CallLoggingChatClient(new TokenBudgetChatClient(new SpendBudgetChatClient(new CostTrackingChatClient(innerClient, shared), shared), shared), shared);
         });
     }
 }

@@ -38,6 +38,14 @@ internal sealed class PromptOpsConfigurationBinder(IConfiguration section) : ICo
         }
 
         Check<PromptCallContentCapture>(section.GetSection("Calls:ContentCapture"), failures);
+        Check<SpendLedgerFailureMode>(section.GetSection("Spending:OnLedgerFailure"), failures);
+        foreach (var budget in section.GetSection("Spending:Budgets").GetChildren())
+        {
+            Check<SpendBudgetScope>(budget.GetSection("Scope"), failures);
+            Check<SpendBudgetPeriod>(budget.GetSection("Period"), failures);
+            Check<SpendLimitAction>(budget.GetSection("Action"), failures);
+        }
+
         return failures;
     }
 

@@ -36,6 +36,10 @@ public sealed class PromptOpsOptions
     [ValidateObjectMembers]
     public PromptOpsBudgetOptions Budgets { get; set; } = new();
 
+    /// <summary>Gets or sets the spend budgets in USD per period (<c>PromptOps:Spending</c>).</summary>
+    [ValidateObjectMembers]
+    public PromptOpsSpendingOptions Spending { get; set; } = new();
+
     /// <summary>Gets or sets where model prices come from (<c>PromptOps:Pricing</c>).</summary>
     public PromptOpsPricingOptions Pricing { get; set; } = new();
 

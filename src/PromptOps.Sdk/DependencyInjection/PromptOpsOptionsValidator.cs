@@ -33,6 +33,7 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
         ValidateLabels(options.Labels, failures);
         ValidateBudgets(options.Budgets, failures);
         ValidatePricing(options.Pricing, failures);
+        ValidateSpending(options.Spending, failures);
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 
@@ -91,6 +92,62 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
             if (budget.Policy is { } policy && !Enum.IsDefined(policy))
             {
                 failures.Add($"{key}:Policy is '{(int)policy}', which is not a token budget policy. Use Reject, ClampOutput or Warn.");
+            }
+        }
+    }
+
+    private static void ValidateSpending(PromptOpsSpendingOptions? spending, List<string> failures)
+    {
+        if (spending is null)
+        {
+            failures.Add("PromptOps:Spending is null. Remove the setting to have no spend budgets, or set its values.");
+            return;
+        }
+
+        if (!SpendPeriods.TryFindZone(spending.TimeZone, out _))
+        {
+            failures.Add($"PromptOps:Spending:TimeZone is '{spending.TimeZone}', which is not a time zone this machine knows. Use an IANA id such as 'Europe/Berlin' or 'America/New_York', or remove it for UTC.");
+        }
+
+        foreach (var (name, budget) in spending.Budgets)
+        {
+            var key = $"PromptOps:Spending:Budgets:{name}";
+            if (budget is null)
+            {
+                failures.Add($"{key} is empty. Set at least LimitUsd, for example {key}:LimitUsd = 100.");
+                continue;
+            }
+
+            if (budget.LimitUsd <= 0)
+            {
+                failures.Add($"{key}:LimitUsd is {budget.LimitUsd.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Set a limit in USD greater than 0, for example 1000.");
+            }
+
+            if (budget.Scope == SpendBudgetScope.Global && !string.IsNullOrWhiteSpace(budget.Match))
+            {
+                failures.Add($"{key}:Match is '{budget.Match}', but a Global budget counts every call. Set Scope to Feature, User, Tenant or Model, or remove Match.");
+            }
+
+            if (budget.AlertThresholds is { } thresholds)
+            {
+                foreach (var threshold in thresholds.Where(t => !(t > 0 && t <= 10)))
+                {
+                    failures.Add($"{key}:AlertThresholds has {threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}. A threshold is a share of the limit greater than 0, for example 0.5, 0.9 or 1.0.");
+                }
+
+                if (thresholds.Distinct().Count() != thresholds.Count)
+                {
+                    failures.Add($"{key}:AlertThresholds lists a threshold twice ({string.Join(", ", thresholds.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)))}). List each once.");
+                }
+            }
+
+            if (budget.Action == SpendLimitAction.Downgrade && string.IsNullOrWhiteSpace(budget.DowngradeModel))
+            {
+                failures.Add($"{key}:Action is Downgrade but DowngradeModel is not set. Name the cheaper model, for example {key}:DowngradeModel = gpt-4o-mini.");
+            }
+            else if (budget.Action != SpendLimitAction.Downgrade && !string.IsNullOrWhiteSpace(budget.DowngradeModel))
+            {
+                failures.Add($"{key}:DowngradeModel is '{budget.DowngradeModel}' but Action is {budget.Action}. Set Action to Downgrade, or remove DowngradeModel.");
             }
         }
     }

@@ -71,6 +71,9 @@ public static class PromptOpsServiceCollectionExtensions
             sp.GetServices<IPromptCallSink>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<CallRecordDispatcher>>(),
             sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Calls));
+        services.TryAddSingleton<ISpendLedger, InMemorySpendLedger>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertHandler, LoggingBudgetAlertHandler>());
+        services.TryAddSingleton<BudgetAlertPublisher>();
         services.TryAddSingleton<ICallRecordDispatcher>(sp => sp.GetRequiredService<CallRecordDispatcher>());
         services.TryAddSingleton(sp => new PromptOpsCallServices(
             sp.GetRequiredService<IOptionsMonitor<PromptOpsOptions>>(),
@@ -78,7 +81,9 @@ public static class PromptOpsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
             sp.GetRequiredService<CallRecordDispatcher>(),
-            sp.GetRequiredService<ModelPricing>()));
+            sp.GetRequiredService<ModelPricing>(),
+            sp.GetRequiredService<ISpendLedger>(),
+            sp.GetRequiredService<BudgetAlertPublisher>()));
     }
 
     private sealed class PromptOpsMarker;

@@ -78,6 +78,12 @@ internal readonly struct CallTelemetry
                 activity.SetTag(UsageEstimatedAttribute, true);
             }
 
+            if (state.DowngradedFrom is { } downgradedFrom)
+            {
+                activity.SetTag(DowngradedFromAttribute, downgradedFrom);
+                activity.SetTag(GenAI.RequestModel, state.Model);
+            }
+
             if (_ownsActivity)
             {
                 activity.SetTag(GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);

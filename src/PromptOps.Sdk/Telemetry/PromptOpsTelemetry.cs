@@ -40,11 +40,23 @@ public static class PromptOpsTelemetry
     /// <summary>Metric: cost of calls in USD (counter).</summary>
     public const string CostMetric = "promptops.cost";
 
-    /// <summary>Metric: calls rejected by a token budget (counter).</summary>
+    /// <summary>Metric: calls rejected by a token budget or a spend budget (counter).</summary>
     public const string BudgetRejectionsMetric = "promptops.budget.rejections";
 
     /// <summary>Metric: token budget alerts, raised when a call used at least the alert threshold of its budget (counter).</summary>
     public const string BudgetAlertsMetric = "promptops.budget.alerts";
+
+    /// <summary>Metric: spend budget alerts, each threshold once per period and scope value (counter).</summary>
+    public const string SpendAlertsMetric = "promptops.spend.alerts";
+
+    /// <summary>Metric tag: the name of the spend budget (on <c>promptops.spend.alerts</c> and spend rejections in <c>promptops.budget.rejections</c>).</summary>
+    public const string BudgetNameAttribute = "promptops.budget.name";
+
+    /// <summary>Metric tag: the alert threshold, a share of the limit such as 0.9.</summary>
+    public const string BudgetThresholdAttribute = "promptops.budget.threshold";
+
+    /// <summary>Span attribute: the model a spend budget downgraded the call from.</summary>
+    public const string DowngradedFromAttribute = "promptops.spend.downgraded_from";
 
     /// <summary>Metric: call records dropped because the sink queue was full (counter).</summary>
     public const string SinkDroppedMetric = "promptops.sink.dropped";
@@ -68,8 +80,9 @@ public static class PromptOpsTelemetry
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
     internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "USD", "Cost of LLM calls in US dollars");
-    internal static readonly Counter<long> BudgetRejections = Meter.CreateCounter<long>(BudgetRejectionsMetric, "{call}", "Calls rejected by a token budget before they were sent");
+    internal static readonly Counter<long> BudgetRejections = Meter.CreateCounter<long>(BudgetRejectionsMetric, "{call}", "Calls rejected by a token or spend budget before they were sent");
     internal static readonly Counter<long> BudgetAlerts = Meter.CreateCounter<long>(BudgetAlertsMetric, "{alert}", "Calls that used at least the alert threshold of their token budget");
+    internal static readonly Counter<long> SpendAlerts = Meter.CreateCounter<long>(SpendAlertsMetric, "{alert}", "Spend budget alerts, each threshold once per period and scope value");
     internal static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>(SinkDroppedMetric, "{record}", "Call records dropped because the sink queue was full");
     internal static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>(SinkErrorsMetric, "{record}", "Call-record writes that a sink failed");
 

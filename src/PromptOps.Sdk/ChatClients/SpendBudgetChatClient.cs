@@ -1,0 +1,413 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace PromptOps;
+
+/// <summary>
+/// Enforces the spend budgets of <c>PromptOps:Spending</c>: reserves the worst-case cost of each call in every budget that
+/// counts it before the call is sent, replaces the reservation by the actual cost afterwards, and raises each budget's
+/// alerts once per period.
+/// </summary>
+/// <remarks>
+/// <para>The worst case is the estimated input tokens plus the call's maximum output tokens (the request's, else the model's
+/// maximum from the price table, else <see cref="PromptOpsSpendingOptions.DefaultMaxOutputTokens"/>), priced at the model's
+/// rates. A reservation is atomic across budgets, so concurrent calls cannot overspend a <see cref="SpendLimitAction.Block"/>
+/// budget. At the limit, <see cref="SpendLimitAction.Block"/> throws <see cref="SpendBudgetExceededException"/>,
+/// <see cref="SpendLimitAction.Downgrade"/> sends the call to the budget's cheaper model (recorded in
+/// <see cref="PromptCallRecord.DowngradedFrom"/>) and <see cref="SpendLimitAction.Warn"/> sends it unchanged.</para>
+/// <para>Calls to a model without a known price count $0 (a warning is logged once per model). Without budgets the client
+/// passes calls through untouched. Add it with <c>UseSpendBudget()</c>, or with <c>UsePromptOps()</c> which places it
+/// between the token budget and cost tracking. Thread-safe.</para>
+/// </remarks>
+public sealed partial class SpendBudgetChatClient : DelegatingChatClient
+{
+    private const int MaxRememberedAlerts = 100_000;
+
+    private readonly PromptOpsCallServices _services;
+    private readonly ILogger _logger;
+    private readonly Lazy<ChatClientMetadata?> _metadata;
+    private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
+    private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
+    private (PromptOpsSpendingOptions? Options, TimeZoneInfo Zone) _zone;
+    private int _ledgerFailing;
+
+    internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
+        : base(innerClient)
+    {
+        _services = services;
+        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
+        _logger = services.LoggerFactory.CreateLogger<SpendBudgetChatClient>();
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
+        var reservation = await ReserveAsync(state, cancellationToken).ConfigureAwait(false);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing came back, so nothing is known to be billed: release the reservation.
+            await SettleAsync(state, reservation, priced: false).ConfigureAwait(false);
+            throw;
+        }
+
+        state.Observe(response, this, owner);
+        await SettleAsync(state, reservation, priced: true).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
+        var reservation = await ReserveAsync(state, cancellationToken).ConfigureAwait(false);
+        var sawUpdate = false;
+        try
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
+            {
+                sawUpdate = true;
+                state.Observe(update, this, owner);
+                yield return update;
+            }
+        }
+        finally
+        {
+            // A stream that failed or was abandoned halfway is billed for what it generated.
+            await SettleAsync(state, reservation, priced: sawUpdate).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<Reservation?> ReserveAsync(PromptCallState state, CancellationToken cancellationToken)
+    {
+        var spending = _services.Options.CurrentValue.Spending;
+        if (spending.Budgets.Count == 0)
+        {
+            return null;
+        }
+
+        var now = _services.TimeProvider.GetUtcNow();
+        var zone = Zone(spending);
+        var matched = Match(state, spending, zone, now);
+        if (matched.Count == 0)
+        {
+            return null;
+        }
+
+        var amount = WorstCase(state, spending);
+        var attempt = await TryReserveAsync(matched, amount, downgraded: false, now, spending, cancellationToken).ConfigureAwait(false);
+        if (attempt.Result is null)
+        {
+            return null;
+        }
+
+        if (attempt.Result.Reserved)
+        {
+            return attempt.Reservation;
+        }
+
+        var refusing = matched[attempt.Result.RejectedIndex];
+        await AlertAtLimitAsync(state, refusing, now, cancellationToken).ConfigureAwait(false);
+        if (refusing.Budget is { Action: SpendLimitAction.Downgrade, DowngradeModel: { Length: > 0 } cheaper })
+        {
+            if (!string.Equals(state.Model, cheaper, StringComparison.OrdinalIgnoreCase))
+            {
+                LogDowngraded(_logger, state.RequestId, state.Model, cheaper, refusing.Name);
+                state.DowngradeTo(cheaper);
+            }
+
+            matched = Match(state, spending, zone, now);
+            amount = WorstCase(state, spending);
+            attempt = await TryReserveAsync(matched, amount, downgraded: true, now, spending, cancellationToken).ConfigureAwait(false);
+            if (attempt.Result is null)
+            {
+                return null;
+            }
+
+            if (attempt.Result.Reserved)
+            {
+                return attempt.Reservation;
+            }
+
+            refusing = matched[attempt.Result.RejectedIndex];
+            await AlertAtLimitAsync(state, refusing, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        PromptOpsTelemetry.BudgetRejections.Add(
+            1,
+            new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature),
+            new KeyValuePair<string, object?>(PromptOpsTelemetry.BudgetNameAttribute, refusing.Name));
+        var exception = new SpendBudgetExceededException(
+            refusing.Name, refusing.Budget.Scope, refusing.Bucket.ScopeValue, refusing.Budget.Period, refusing.PeriodEnd,
+            refusing.Budget.LimitUsd, attempt.Result.SpentUsd, attempt.Result.ReservedUsd, amount, state.Model);
+        LogRejected(_logger, exception.Message);
+        throw exception;
+    }
+
+    /// <summary>Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go ahead unchecked.</summary>
+    private async ValueTask<Attempt> TryReserveAsync(List<MatchedBudget> matched, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
+    {
+        var claims = new SpendClaim[matched.Count];
+        for (var i = 0; i < claims.Length; i++)
+        {
+            var budget = matched[i].Budget;
+            var checkedLimit = budget.Action == SpendLimitAction.Block || (budget.Action == SpendLimitAction.Downgrade && !downgraded);
+            claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
+        }
+
+        var reservation = new Reservation(Guid.NewGuid().ToString("N"), matched);
+        try
+        {
+            var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
+            LedgerRecovered();
+            return new Attempt(result, reservation);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LedgerFailed(ex);
+            if (spending.OnLedgerFailure == SpendLedgerFailureMode.Block)
+            {
+                throw new SpendBudgetExceededException(
+                    $"The spend ledger ({_services.SpendLedger.GetType().Name}) could not be read, so the call was refused: {ex.Message.TrimEnd('.')}. Fix the ledger (for example the SQLite file's permissions or disk space), or set PromptOps:Spending:OnLedgerFailure to Allow to send calls unchecked while it is unavailable.",
+                    ex);
+            }
+
+            return new Attempt(null, reservation);
+        }
+    }
+
+    private async ValueTask SettleAsync(PromptCallState state, Reservation? reservation, bool priced)
+    {
+        if (reservation is null)
+        {
+            return;
+        }
+
+        decimal actual = 0;
+        if (priced)
+        {
+            CostTrackingChatClient.Price(state, _services);
+            actual = state.Cost?.Total ?? 0;
+        }
+
+        IReadOnlyList<SpendBucketTotal> totals;
+        try
+        {
+            totals = await _services.SpendLedger.SettleAsync(reservation.Id, actual, CancellationToken.None).ConfigureAwait(false);
+            LedgerRecovered();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LedgerFailed(ex);
+            return;
+        }
+
+        var now = _services.TimeProvider.GetUtcNow();
+        foreach (var total in totals)
+        {
+            var matched = reservation.Matched.Find(m => m.Bucket == total.Bucket);
+            if (matched is null || matched.Budget.LimitUsd <= 0)
+            {
+                continue;
+            }
+
+            var share = (double)(total.SpentUsd / matched.Budget.LimitUsd);
+            foreach (var threshold in matched.Budget.EffectiveThresholds)
+            {
+                if (threshold <= share)
+                {
+                    await FireOnceAsync(state, matched, threshold, total.SpentUsd, limitReached: false, now).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>A call was refused or downgraded: the budget's limit is reached, so its 1.0 alert fires (once).</summary>
+    private async ValueTask AlertAtLimitAsync(PromptCallState state, MatchedBudget refusing, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!refusing.Budget.EffectiveThresholds.Contains(1.0))
+        {
+            return;
+        }
+
+        SpendBucketTotal total;
+        try
+        {
+            total = await _services.SpendLedger.GetAsync(refusing.Bucket, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LedgerFailed(ex);
+            return;
+        }
+
+        await FireOnceAsync(state, refusing, 1.0, total.SpentUsd, limitReached: true, now).ConfigureAwait(false);
+    }
+
+    private async ValueTask FireOnceAsync(PromptCallState state, MatchedBudget budget, double threshold, decimal spent, bool limitReached, DateTimeOffset now)
+    {
+        var key = (budget.Bucket, threshold);
+        if (_firedAlerts.ContainsKey(key))
+        {
+            return;
+        }
+
+        bool first;
+        try
+        {
+            first = await _services.SpendLedger.TryRecordAlertAsync(budget.Bucket, threshold, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LedgerFailed(ex);
+            return;
+        }
+
+        if (_firedAlerts.Count > MaxRememberedAlerts)
+        {
+            _firedAlerts.Clear();
+        }
+
+        _firedAlerts.TryAdd(key, 0);
+        if (!first)
+        {
+            return;
+        }
+
+        _services.Alerts.Publish(new SpendBudgetAlert
+        {
+            Budget = budget.Name,
+            Scope = budget.Budget.Scope,
+            ScopeValue = budget.Bucket.ScopeValue,
+            Period = budget.Budget.Period,
+            PeriodStart = budget.Bucket.PeriodStart,
+            PeriodEnd = budget.PeriodEnd,
+            Threshold = threshold,
+            LimitUsd = budget.Budget.LimitUsd,
+            SpentUsd = spent,
+            Action = budget.Budget.Action,
+            LimitReached = limitReached,
+            RequestId = state.RequestId,
+            Timestamp = now,
+        });
+    }
+
+    private static List<MatchedBudget> Match(PromptCallState state, PromptOpsSpendingOptions spending, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        var matched = new List<MatchedBudget>(spending.Budgets.Count);
+        foreach (var (name, budget) in spending.Budgets)
+        {
+            var value = budget.Scope switch
+            {
+                SpendBudgetScope.Feature => state.Feature,
+                SpendBudgetScope.User => state.Context?.UserId,
+                SpendBudgetScope.Tenant => state.Context?.TenantId,
+                SpendBudgetScope.Model => state.Model,
+                _ => "*",
+            };
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (budget.Scope != SpendBudgetScope.Global && budget.Match is { Length: > 0 } only)
+            {
+                if (!string.Equals(only, value, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                value = only;
+            }
+
+            var (start, end) = SpendPeriods.Get(budget.Period, now, zone);
+            matched.Add(new MatchedBudget(name, budget, new SpendBucket(name, value, start), end));
+        }
+
+        return matched;
+    }
+
+    /// <summary>The most the call can cost: its estimated input plus its maximum output, at the model's dearest applicable rates.</summary>
+    private decimal WorstCase(PromptCallState state, PromptOpsSpendingOptions spending)
+    {
+        var input = state.EstimatedInputTokens ??= _services.TokenCounter.EstimateInputTokens(state.Messages, state.Options, state.Model);
+        if (string.IsNullOrWhiteSpace(state.Model) || !_services.Pricing.Table.TryFind(state.Model, state.Provider, out var match))
+        {
+            var model = string.IsNullOrWhiteSpace(state.Model) ? "(none)" : state.Model;
+            if (_unpricedModels.TryAdd(model, 0))
+            {
+                LogUnpricedModel(_logger, model);
+            }
+
+            return 0;
+        }
+
+        var price = match.Price;
+        long output = state.Options.MaxOutputTokens ?? price.MaxOutputTokens ?? spending.DefaultMaxOutputTokens;
+        var usage = new TokenUsage(
+            input,
+            output,
+            CacheWriteInputTokens: price.CacheWritePerToken > price.InputPerToken ? input : 0,
+            ReasoningTokens: price.ReasoningPerToken > price.OutputPerToken ? output : 0);
+        return CostCalculator.Calculate(price, usage).Total;
+    }
+
+    private TimeZoneInfo Zone(PromptOpsSpendingOptions spending)
+    {
+        var cached = _zone;
+        if (ReferenceEquals(cached.Options, spending))
+        {
+            return cached.Zone;
+        }
+
+        var zone = SpendPeriods.TryFindZone(spending.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        _zone = (spending, zone);
+        return zone;
+    }
+
+    private void LedgerFailed(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _ledgerFailing, 1) == 0)
+        {
+            LogLedgerFailed(_logger, exception, _services.SpendLedger.GetType().Name);
+        }
+    }
+
+    private void LedgerRecovered()
+    {
+        if (Volatile.Read(ref _ledgerFailing) == 1 && Interlocked.Exchange(ref _ledgerFailing, 0) == 1)
+        {
+            LogLedgerRecovered(_logger, _services.SpendLedger.GetType().Name);
+        }
+    }
+
+    private sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd);
+
+    private sealed record Reservation(string Id, List<MatchedBudget> Matched);
+
+    private readonly record struct Attempt(SpendReservationResult? Result, Reservation Reservation);
+
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogRejected(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "Request {RequestId} downgraded from model {FromModel} to {ToModel}: spend budget '{Budget}' is at its limit.")]
+    private static partial void LogDowngraded(ILogger logger, string requestId, string? fromModel, string toModel, string budget);
+
+    [LoggerMessage(EventId = 2405, Level = LogLevel.Error, Message = "The spend ledger {Ledger} failed; spend budgets cannot count calls until it recovers (PromptOps:Spending:OnLedgerFailure decides whether calls go ahead). This is logged once until it recovers.")]
+    private static partial void LogLedgerFailed(ILogger logger, Exception exception, string ledger);
+
+    [LoggerMessage(EventId = 2406, Level = LogLevel.Information, Message = "The spend ledger {Ledger} works again; spend budgets count calls again.")]
+    private static partial void LogLedgerRecovered(ILogger logger, string ledger);
+
+    [LoggerMessage(EventId = 2407, Level = LogLevel.Warning, Message = "Model '{Model}' has no known price, so its calls count $0 towards spend budgets. Add its price under PromptOps:Pricing:Models:{Model}. This warning is logged once per model.")]
+    private static partial void LogUnpricedModel(ILogger logger, string model);
+}
