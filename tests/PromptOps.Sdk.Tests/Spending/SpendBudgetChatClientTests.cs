@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PromptOps.Tests.TestSupport;
+
+namespace PromptOps.Tests.Spending;
+
+public class SpendBudgetChatClientTests
+{
+    /// <summary>A model whose output costs exactly $1 per token and whose input is free: a call with 10 output tokens costs $10.</summary>
+    internal const string Model = "spend-test-model";
+
+    internal const string CheapModel = "spend-test-mini";
+
+    [Fact]
+    public async Task GetResponseAsync_ThousandConcurrentCallsAgainstABudgetForHundred_AtMostHundredSucceedAndSpendNeverExceedsTheLimit()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 1000m });
+        pipeline.Inner.Delay = TimeSpan.FromMilliseconds(2);
+        var ledger = pipeline.Services.GetRequiredService<ISpendLedger>();
+        var peak = 0m;
+        var succeeded = 0;
+        var refused = 0;
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (_, ct) =>
+        {
+            try
+            {
+                await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options(), ct);
+                Interlocked.Increment(ref succeeded);
+            }
+            catch (SpendBudgetExceededException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+
+            var total = await ledger.GetAsync(Bucket(pipeline, "daily"), ct);
+            lock (ledger)
+            {
+                peak = Math.Max(peak, total.SpentUsd + total.ReservedUsd);
+            }
+        });
+
+        var final = await ledger.GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(100, succeeded);
+        Assert.Equal(900, refused);
+        Assert.Equal(100, pipeline.Inner.Calls);
+        Assert.Equal(1000m, final.SpentUsd);
+        Assert.Equal(0m, final.ReservedUsd);
+        Assert.True(peak <= 1000m, $"spent plus reserved reached ${peak}, over the $1000 limit");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CallCheaperThanItsWorstCase_SettlesTheActualCostAndReleasesTheRest()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m }, outputTokens: 3);
+
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+
+        var total = await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(3m, total.SpentUsd);
+        Assert.Equal(0m, total.ReservedUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CallThatThrows_ReleasesItsReservationAndSpendsNothing()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m });
+        pipeline.Inner.Respond = (_, _) => throw new HttpRequestException("provider down");
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+
+        var total = await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(0m, total.SpentUsd);
+        Assert.Equal(0m, total.ReservedUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BlockedCall_ThrowsBeforeSendingNamesTheBudgetAndIsRecorded()
+    {
+        await using var pipeline = Create(budgets: b => b["support-daily"] = new SpendBudget { Scope = SpendBudgetScope.Feature, Match = "support", LimitUsd = 15m });
+        using var context = PromptOpsContext.Begin(feature: "support");
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+
+        var error = await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal("support-daily", error.Budget);
+        Assert.Equal(SpendBudgetScope.Feature, error.Scope);
+        Assert.Equal("support", error.ScopeValue);
+        Assert.Equal(10m, error.SpentUsd);
+        Assert.Equal(10m, error.RequestedUsd);
+        Assert.Equal(15m, error.LimitUsd);
+        Assert.Contains("PromptOps:Spending:Budgets:support-daily:LimitUsd", error.Message, StringComparison.Ordinal);
+        var records = await pipeline.RecordsAsync();
+        Assert.Contains(records, r => !r.Success && r.ErrorType == typeof(SpendBudgetExceededException).FullName);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BudgetOfAnotherFeature_DoesNotCountTheCall()
+    {
+        await using var pipeline = Create(budgets: b => b["support"] = new SpendBudget { Scope = SpendBudgetScope.Feature, Match = "support", LimitUsd = 5m });
+        using var context = PromptOpsContext.Begin(feature: "search");
+
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PerUserBudgetWithoutMatch_GivesEachUserTheirOwnLimit()
+    {
+        await using var pipeline = Create(budgets: b => b["per-user"] = new SpendBudget { Scope = SpendBudgetScope.User, LimitUsd = 10m });
+        using (PromptOpsContext.Begin(userId: "alice"))
+        {
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+            var error = await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+            Assert.Equal("alice", error.ScopeValue);
+        }
+
+        using (PromptOpsContext.Begin(userId: "bob"))
+        {
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        }
+
+        // A call without a user is not counted by a user budget.
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        Assert.Equal(3, pipeline.Inner.Calls);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_DowngradeBudgetAtItsLimit_SendsTheCallToTheCheaperModelAndRecordsIt()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 15m, Action = SpendLimitAction.Downgrade, DowngradeModel = CheapModel });
+
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        Assert.Equal(Model, pipeline.Inner.LastOptions!.ModelId);
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        Assert.Equal(CheapModel, pipeline.Inner.LastOptions!.ModelId);
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+
+        var records = await pipeline.RecordsAsync();
+        Assert.Equal(3, records.Count);
+        Assert.Null(records[0].DowngradedFrom);
+        Assert.All(records.Skip(1), r =>
+        {
+            Assert.Equal(CheapModel, r.Model);
+            Assert.Equal(Model, r.DowngradedFrom);
+            Assert.Equal(0.1m, r.Cost);
+        });
+        var total = await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(10.2m, total.SpentUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_WarnBudgetOverItsLimit_SendsTheCallAndAlertsAtTheLimitOnce()
+    {
+        var alerts = new CollectingAlertHandler();
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 15m, Action = SpendLimitAction.Warn, AlertThresholds = [1.0] }, alerts: alerts);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        }
+
+        await pipeline.Services.GetRequiredService<BudgetAlertPublisher>().FlushAsync();
+        Assert.Equal(4, pipeline.Inner.Calls);
+        var alert = Assert.Single(alerts.Alerts);
+        Assert.Equal(1.0, alert.Threshold);
+        Assert.Equal(20m, alert.SpentUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ThresholdsAcrossMidnight_EachFiresExactlyOncePerPeriodInTheConfiguredTimeZone()
+    {
+        // 23:00 in New York on 23 November is 04:00 UTC on 24 November: the day is New York's, not UTC's.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 4, 0, 0, TimeSpan.Zero));
+        var alerts = new CollectingAlertHandler();
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m }, alerts: alerts, time: time, timeZone: "America/New_York");
+        var publisher = pipeline.Services.GetRequiredService<BudgetAlertPublisher>();
+
+        async Task<int> SpendUntilRefusedAsync()
+        {
+            var calls = 0;
+            while (true)
+            {
+                try
+                {
+                    await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+                    calls++;
+                }
+                catch (SpendBudgetExceededException)
+                {
+                    return calls;
+                }
+            }
+        }
+
+        Assert.Equal(10, await SpendUntilRefusedAsync());
+        await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+        await publisher.FlushAsync();
+        Assert.Equal([0.5, 0.9, 1.0], alerts.Alerts.Select(a => a.Threshold).Order());
+        Assert.All(alerts.Alerts, a => Assert.Equal(new DateTimeOffset(2026, 11, 23, 5, 0, 0, TimeSpan.Zero), a.PeriodStart));
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 5, 0, 0, TimeSpan.Zero), alerts.Alerts[0].PeriodEnd);
+        Assert.Equal([0.5, 0.9, 1.0], alerts.Alerts.Select(a => a.Threshold));
+        Assert.Equal(50m, alerts.Alerts[0].SpentUsd);
+
+        // Still 23:59 in New York: same period, still refused, no new alert.
+        time.Advance(TimeSpan.FromMinutes(59));
+        await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+
+        // Past midnight in New York: a new period, a full budget, and each threshold fires once more.
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(10, await SpendUntilRefusedAsync());
+        await publisher.FlushAsync();
+        Assert.Equal(6, alerts.Alerts.Count);
+        Assert.All(alerts.Alerts.Skip(3), a => Assert.Equal(new DateTimeOffset(2026, 11, 24, 5, 0, 0, TimeSpan.Zero), a.PeriodStart));
+        Assert.True(alerts.Alerts[5].LimitReached || alerts.Alerts[5].SpentUsd == 100m);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_StreamedCall_SettlesItsCostWhenTheStreamEnds()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m });
+
+        await foreach (var update in pipeline.Client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()))
+        {
+            _ = update;
+        }
+
+        var total = await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(10m, total.SpentUsd);
+        Assert.Equal(0m, total.ReservedUsd);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_AbandonedStream_ReleasesItsReservation()
+    {
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m });
+
+        await foreach (var update in pipeline.Client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()))
+        {
+            _ = update;
+            break;
+        }
+
+        var total = await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"));
+        Assert.Equal(0m, total.ReservedUsd);
+        Assert.True(total.SpentUsd < 10m, $"an abandoned stream was billed the whole worst case: ${total.SpentUsd}");
+    }
+
+    [Theory]
+    [InlineData(SpendLedgerFailureMode.Allow)]
+    [InlineData(SpendLedgerFailureMode.Block)]
+    public async Task GetResponseAsync_LedgerUnavailable_FollowsOnLedgerFailureAndLogsOncePerEpisode(SpendLedgerFailureMode mode)
+    {
+        var ledger = new FailingLedger();
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m }, onLedgerFailure: mode, ledger: ledger);
+
+        for (var i = 0; i < 3; i++)
+        {
+            if (mode == SpendLedgerFailureMode.Allow)
+            {
+                await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+            }
+            else
+            {
+                var error = await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
+                Assert.Contains("PromptOps:Spending:OnLedgerFailure", error.Message, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(mode == SpendLedgerFailureMode.Allow ? 3 : 0, pipeline.Inner.Calls);
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2405);
+
+        ledger.Failing = false;
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2406);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_NoBudgets_PassesTheCallThroughWithoutTouchingTheLedger()
+    {
+        var ledger = new FailingLedger();
+        await using var pipeline = Create(budgets: _ => { }, ledger: ledger);
+
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(0, ledger.Calls);
+    }
+
+    internal static ChatOptions Options() => new() { ModelId = Model, MaxOutputTokens = 10 };
+
+    internal static void Prices(PromptOpsOptions o)
+    {
+        o.Pricing.Models[Model] = new ModelPriceOverride { InputPerMillionTokens = 0m, OutputPerMillionTokens = 1_000_000m };
+        o.Pricing.Models[CheapModel] = new ModelPriceOverride { InputPerMillionTokens = 0m, OutputPerMillionTokens = 10_000m };
+    }
+
+    private static SpendBucket Bucket(Pipeline pipeline, string budget)
+    {
+        var now = pipeline.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var zone = SpendPeriods.TryFindZone(pipeline.Services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Spending.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        return new SpendBucket(budget, "*", SpendPeriods.Get(SpendBudgetPeriod.Day, now, zone).Start);
+    }
+
+    private static Pipeline Create(
+        Action<Dictionary<string, SpendBudget>> budgets,
+        int outputTokens = 10,
+        CollectingAlertHandler? alerts = null,
+        FakeTimeProvider? time = null,
+        string? timeZone = null,
+        SpendLedgerFailureMode onLedgerFailure = SpendLedgerFailureMode.Allow,
+        ISpendLedger? ledger = null)
+    {
+        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = outputTokens, TotalTokenCount = 5 + outputTokens });
+        return Pipeline.Create(
+            inner,
+            configure: o =>
+            {
+                Prices(o);
+                budgets(o.Spending.Budgets);
+                o.Spending.TimeZone = timeZone;
+                o.Spending.OnLedgerFailure = onLedgerFailure;
+            },
+            services: s =>
+            {
+                if (alerts is not null)
+                {
+                    s.AddSingleton<IBudgetAlertHandler>(alerts);
+                }
+
+                if (ledger is not null)
+                {
+                    s.AddSingleton(ledger);
+                }
+            },
+            time: time);
+    }
+
+    internal sealed class CollectingAlertHandler : IBudgetAlertHandler
+    {
+        private readonly ConcurrentQueue<SpendBudgetAlert> _alerts = new();
+
+        public List<SpendBudgetAlert> Alerts => [.. _alerts];
+
+        public ValueTask HandleAsync(SpendBudgetAlert alert, CancellationToken cancellationToken)
+        {
+            _alerts.Enqueue(alert);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class FailingLedger : ISpendLedger
+    {
+        private readonly InMemorySpendLedger _inner = new();
+        private int _calls;
+
+        public bool Failing { get; set; } = true;
+
+        public int Calls => _calls;
+
+        public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
+        {
+            Fail();
+            return _inner.TryReserveAsync(request, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, decimal actualCostUsd, CancellationToken cancellationToken = default)
+        {
+            Fail();
+            return _inner.SettleAsync(reservationId, actualCostUsd, cancellationToken);
+        }
+
+        public ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)
+        {
+            Fail();
+            return _inner.TryRecordAlertAsync(bucket, threshold, cancellationToken);
+        }
+
+        public ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default)
+        {
+            Fail();
+            return _inner.GetAsync(bucket, cancellationToken);
+        }
+
+        private void Fail()
+        {
+            Interlocked.Increment(ref _calls);
+            if (Failing)
+            {
+                throw new IOException("database is locked");
+            }
+        }
+    }
+}
