@@ -202,7 +202,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         IReadOnlyList<SpendBucketTotal> totals;
         try
         {
-            totals = await _services.SpendLedger.SettleAsync(reservation.Id, actual, CancellationToken.None).ConfigureAwait(false);
+            totals = await _services.SpendLedger.SettleAsync(reservation.Id, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
             LedgerRecovered();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

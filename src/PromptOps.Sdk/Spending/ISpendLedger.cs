@@ -17,12 +17,16 @@ public interface ISpendLedger
     /// <returns>Whether the amount was reserved, and if not, which claim refused it.</returns>
     ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Releases a reservation and adds the actual cost of the call to each of its buckets. Settling twice has no effect.</summary>
+    /// <summary>
+    /// Releases a reservation (when it is still held) and adds the actual cost of the call to each of its buckets. The cost is
+    /// added even when a persistent ledger has already released an expired reservation, so settle each reservation once.
+    /// </summary>
     /// <param name="reservationId">The id of a reservation made by <see cref="TryReserveAsync"/>.</param>
+    /// <param name="buckets">The buckets the reservation claimed.</param>
     /// <param name="actualCostUsd">What the call cost (0 when it failed before anything was billed).</param>
     /// <param name="cancellationToken">Cancels the settlement.</param>
-    /// <returns>The totals of the reservation's buckets after settling; empty when the reservation was unknown.</returns>
-    ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, decimal actualCostUsd, CancellationToken cancellationToken = default);
+    /// <returns>The totals of the buckets after settling, in the order given.</returns>
+    ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default);
 
     /// <summary>Records that an alert fired, once: only the first caller for a bucket and threshold gets <see langword="true"/>.</summary>
     /// <param name="bucket">The budget's bucket.</param>

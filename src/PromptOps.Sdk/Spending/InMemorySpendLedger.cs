@@ -47,22 +47,25 @@ public sealed class InMemorySpendLedger : ISpendLedger
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, decimal actualCostUsd, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(buckets);
         lock (_lock)
         {
-            if (!_reservations.Remove(reservationId, out var reservation))
+            if (_reservations.Remove(reservationId, out var reservation))
             {
-                return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>([]);
+                foreach (var bucket in reservation.Buckets)
+                {
+                    Get(bucket).Reserved -= reservation.Amount;
+                }
             }
 
-            var result = new SpendBucketTotal[reservation.Buckets.Length];
+            var result = new SpendBucketTotal[buckets.Count];
             for (var i = 0; i < result.Length; i++)
             {
-                var totals = Get(reservation.Buckets[i]);
-                totals.Reserved -= reservation.Amount;
+                var totals = Get(buckets[i]);
                 totals.Spent += actualCostUsd;
-                result[i] = new SpendBucketTotal(reservation.Buckets[i], totals.Spent, totals.Reserved);
+                result[i] = new SpendBucketTotal(buckets[i], totals.Spent, totals.Reserved);
             }
 
             return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(result);

@@ -369,10 +369,10 @@ public class SpendBudgetChatClientTests
             return _inner.TryReserveAsync(request, cancellationToken);
         }
 
-        public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, decimal actualCostUsd, CancellationToken cancellationToken = default)
+        public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
         {
             Fail();
-            return _inner.SettleAsync(reservationId, actualCostUsd, cancellationToken);
+            return _inner.SettleAsync(reservationId, buckets, actualCostUsd, cancellationToken);
         }
 
         public ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PromptOps;
+
+/// <summary>Adds the SQLite store to PromptOps.</summary>
+public static class SqliteStoreBuilderExtensions
+{
+    /// <summary>
+    /// Stores every call record, the spend ledger and the activation log in one SQLite file: registers an
+    /// <see cref="IPromptCallSink"/> and <see cref="ICallStore"/> (<see cref="SqliteCallStore"/>), and replaces the in-memory
+    /// <see cref="ISpendLedger"/> and <see cref="IActivationLog"/> with <see cref="SqliteSpendLedger"/> and
+    /// <see cref="SqliteActivationLog"/>.
+    /// </summary>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=promptops.db</c>; a relative path starts from the current directory, and missing directories are created.</param>
+    /// <param name="configure">Sets batch size, queue capacity, retries and retention.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentException">The connection string or a setting is invalid.</exception>
+    /// <remarks>
+    /// The schema is created or upgraded when the host starts (in WAL mode, so readers such as <c>promptops report</c> never
+    /// block the writer); a file written by a newer PromptOps fails the start with a clear message. Several processes may
+    /// share one file: their spend budgets then share one ledger.
+    /// </remarks>
+    public static IPromptOpsBuilder AddSqliteStore(this IPromptOpsBuilder builder, string connectionString, Action<SqliteStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new SqliteStoreOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        var database = new SqliteDatabase(connectionString, options.BusyTimeout);
+        var services = builder.Services;
+        services.AddSingleton(sp => new SqliteCallStore(database, options, sp.GetService<ILogger<SqliteCallStore>>()));
+        services.AddSingleton<IPromptCallSink>(sp => sp.GetRequiredService<SqliteCallStore>());
+        services.Replace(ServiceDescriptor.Singleton<ICallStore>(sp => sp.GetRequiredService<SqliteCallStore>()));
+        services.Replace(ServiceDescriptor.Singleton<ISpendLedger>(sp => new SqliteSpendLedger(database, sp.GetRequiredService<TimeProvider>())));
+        services.Replace(ServiceDescriptor.Singleton<IActivationLog>(_ => new SqliteActivationLog(database)));
+        services.AddSingleton<IHostedService>(sp => new SqliteStoreStartup(
+            database,
+            sp.GetRequiredService<SqliteCallStore>(),
+            options,
+            sp.GetRequiredService<IOptionsMonitor<PromptOpsOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<SqliteStoreStartup>>()));
+        return builder;
+    }
+
+    /// <summary>Opens a store file to query it, for tools and reports; the schema is created or upgraded on first use.</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string.</param>
+    /// <param name="configure">Sets the store's options.</param>
+    /// <returns>The store; dispose it to flush what was written through it.</returns>
+    public static SqliteCallStore OpenSqliteStore(string connectionString, Action<SqliteStoreOptions>? configure = null)
+    {
+        var options = new SqliteStoreOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        return new SqliteCallStore(new SqliteDatabase(connectionString, options.BusyTimeout), options);
+    }
+}
