@@ -140,6 +140,8 @@ internal sealed class SqliteDatabase
             FilePath = builder.DataSource;
         }
 
+        // Microsoft.Data.Sqlite retries a busy file until the command timeout (whole seconds): keep it in step with busy_timeout.
+        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds));
         _connectionString = builder.ToString();
         _busyTimeoutMs = (int)Math.Min(int.MaxValue, busyTimeout.TotalMilliseconds);
         Name = FilePath ?? builder.DataSource;

@@ -1,0 +1,348 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace PromptOps.Tests.Sqlite;
+
+public class SqliteCallStoreTests
+{
+    [Fact]
+    public async Task WriteAsync_RecordWithEveryFieldSet_ReadsBackEqualByRequestId()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        var written = new PromptCallRecord
+        {
+            RequestId = "req-7f3a",
+            Timestamp = new DateTimeOffset(2026, 11, 23, 9, 15, 30, 123, TimeSpan.FromHours(1)).AddTicks(4567),
+            Feature = "customer_support",
+            UserId = "user-42",
+            TenantId = "acme",
+            PromptId = "customer-support",
+            PromptVersion = "2.1.0",
+            Variant = "spring",
+            Label = "production",
+            Model = "gpt-4o-mini",
+            DowngradedFrom = "gpt-4o",
+            ResponseModel = "gpt-4o-mini-2024-07-18",
+            Provider = "openai",
+            Temperature = 0.25f,
+            MaxOutputTokens = 800,
+            InputTokens = 1200,
+            OutputTokens = 300,
+            CachedInputTokens = 1024,
+            CacheWriteInputTokens = 64,
+            ReasoningTokens = 20,
+            EstimatedInputTokens = 1190,
+            UsageEstimated = true,
+            UsageClamped = true,
+            Latency = TimeSpan.FromTicks(12_345_678),
+            TimeToFirstToken = TimeSpan.FromTicks(1_234_567),
+            Cost = 0.000123456789m,
+            PriceSource = "litellm 2026-08-01 (sha256 ba37bb46dc46): gpt-4o-mini",
+            ToolsAvailable = ["get_order", "refund"],
+            ToolsCalled = ["get_order", "get_order"],
+            FinishReason = "tool_calls",
+            Success = false,
+            ErrorType = "System.TimeoutException",
+            Error = "The provider did not answer in 30 s.",
+            Streaming = true,
+            Tags = new Dictionary<string, string> { ["channel"] = "chat", ["ticket"] = "INC-4312" },
+            InputContent = "system: You are helpful.\nuser: Where is my order 1002?\n",
+            OutputContent = "Let me check that order: ünïcødé ✓",
+        };
+
+        await store.WriteAsync(written, CancellationToken.None);
+        await store.FlushAsync();
+        var read = Assert.Single(await store.GetRequestAsync("req-7f3a"));
+
+        foreach (var property in typeof(PromptCallRecord).GetProperties().Where(p => p.GetMethod!.IsPublic))
+        {
+            var expected = property.GetValue(written);
+            var actual = property.GetValue(read);
+            if (expected is System.Collections.IEnumerable sequence and not string)
+            {
+                Assert.Equal(sequence.Cast<object>(), ((System.Collections.IEnumerable)actual!).Cast<object>());
+            }
+            else
+            {
+                Assert.True(Equals(expected, actual), $"{property.Name}: wrote {expected}, read {actual}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WriteAsync_HundredThousandRecordsFromSixteenThreads_StoresEveryOne()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString, o => o.QueueCapacity = 1_000);
+
+        await Parallel.ForAsync(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (thread, ct) =>
+        {
+            for (var i = 0; i < 6_250; i++)
+            {
+                await store.WriteAsync(TempStore.Record((thread * 6_250) + i), ct);
+            }
+        });
+        await store.FlushAsync();
+
+        Assert.Equal(0, store.DroppedCount);
+        Assert.Equal(100_000, store.WrittenCount);
+        Assert.Equal(100_000, temp.Scalar("SELECT COUNT(*) FROM calls"));
+        Assert.Equal(100_000, temp.Scalar("SELECT COUNT(DISTINCT request_id) FROM calls"));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RecordsStillBuffered_AreWrittenBeforeItReturns()
+    {
+        using var temp = new TempStore();
+        var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString, o => o.BatchSize = 10);
+        for (var i = 0; i < 2_000; i++)
+        {
+            await store.WriteAsync(TempStore.Record(i), CancellationToken.None);
+        }
+
+        await store.DisposeAsync();
+
+        Assert.Equal(2_000, temp.Scalar("SELECT COUNT(*) FROM calls"));
+    }
+
+    [Fact]
+    public async Task AggregateAsync_ByFeatureModelAndDay_MatchesSumsComputedIndependently()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        var random = new Random(20261123);
+        string[] features = ["customer_support", "search", "summarise"];
+        string[] models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"];
+        var records = Enumerable.Range(0, 3_000).Select(i => TempStore.Record(
+            i,
+            at: new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(0, 4 * 24 * 60)),
+            feature: features[random.Next(features.Length)],
+            model: models[random.Next(models.Length)],
+            user: random.Next(4) == 0 ? null : $"user-{random.Next(20)}",
+            cost: random.Next(10) == 0 ? null : Math.Round((decimal)random.NextDouble() / 100, 9),
+            success: random.Next(20) != 0,
+            latency: TimeSpan.FromMilliseconds(random.Next(50, 5_000)))).ToList();
+        foreach (var record in records)
+        {
+            await store.WriteAsync(record, CancellationToken.None);
+        }
+
+        await store.FlushAsync();
+        var from = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
+        var to = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+
+        var aggregates = await store.AggregateAsync(new CallQuery { From = from, To = to }, [CallGrouping.Feature, CallGrouping.Model, CallGrouping.Day]);
+
+        var expected = records
+            .Where(r => r.Timestamp >= from && r.Timestamp < to)
+            .GroupBy(r => (r.Feature, r.Model!, Day: r.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))
+            .ToDictionary(g => $"{g.Key.Feature}|{g.Key.Item2}|{g.Key.Day}", g => g.ToList());
+        Assert.Equal(expected.Count, aggregates.Count);
+        Assert.Equal(3 * 3 * 2, aggregates.Count);
+        foreach (var aggregate in aggregates)
+        {
+            var group = expected[string.Join('|', aggregate.Keys)];
+            Assert.Equal(group.Count, aggregate.Calls);
+            Assert.Equal(group.Count(r => !r.Success), aggregate.Errors);
+            Assert.Equal(group.Sum(r => r.InputTokens ?? 0), aggregate.InputTokens);
+            Assert.Equal(group.Sum(r => r.OutputTokens ?? 0), aggregate.OutputTokens);
+            Assert.Equal(group.Sum(r => r.Cost ?? 0), aggregate.Cost);
+            Assert.Equal(group.Count(r => r.Cost is null), aggregate.UnpricedCalls);
+            var latencies = group.Select(r => r.Latency).Order().ToList();
+            Assert.Equal(latencies[(int)Math.Ceiling(0.50 * latencies.Count) - 1], aggregate.P50Latency);
+            Assert.Equal(latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1], aggregate.P95Latency);
+        }
+
+        Assert.True(aggregates.Zip(aggregates.Skip(1)).All(p => p.First.Cost >= p.Second.Cost), "aggregates are not ordered by cost");
+        var total = Assert.Single(await store.AggregateAsync(new CallQuery(), []));
+        Assert.Equal(records.Sum(r => r.Cost ?? 0), total.Cost);
+        Assert.Equal(records.Count, total.Calls);
+    }
+
+    [Fact]
+    public async Task QueryAsync_Filters_ReturnOnlyMatchingRecordsNewestFirst()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        for (var i = 0; i < 40; i++)
+        {
+            await store.WriteAsync(TempStore.Record(i, feature: i % 2 == 0 ? "search" : "support", user: $"u{i % 4}", success: i % 5 != 0), CancellationToken.None);
+        }
+
+        await store.FlushAsync();
+
+        var failedSearches = await store.QueryAsync(new CallQuery { Feature = "search", Success = false });
+        var user0 = await store.QueryAsync(new CallQuery { UserId = "u0", Limit = 3 });
+
+        Assert.Equal(["req-30", "req-20", "req-10", "req-0"], failedSearches.Select(r => r.RequestId));
+        Assert.Equal(["req-36", "req-32", "req-28"], user0.Select(r => r.RequestId));
+    }
+
+    [Fact]
+    public async Task DeleteOlderThanAsync_Retention_DeletesOnlyOlderRecords()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+        for (var day = 0; day < 10; day++)
+        {
+            await store.WriteAsync(TempStore.Record(day, at: now.AddDays(-day).AddHours(1)), CancellationToken.None);
+        }
+
+        await store.FlushAsync();
+
+        var deleted = await store.DeleteOlderThanAsync(now.AddDays(-7));
+
+        // Days 8 and 9 started before the cutoff; day 7 started an hour after it.
+        Assert.Equal(2, deleted);
+        Assert.Equal(8, temp.Scalar("SELECT COUNT(*) FROM calls"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_FileLockedByAnotherWriter_RetriesDropsAndCountsThenRecoversAndLogsOncePerEpisode()
+    {
+        using var temp = new TempStore();
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        var database = new SqliteDatabase(temp.ConnectionString, TimeSpan.FromMilliseconds(50));
+        var options = new SqliteStoreOptions { WriteRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        await using var store = new SqliteCallStore(database, options, loggers.CreateLogger<SqliteCallStore>());
+        database.EnsureSchema();
+
+        using (var holder = new SqliteConnection(temp.ConnectionString))
+        {
+            holder.Open();
+            using var exclusive = holder.BeginTransaction(deferred: false);
+            for (var i = 0; i < 3; i++)
+            {
+                await store.WriteAsync(TempStore.Record(i), CancellationToken.None);
+            }
+
+            await store.FlushAsync();
+            Assert.Equal(3, store.DroppedCount);
+            exclusive.Rollback();
+        }
+
+        await store.WriteAsync(TempStore.Record(9), CancellationToken.None);
+        await store.FlushAsync();
+
+        Assert.Equal(1, temp.Scalar("SELECT COUNT(*) FROM calls"));
+        var failure = Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2501);
+        Assert.Contains(temp.Path, failure.Message, StringComparison.Ordinal);
+        Assert.Contains("locked", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("3 record(s) were dropped", Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2502).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteAsync_ReadOnlyFile_CountsTheRecordsAsDroppedWithoutThrowing()
+    {
+        using var temp = new TempStore();
+        await using (var writable = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString))
+        {
+            await writable.WriteAsync(TempStore.Record(0), CancellationToken.None);
+        }
+
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={temp.Path};Mode=ReadOnly", o => o.WriteRetries = 0);
+
+        await store.WriteAsync(TempStore.Record(1), CancellationToken.None);
+        await store.FlushAsync();
+
+        Assert.Equal(1, store.DroppedCount);
+        Assert.Single(await store.GetRequestAsync("req-0"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_DiskFull_CountsTheRecordsAsDropped()
+    {
+        using var temp = new TempStore();
+        var database = new SqliteDatabase(temp.ConnectionString, TimeSpan.FromSeconds(1));
+        database.EnsureSchema();
+        database.ConnectionOpened = connection =>
+        {
+            // A database that may not grow is what SQLite reports as a full disk (SQLITE_FULL).
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA max_page_count = 1;";
+            command.ExecuteNonQuery();
+        };
+        await using var store = new SqliteCallStore(database, new SqliteStoreOptions { WriteRetries = 0 });
+        var big = TempStore.Record(0);
+        big = new PromptCallRecord { RequestId = big.RequestId, Timestamp = big.Timestamp, Feature = big.Feature, OutputContent = new string('x', 200_000) };
+
+        await store.WriteAsync(big, CancellationToken.None);
+        await store.FlushAsync();
+
+        Assert.Equal(1, store.DroppedCount);
+        Assert.Equal(0, store.WrittenCount);
+    }
+
+    [Fact]
+    public async Task WriteAsync_FileDeletedWhileRunning_CreatesItAgainAndKeepsWriting()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await store.WriteAsync(TempStore.Record(0), CancellationToken.None);
+        await store.FlushAsync();
+
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(temp.Directory))
+        {
+            File.Delete(file);
+        }
+
+        await store.WriteAsync(TempStore.Record(1), CancellationToken.None);
+        await store.FlushAsync();
+
+        Assert.True(File.Exists(temp.Path));
+        Assert.Equal(0, store.DroppedCount);
+        Assert.Single(await store.GetRequestAsync("req-1"));
+        Assert.Empty(await store.GetRequestAsync("req-0"));
+    }
+
+    [Fact]
+    public async Task Open_StoreWrittenByANewerVersion_RefusesClearlyAndLeavesTheFileAlone()
+    {
+        using var temp = new TempStore();
+        using (var connection = new SqliteConnection(temp.ConnectionString))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            command.ExecuteNonQuery();
+        }
+
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        var error = await Assert.ThrowsAsync<PromptOpsException>(() => store.GetRequestAsync("req-0"));
+
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+        Assert.Contains(temp.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Upgrade PromptOps.Sdk.Sqlite", error.Message, StringComparison.Ordinal);
+        Assert.Equal(99, temp.Scalar("PRAGMA user_version"));
+        Assert.Equal(0, temp.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'calls'"));
+    }
+
+    [Fact]
+    public async Task Open_TwoStoresMigratingOneNewFileAtOnce_CreateTheSchemaOnce()
+    {
+        using var temp = new TempStore();
+        var stores = Enumerable.Range(0, 8).Select(_ => SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString)).ToList();
+
+        await Parallel.ForEachAsync(stores, async (store, ct) => await store.QueryAsync(new CallQuery(), ct));
+
+        Assert.Equal(SqliteDatabase.SchemaVersion, temp.Scalar("PRAGMA user_version"));
+        Assert.Equal("wal", new SqliteConnection(temp.ConnectionString) is var c && Open(c) is var cmd ? (string)cmd.ExecuteScalar()! : "");
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        static SqliteCommand Open(SqliteConnection connection)
+        {
+            connection.Open();
+            var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode;";
+            return command;
+        }
+    }
+}
