@@ -21,6 +21,8 @@ internal static class PromptOpsCli
         root.Subcommands.Add(DiffCommand.Create(output, error));
         root.Subcommands.Add(LabelsCommand.Create(output, error));
         root.Subcommands.Add(ActivateCommand.Create(output, error));
+        root.Subcommands.Add(ReportCommand.Create(output, error));
+        root.Subcommands.Add(CallsCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -47,6 +49,16 @@ internal static class PromptOpsCli
         catch (LibraryBusyException ex)
         {
             error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (PromptOpsException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            error.WriteLine($"error: the store could not be read: {ex.Message} Check that --store names a PromptOps SQLite file and that no other process holds it locked.");
             return ExitCodes.Failed;
         }
     }

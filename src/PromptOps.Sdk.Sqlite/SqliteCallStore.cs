@@ -158,6 +158,37 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         return [.. groups.Values.Select(g => g.ToAggregate()).OrderByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
     }
 
+    /// <summary>Reads the spend ledger: what each budget spent per period and scope value, against the limits last configured.</summary>
+    /// <param name="from">Only periods that started at or after this, or <see langword="null"/>.</param>
+    /// <param name="to">Only periods that started before this, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The periods, newest first, then by share of the limit, highest first.</returns>
+    public async Task<IReadOnlyList<BudgetSpend>> GetBudgetSpendAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT l.budget, COALESCE(b.scope, '?'), l.scope_value, COALESCE(b.period, '?'), l.period_start_ticks, b.limit_usd, l.spent_nanousd "
+            + "FROM spend_ledger l LEFT JOIN spend_budgets b ON b.name = l.budget "
+            + "WHERE ($from IS NULL OR l.period_start_ticks >= $from) AND ($to IS NULL OR l.period_start_ticks < $to);";
+        command.Parameters.AddWithValue("$from", (object?)from?.UtcTicks ?? DBNull.Value);
+        command.Parameters.AddWithValue("$to", (object?)to?.UtcTicks ?? DBNull.Value);
+        var spend = new List<BudgetSpend>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            spend.Add(new BudgetSpend(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
+                reader.IsDBNull(5) ? null : decimal.Parse(reader.GetString(5), NumberStyles.Float, CultureInfo.InvariantCulture),
+                SqliteDatabase.FromNanoUsd(reader.GetInt64(6))));
+        }
+
+        return [.. spend.OrderByDescending(s => s.PeriodStart).ThenByDescending(s => s.Share ?? 0).ThenBy(s => s.Budget, StringComparer.Ordinal).ThenBy(s => s.ScopeValue, StringComparer.Ordinal)];
+    }
+
     /// <inheritdoc />
     public async Task<long> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {

@@ -59,4 +59,10 @@ public static class SqliteStoreBuilderExtensions
         options.Validate();
         return new SqliteCallStore(new SqliteDatabase(connectionString, options.BusyTimeout), options);
     }
+
+    /// <summary>Opens the activation log of a store file, for tools such as <c>promptops activate --store promptops.db</c>; the schema is created or upgraded on first use.</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string.</param>
+    /// <returns>The activation log.</returns>
+    public static SqliteActivationLog OpenActivationLog(string connectionString) =>
+        new(new SqliteDatabase(connectionString, new SqliteStoreOptions().BusyTimeout));
 }

@@ -15,7 +15,7 @@ internal static class ActivateCommand
         var environmentOption = new Option<string>("--env") { Description = "The environment, for example production.", Required = true };
         var reasonOption = new Option<string>("--reason") { Description = "Why: recorded with the activation, for example 'rollback: wrong refund policy (INC-4312)'.", Required = true };
         var byOption = new Option<string?>("--by") { Description = "Who activates (default: the current user name)." };
-        var storeOption = new Option<FileInfo?>("--store") { Description = "The activation log to record in: a .jsonl file (created when missing)." };
+        var storeOption = new Option<FileInfo?>("--store") { Description = "The activation log to record in: the application's SQLite store (.db, .sqlite, .sqlite3) or a .jsonl file (created when missing)." };
         var directoryOption = PromptOpsCli.DirectoryOption();
         var command = new Command("activate", "Record that an environment now serves a version (rollback or promotion), and print the configuration key that switches it.")
         {
@@ -46,9 +46,9 @@ internal static class ActivateCommand
                 throw new CliUsageException("--reason is empty. Say why, for example --reason \"rollback: refunds answered wrongly (INC-4312)\".");
             }
 
-            if (store is not null && !store.Extension.Equals(".jsonl", StringComparison.OrdinalIgnoreCase))
+            if (store is not null && !IsJsonLines(store) && !IsSqlite(store))
             {
-                throw new CliUsageException($"--store '{store.Name}' is not a .jsonl file. The activation log here is a JSON-lines file, for example --store activations.jsonl.");
+                throw new CliUsageException($"--store '{store.Name}' is neither a SQLite store (.db, .sqlite, .sqlite3) nor a JSON-lines file (.jsonl). Use for example --store promptops.db or --store activations.jsonl.");
             }
 
             if (!LabelsFileParser.TryParseText(versionText, out var variants, out var salt, out var problem))
@@ -84,7 +84,8 @@ internal static class ActivateCommand
 
             if (store is not null)
             {
-                await new JsonLinesActivationLog(store.FullName).RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                IActivationLog log = IsSqlite(store) ? SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={store.FullName}") : new JsonLinesActivationLog(store.FullName);
+                await log.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
                 output.WriteLine($"Recorded in {store.FullName}: {activation}");
             }
             else
@@ -102,4 +103,8 @@ internal static class ActivateCommand
         });
         return command;
     }
+
+    private static bool IsJsonLines(FileInfo file) => file.Extension.Equals(".jsonl", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsSqlite(FileInfo file) => file.Extension.ToLowerInvariant() is ".db" or ".sqlite" or ".sqlite3";
 }

@@ -50,15 +50,7 @@ internal static class LabelsCommand
                 }
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-                Out = new AnsiConsoleOutput(output),
-            });
-            console.Profile.Width = 160;
-            console.Write(table);
+            StoreSupport.PlainConsole(output).Write(table);
             output.WriteLine("Configuration overrides any of these at run time: PromptOps:Labels:<environment>:<prompt-id> = <version> (see 'promptops activate').");
             return library.HasErrors ? ExitCodes.Failed : ExitCodes.Success;
         });

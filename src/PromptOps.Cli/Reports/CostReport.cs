@@ -1,0 +1,87 @@
+namespace PromptOps.Cli.Reports;
+
+/// <summary>
+/// The cost dashboard of one store and time range: totals, spend against each budget, the requested breakdowns, the top cost
+/// drivers and the daily spend. Built once, then written as a table, JSON or HTML.
+/// </summary>
+internal sealed record CostReport
+{
+    public required string Store { get; init; }
+
+    public required DateTimeOffset GeneratedAt { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public required CallAggregate Totals { get; init; }
+
+    public required IReadOnlyList<BudgetSpend> Budgets { get; init; }
+
+    public required IReadOnlyList<ReportBreakdown> Breakdowns { get; init; }
+
+    public required IReadOnlyList<ReportBreakdown> TopDrivers { get; init; }
+
+    public required IReadOnlyList<CallAggregate> Daily { get; init; }
+
+    public static async Task<CostReport> BuildAsync(SqliteCallStore store, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var totals = (await store.AggregateAsync(query, [], cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? Empty;
+        var breakdowns = new List<ReportBreakdown>();
+        foreach (var grouping in by)
+        {
+            breakdowns.Add(new ReportBreakdown(grouping, await store.AggregateAsync(query, [grouping], cancellationToken).ConfigureAwait(false)));
+        }
+
+        var drivers = new List<ReportBreakdown>();
+        foreach (var grouping in (CallGrouping[])[CallGrouping.User, CallGrouping.Feature, CallGrouping.PromptVersion])
+        {
+            var rows = await store.AggregateAsync(query, [grouping], cancellationToken).ConfigureAwait(false);
+            drivers.Add(new ReportBreakdown(grouping, [.. rows.Where(r => r.Cost > 0).Take(top)]));
+        }
+
+        var daily = await store.AggregateAsync(query, [CallGrouping.Day], cancellationToken).ConfigureAwait(false);
+        return new CostReport
+        {
+            Store = store.DatabasePath,
+            GeneratedAt = now,
+            From = query.From,
+            To = query.To,
+            Totals = totals,
+            Budgets = await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false),
+            Breakdowns = breakdowns,
+            TopDrivers = drivers,
+            Daily = [.. daily.OrderBy(d => d.Keys[0], StringComparer.Ordinal)],
+        };
+    }
+
+    /// <summary>Gets the dimension's name as the command line and the outputs spell it.</summary>
+    public static string Name(CallGrouping grouping) => grouping switch
+    {
+        CallGrouping.PromptVersion => "version",
+        _ => grouping.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>A month-long budget period that began before the range still overlaps it.</summary>
+    private static DateTimeOffset? PeriodsFrom(DateTimeOffset? from) => from?.AddDays(-31);
+
+    private static readonly CallAggregate Empty = new()
+    {
+        Keys = [],
+        Calls = 0,
+        Errors = 0,
+        InputTokens = 0,
+        OutputTokens = 0,
+        CachedInputTokens = 0,
+        Cost = 0,
+        UnpricedCalls = 0,
+        P50Latency = TimeSpan.Zero,
+        P95Latency = TimeSpan.Zero,
+    };
+}
+
+/// <summary>The calls of a report grouped by one dimension, by cost, highest first.</summary>
+internal sealed record ReportBreakdown(CallGrouping By, IReadOnlyList<CallAggregate> Rows)
+{
+    public string Name => CostReport.Name(By);
+}
