@@ -4,18 +4,22 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PromptOps;
 using QuickStart;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+// Call records, the spend ledger and the activation log go to a local SQLite file (relative to the current directory).
+var storePath = Path.GetFullPath(builder.Configuration["QuickStart:Store"] is { Length: > 0 } store ? store : "promptops.db");
 builder.Services.AddPromptOps(builder.Configuration.GetSection("PromptOps"))
     .AddEmbeddedPrompts(typeof(Program).Assembly)    // prompts/**/*.yaml and _partials/*.liquid, embedded at build
+    .AddSqliteStore($"Data Source={storePath}")     // PromptOps.Sdk.Sqlite: durable records, spend budgets that survive restarts
     .AddCallSink<LastCallSink>();                    // every call record also goes to the log (event 2001)
 
 var clientDescription = string.Empty;
 builder.Services.AddChatClient(_ => ChatClientFactory.Create(builder.Configuration, defaultModel: "gpt-4o-mini", out clientDescription))
-    .UsePromptOps();   // token budget before the call; tokens, cost, call record, logs and traces after it
+    .UsePromptOps();   // token and spend budgets before the call; tokens, cost, call record, logs and traces after it
 
 using var host = builder.Build();
 try
@@ -77,6 +81,19 @@ try
         Console.WriteLine($"  cost        {(call.Cost is { } cost ? $"${cost:0.000000}" : "unknown (model has no price)")}  [{call.PriceSource}]");
         Console.WriteLine($"  latency     {call.Latency.TotalMilliseconds:0} ms");
     }
+
+    // Spend budgets reserve each call's worst case before it is sent and count its actual cost after (PromptOps:Spending).
+    var spent = await host.Services.GetRequiredService<ICallStore>().AggregateAsync(new CallQuery { From = DateTimeOffset.UtcNow.Date }, []);
+    Console.WriteLine();
+    var daily = host.Services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Spending.Budgets.TryGetValue("daily", out var budget) ? $" of the ${budget.LimitUsd} daily budget" : string.Empty;
+    Console.WriteLine($"Stored in {storePath}: {spent.Sum(s => s.Calls)} call(s) today, ${spent.Sum(s => s.Cost):0.000000}{daily}.");
+    Console.WriteLine("  cost report    dotnet run --project src/PromptOps.Cli -- report --store " + storePath);
+    Console.WriteLine($"  this request   dotnet run --project src/PromptOps.Cli -- calls --store {storePath} --request {response.AdditionalProperties?[PromptOpsResponseKeys.RequestId]}");
+}
+catch (SpendBudgetExceededException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
 }
 catch (Exception ex) when (ex is HttpRequestException or System.ClientModel.ClientResultException or AggregateException)
 {

@@ -80,7 +80,12 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     /// <summary>Waits until every record accepted so far has been written (or dropped after its retries).</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the records are stored.</returns>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask IPromptCallSink.FlushAsync(CancellationToken cancellationToken) => new(FlushCoreAsync(cancellationToken));
+
+    private async Task FlushCoreAsync(CancellationToken cancellationToken)
     {
         var target = Interlocked.Read(ref _accepted);
         while (Interlocked.Read(ref _finished) < target && !_writer.IsCompleted)

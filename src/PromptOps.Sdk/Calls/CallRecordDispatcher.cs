@@ -90,6 +90,11 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
             await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        foreach (var sink in _sinks)
+        {
+            await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

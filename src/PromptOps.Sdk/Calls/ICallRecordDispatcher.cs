@@ -15,7 +15,7 @@ public interface ICallRecordDispatcher
     /// <summary>Gets how many records are waiting for the sinks.</summary>
     int PendingCount { get; }
 
-    /// <summary>Waits until every record queued before the call has been handed to every sink.</summary>
+    /// <summary>Waits until every record queued before the call has been handed to every sink, and each sink has stored it (<see cref="IPromptCallSink.FlushAsync"/>).</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the records are delivered.</returns>
     Task FlushAsync(CancellationToken cancellationToken = default);

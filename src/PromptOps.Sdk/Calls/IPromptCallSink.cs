@@ -13,4 +13,12 @@ public interface IPromptCallSink
     /// <param name="cancellationToken">Signalled when the application shuts down and its flush timeout has passed.</param>
     /// <returns>A task that completes when the record is written.</returns>
     ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits until every record handed to <see cref="WriteAsync"/> so far is stored, for a sink that buffers (the SQLite
+    /// store writes in batches). <see cref="ICallRecordDispatcher.FlushAsync"/> calls it; the default returns at once.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the records are stored.</returns>
+    ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
