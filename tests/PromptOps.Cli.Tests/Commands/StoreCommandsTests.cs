@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PromptOps.Cli.Tests.Commands;
+
+public class StoreCommandsTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task Report_Json_TotalsAndBreakdownsMatchSumsComputedIndependently()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store);
+        var from = StoreSeed.Start.AddDays(3);
+        var to = StoreSeed.Start.AddDays(10);
+
+        var (exitCode, output, error) = CliRunner.Run("report", "--store", store, "--from", "2026-11-04", "--to", "2026-11-11", "--by", "feature,model", "--format", "json");
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var inRange = records.Where(r => r.Timestamp >= from && r.Timestamp < to).ToList();
+        var totals = json.RootElement.GetProperty("totals");
+        Assert.Equal(inRange.Count, totals.GetProperty("calls").GetInt64());
+        Assert.Equal(inRange.Sum(r => r.Cost ?? 0), totals.GetProperty("cost").GetDecimal());
+        Assert.Equal(inRange.Count(r => r.Cost is null), totals.GetProperty("unpricedCalls").GetInt64());
+        Assert.Equal(inRange.Count(r => !r.Success), totals.GetProperty("errors").GetInt64());
+        var byFeature = json.RootElement.GetProperty("breakdowns")[0];
+        Assert.Equal("feature", byFeature.GetProperty("by").GetString());
+        foreach (var row in byFeature.GetProperty("rows").EnumerateArray())
+        {
+            var feature = row.GetProperty("keys")[0].GetString();
+            Assert.Equal(inRange.Where(r => r.Feature == feature).Sum(r => r.Cost ?? 0), row.GetProperty("cost").GetDecimal());
+            Assert.Equal(inRange.Where(r => r.Feature == feature).Sum(r => r.InputTokens ?? 0), row.GetProperty("inputTokens").GetInt64());
+        }
+
+        var budgets = json.RootElement.GetProperty("budgets").EnumerateArray().Where(b => b.GetProperty("periodStart").GetDateTimeOffset() >= from).ToList();
+        Assert.Equal(7, budgets.Count);
+        foreach (var budget in budgets)
+        {
+            var day = budget.GetProperty("periodStart").GetDateTimeOffset();
+            Assert.Equal(records.Where(r => r.Timestamp >= day && r.Timestamp < day.AddDays(1)).Sum(r => r.Cost ?? 0), budget.GetProperty("spentUsd").GetDecimal());
+            Assert.Equal(50m, budget.GetProperty("limitUsd").GetDecimal());
+        }
+
+        var dearestUser = inRange.GroupBy(r => r.UserId).OrderByDescending(g => g.Sum(r => r.Cost ?? 0)).First();
+        var topUsers = json.RootElement.GetProperty("topDrivers")[0];
+        Assert.Equal(dearestUser.Key, topUsers.GetProperty("rows")[0].GetProperty("keys")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Report_Table_ShowsSpendAgainstBudgetAndTheBreakdowns()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store);
+
+        var (exitCode, output, error) = CliRunner.Run("report", "--store", store, "--by", "feature", "--by", "day");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"over {records.Count:#,0} call(s)", output, StringComparison.Ordinal);
+        Assert.Contains("Spend against budget", output, StringComparison.Ordinal);
+        Assert.Contains("day 2026-11-20 00:00", output, StringComparison.Ordinal);
+        Assert.Contains("By feature", output, StringComparison.Ordinal);
+        Assert.Contains("By day", output, StringComparison.Ordinal);
+        Assert.Contains("2026-11-01", output, StringComparison.Ordinal);
+        Assert.Contains("Top cost drivers: version", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_BudgetOverItsLimit_ExitsOneAndMarksIt()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store, dailyLimit: 1m);
+
+        var (exitCode, output, _) = CliRunner.Run("report", "--store", store);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("OVER", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_Html_IsOneSelfContainedFileWithChartsAndEscapedText()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store);
+        var file = Path.Combine(cli.Root, "out", "report.html");
+
+        var (exitCode, output, error) = CliRunner.Run("report", "--store", store, "--format", "html", "--out", file);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains(file, output, StringComparison.Ordinal);
+        var html = await File.ReadAllTextAsync(file);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("Spend per day", html, StringComparison.Ordinal);
+        Assert.Contains("summarise &lt;b&gt;beta&lt;/b&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>beta", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("--by", "weekday", "--by 'weekday' is not a breakdown")]
+    [InlineData("--from", "yesterday", "--from 'yesterday' is not a date")]
+    [InlineData("--top", "0", "--top is 0")]
+    public async Task Report_BadOption_ExitsTwoNamingTheOption(string option, string value, string expected)
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store, days: 1);
+
+        var (exitCode, _, error) = CliRunner.Run("report", "--store", store, option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_MissingStore_ExitsTwoWithoutCreatingIt()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "missing.db");
+
+        var (exitCode, _, error) = CliRunner.Run("report", "--store", store);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(store));
+    }
+
+    [Fact]
+    public async Task Calls_Request_PrintsEverythingRecordedForIt()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store, days: 6);
+        var failed = records.First(r => !r.Success);
+
+        var (exitCode, output, error) = CliRunner.Run("calls", "--store", store, "--request", failed.RequestId);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"Request {failed.RequestId}: 1 call(s)", output, StringComparison.Ordinal);
+        Assert.Contains("FAILED", output, StringComparison.Ordinal);
+        Assert.Contains($"{failed.PromptId}@{failed.PromptVersion}", output, StringComparison.Ordinal);
+        Assert.Contains(failed.UserId!, output, StringComparison.Ordinal);
+        Assert.Contains(failed.Model!, output, StringComparison.Ordinal);
+        Assert.Contains("HttpRequestException: Response status code does not indicate success: 429", output, StringComparison.Ordinal);
+        Assert.Contains(failed.InputTokens!.Value.ToString("#,0", CultureInfo.InvariantCulture), output, StringComparison.Ordinal);
+        Assert.Contains("    user: Where is order 10023?", output, StringComparison.Ordinal);
+        Assert.Contains("offered lookup_order", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_RequestAsJson_RoundTripsTheRecord()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store, days: 1);
+
+        var (exitCode, output, _) = CliRunner.Run("calls", "--store", store, "--request", records[3].RequestId, "--format", "json");
+
+        Assert.Equal(0, exitCode);
+        var read = Assert.Single(JsonSerializer.Deserialize<PromptCallRecord[]>(output, Web)!);
+        Assert.Equal(records[3].Cost, read.Cost);
+        Assert.Equal(records[3].Timestamp, read.Timestamp);
+        Assert.Equal(records[3].OutputContent, read.OutputContent);
+    }
+
+    [Fact]
+    public async Task Calls_UnknownRequest_ExitsOneAndSaysHowToFindIt()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store, days: 1);
+
+        var (exitCode, _, error) = CliRunner.Run("calls", "--store", store, "--request", "req-nope");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no call with request id 'req-nope'", error, StringComparison.Ordinal);
+        Assert.Contains("promptops calls --store promptops.db", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_WithoutRequestFailedOnly_ListsTheLatestFailedCalls()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store);
+        var latestFailed = records.Where(r => !r.Success).OrderByDescending(r => r.Timestamp).Take(2).ToList();
+
+        var (exitCode, output, _) = CliRunner.Run("calls", "--store", store, "--failed", "--limit", "2");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("2 call(s), newest first", output, StringComparison.Ordinal);
+        Assert.True(output.IndexOf(latestFailed[0].RequestId, StringComparison.Ordinal) < output.IndexOf(latestFailed[1].RequestId, StringComparison.Ordinal));
+        Assert.Contains("HttpRequestExcep", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_StoreFromANewerVersion_ExitsOneWithTheReason()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store, days: 1);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 7;";
+            command.ExecuteNonQuery();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var (exitCode, _, error) = CliRunner.Run("calls", "--store", store);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("schema version 7", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Activate_SqliteStore_RecordsTheActivationThere()
+    {
+        using var cli = new CliRunner();
+        var prompts = cli.CopyRepositoryPrompts();
+        var store = Path.Combine(cli.Root, "promptops.db");
+
+        var (exitCode, output, error) = CliRunner.Run("activate", "customer-support", "2.0.0", "--env", "production", "--reason", "rollback (INC-4312)", "--by", "oncall", "--store", store, "--dir", prompts);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"Recorded in {store}", output, StringComparison.Ordinal);
+        var history = await SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={store}").GetHistoryAsync("customer-support");
+        var activation = Assert.Single(history);
+        Assert.Equal("2.0.0", activation.ToVersion);
+        Assert.Equal("oncall", activation.ActivatedBy);
+        Assert.Equal("rollback (INC-4312)", activation.Reason);
+    }
+}
