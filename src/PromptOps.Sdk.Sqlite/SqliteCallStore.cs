@@ -342,8 +342,8 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         r.ResponseModel, r.Provider, r.Temperature is { } t ? (double)t : null, r.MaxOutputTokens is { } m ? (long)m : null,
         r.InputTokens, r.OutputTokens, r.CachedInputTokens, r.CacheWriteInputTokens, r.ReasoningTokens, r.EstimatedInputTokens is { } e ? (long)e : null,
         r.UsageEstimated ? 1L : 0L, r.UsageClamped ? 1L : 0L, r.Latency.Ticks, r.TimeToFirstToken?.Ticks,
-        r.Cost?.ToString(CultureInfo.InvariantCulture), r.PriceSource, JsonSerializer.Serialize(r.ToolsAvailable), JsonSerializer.Serialize(r.ToolsCalled),
-        r.FinishReason, r.Success ? 1L : 0L, r.ErrorType, r.Error, r.Streaming ? 1L : 0L, JsonSerializer.Serialize(r.Tags), r.InputContent, r.OutputContent,
+        r.Cost?.ToString(CultureInfo.InvariantCulture), r.PriceSource, JsonSerializer.Serialize([.. r.ToolsAvailable], SqliteJson.Default.StringArray), JsonSerializer.Serialize([.. r.ToolsCalled], SqliteJson.Default.StringArray),
+        r.FinishReason, r.Success ? 1L : 0L, r.ErrorType, r.Error, r.Streaming ? 1L : 0L, JsonSerializer.Serialize(new Dictionary<string, string>(r.Tags), SqliteJson.Default.DictionaryStringString), r.InputContent, r.OutputContent,
     ];
 
     private static async Task<IReadOnlyList<PromptCallRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -381,14 +381,14 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
                 TimeToFirstToken = reader.IsDBNull(24) ? null : TimeSpan.FromTicks(reader.GetInt64(24)),
                 Cost = reader.IsDBNull(25) ? null : decimal.Parse(reader.GetString(25), NumberStyles.Float, CultureInfo.InvariantCulture),
                 PriceSource = String(reader, 26),
-                ToolsAvailable = JsonSerializer.Deserialize<string[]>(reader.GetString(27)) ?? [],
-                ToolsCalled = JsonSerializer.Deserialize<string[]>(reader.GetString(28)) ?? [],
+                ToolsAvailable = JsonSerializer.Deserialize(reader.GetString(27), SqliteJson.Default.StringArray) ?? [],
+                ToolsCalled = JsonSerializer.Deserialize(reader.GetString(28), SqliteJson.Default.StringArray) ?? [],
                 FinishReason = String(reader, 29),
                 Success = reader.GetInt64(30) != 0,
                 ErrorType = String(reader, 31),
                 Error = String(reader, 32),
                 Streaming = reader.GetInt64(33) != 0,
-                Tags = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(34)) ?? [],
+                Tags = JsonSerializer.Deserialize(reader.GetString(34), SqliteJson.Default.DictionaryStringString) ?? [],
                 InputContent = String(reader, 35),
                 OutputContent = String(reader, 36),
             });

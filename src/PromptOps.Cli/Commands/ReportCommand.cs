@@ -141,19 +141,22 @@ internal static class ReportCommand
             + (totals.UnpricedCalls > 0 ? $" (+{ReportFormat.Count(totals.UnpricedCalls)} unpriced)" : string.Empty)
             + $"; errors {ReportFormat.Share(totals.ErrorRate)}; tokens in {ReportFormat.Count(totals.InputTokens)} / out {ReportFormat.Count(totals.OutputTokens)}; latency p50 {ReportFormat.Duration(totals.P50Latency)}, p95 {ReportFormat.Duration(totals.P95Latency)}");
         var console = StoreSupport.PlainConsole(output);
-        if (report.Budgets.Count > 0)
+        if (report.BudgetSummaries.Count > 0)
         {
             var budgets = new Table().Border(TableBorder.Simple).Title("Spend against budget");
-            budgets.AddColumns("Budget", "Scope", "Period from", "Spent", "Limit", "Used");
-            foreach (var budget in report.Budgets)
+            budgets.AddColumns("Budget", "Scope", "Latest period", "Spent", "Limit", "Used", "Periods near/over", "Peak");
+            foreach (var summary in report.BudgetSummaries)
             {
+                var budget = summary.Latest;
                 budgets.AddRow(
                     Markup.Escape(budget.Budget),
-                    Markup.Escape(budget.Scope == "Global" ? "all calls" : $"{budget.Scope.ToLowerInvariant()} {budget.ScopeValue}"),
+                    Markup.Escape(HtmlReportWriter.BudgetScope(budget)),
                     Markup.Escape($"{budget.Period.ToLowerInvariant()} {ReportFormat.Date(budget.PeriodStart)}"),
                     ReportFormat.Usd(budget.SpentUsd),
                     budget.LimitUsd is { } limit ? ReportFormat.Usd(limit) : "not configured",
-                    budget.Share is { } share ? ReportFormat.Share(share) + (share >= 1 ? " OVER" : share >= 0.9 ? " near" : string.Empty) : string.Empty);
+                    budget.Share is { } share ? ReportFormat.Share(share) + (share >= 1 ? " OVER" : share >= 0.9 ? " near" : string.Empty) : string.Empty,
+                    $"{summary.NearLimit}/{summary.OverLimit} of {summary.Periods}",
+                    summary.PeakShare is { } peak ? ReportFormat.Share(peak) : string.Empty);
             }
 
             console.Write(budgets);

@@ -18,6 +18,18 @@ internal sealed record CostReport
 
     public required IReadOnlyList<BudgetSpend> Budgets { get; init; }
 
+    /// <summary>Gets each budget and scope value once: its latest period, and how its periods in the range went.</summary>
+    public IReadOnlyList<BudgetSummary> BudgetSummaries => [.. Budgets
+        .GroupBy(b => (b.Budget, b.ScopeValue))
+        .Select(g => new BudgetSummary(
+            g.MaxBy(b => b.PeriodStart)!,
+            g.Count(),
+            g.Count(b => b.Share is >= 0.9 and < 1),
+            g.Count(b => b.Share >= 1),
+            g.Max(b => b.Share)))
+        .OrderByDescending(s => s.Latest.Share ?? 0)
+        .ThenBy(s => s.Latest.Budget, StringComparer.Ordinal)];
+
     public required IReadOnlyList<ReportBreakdown> Breakdowns { get; init; }
 
     public required IReadOnlyList<ReportBreakdown> TopDrivers { get; init; }
@@ -79,6 +91,9 @@ internal sealed record CostReport
         P95Latency = TimeSpan.Zero,
     };
 }
+
+/// <summary>One budget and scope value over the report's range: its latest period, how many periods came near (90%) or over the limit, and the highest share.</summary>
+internal sealed record BudgetSummary(BudgetSpend Latest, int Periods, int NearLimit, int OverLimit, double? PeakShare);
 
 /// <summary>The calls of a report grouped by one dimension, by cost, highest first.</summary>
 internal sealed record ReportBreakdown(CallGrouping By, IReadOnlyList<CallAggregate> Rows)

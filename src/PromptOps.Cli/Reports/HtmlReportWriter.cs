@@ -25,9 +25,10 @@ internal static class HtmlReportWriter
         section h2 { margin-top: 0; }
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+        th { white-space: normal; }
         th { color: var(--muted); font-weight: 600; font-size: 12px; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-        .meter { background: #edf0f5; border-radius: 4px; height: 10px; min-width: 160px; position: relative; overflow: hidden; }
+        .meter { background: #edf0f5; border-radius: 4px; height: 10px; min-width: 90px; position: relative; overflow: hidden; }
         .meter span { display: block; height: 100%; border-radius: 4px; }
         .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
         @media (max-width: 800px) { .grid2 { grid-template-columns: 1fr; } }
@@ -44,7 +45,7 @@ internal static class HtmlReportWriter
             .Append("<title>PromptOps cost report</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n<main>\n");
         html.Append("<h1>PromptOps cost report</h1>\n<p class=\"sub\">").Append(E(ReportFormat.Range(report))).Append(" · store ").Append(E(report.Store)).Append("</p>\n");
         Cards(html, report.Totals);
-        Budgets(html, report.Budgets);
+        Budgets(html, report.BudgetSummaries);
         html.Append("<section><h2>Spend per day</h2>\n").Append(DailyChart(report.Daily)).Append("</section>\n");
         html.Append("<div class=\"grid2\" style=\"margin-top:14px\">\n");
         foreach (var breakdown in report.Breakdowns.Where(b => b.By is not (CallGrouping.Day or CallGrouping.Hour)))
@@ -83,7 +84,7 @@ internal static class HtmlReportWriter
     private static void Card(StringBuilder html, string key, string value) =>
         html.Append("<div class=\"card\"><div class=\"k\">").Append(E(key)).Append("</div><div class=\"v\">").Append(E(value)).Append("</div></div>\n");
 
-    private static void Budgets(StringBuilder html, IReadOnlyList<BudgetSpend> budgets)
+    private static void Budgets(StringBuilder html, IReadOnlyList<BudgetSummary> budgets)
     {
         html.Append("<section><h2>Spend against budget</h2>\n");
         if (budgets.Count == 0)
@@ -92,22 +93,29 @@ internal static class HtmlReportWriter
             return;
         }
 
-        html.Append("<table><thead><tr><th>Budget</th><th>Scope</th><th>Period from</th><th class=\"n\">Spent</th><th class=\"n\">Limit</th><th>Used</th><th class=\"n\"></th></tr></thead><tbody>\n");
-        foreach (var budget in budgets)
+        html.Append("<table><thead><tr><th>Budget</th><th>Scope</th><th>Latest period</th><th class=\"n\">Spent</th><th class=\"n\">Limit</th><th>Used</th><th class=\"n\"></th><th class=\"n\">Periods near / over</th><th class=\"n\">Peak</th></tr></thead><tbody>\n");
+        foreach (var summary in budgets)
         {
+            var budget = summary.Latest;
             var share = budget.Share ?? 0;
             var color = share >= 1 ? "var(--bad)" : share >= 0.9 ? "var(--warn)" : "var(--ok)";
-            html.Append("<tr><td>").Append(E(budget.Budget)).Append("</td><td>").Append(E(budget.Scope == "Global" ? "all calls" : $"{budget.Scope.ToLowerInvariant()} {budget.ScopeValue}"))
+            html.Append("<tr><td>").Append(E(budget.Budget)).Append("</td><td>").Append(E(BudgetScope(budget)))
                 .Append("</td><td>").Append(E($"{budget.Period.ToLowerInvariant()} {ReportFormat.Date(budget.PeriodStart)}"))
                 .Append("</td><td class=\"n\">").Append(E(ReportFormat.Usd(budget.SpentUsd)))
                 .Append("</td><td class=\"n\">").Append(E(budget.LimitUsd is { } limit ? ReportFormat.Usd(limit) : "not configured"))
                 .Append("</td><td><div class=\"meter\" title=\"").Append(E(ReportFormat.Share(share))).Append("\"><span style=\"width:")
                 .Append(Math.Min(100, share * 100).ToString("0.#", CultureInfo.InvariantCulture)).Append("%;background:").Append(color).Append("\"></span></div>")
-                .Append("</td><td class=\"n\">").Append(E(budget.Share is null ? "" : ReportFormat.Share(share))).Append("</td></tr>\n");
+                .Append("</td><td class=\"n\">").Append(E(budget.Share is null ? string.Empty : ReportFormat.Share(share)))
+                .Append("</td><td class=\"n\">").Append(E($"{summary.NearLimit} / {summary.OverLimit} of {summary.Periods}"))
+                .Append("</td><td class=\"n\">").Append(E(summary.PeakShare is { } peak ? ReportFormat.Share(peak) : string.Empty)).Append("</td></tr>\n");
         }
 
         html.Append("</tbody></table></section>\n");
     }
+
+    /// <summary>How a budget's scope reads in a report: "all calls", or "feature customer_support".</summary>
+    public static string BudgetScope(BudgetSpend budget) =>
+        budget.Scope == "Global" ? "all calls" : $"{budget.Scope.ToLowerInvariant()} {budget.ScopeValue}";
 
     private static void Breakdown(StringBuilder html, string title, ReportBreakdown breakdown)
     {

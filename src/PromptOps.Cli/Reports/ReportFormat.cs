@@ -9,7 +9,7 @@ internal static class ReportFormat
     {
         0 => "$0",
         < 0.01m => "$" + value.ToString("0.######", CultureInfo.InvariantCulture),
-        < 100m => "$" + value.ToString("0.00##", CultureInfo.InvariantCulture),
+        < 1m => "$" + value.ToString("0.00##", CultureInfo.InvariantCulture),
         _ => "$" + value.ToString("#,0.00", CultureInfo.InvariantCulture),
     };
 
