@@ -28,10 +28,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     private readonly ILogger _logger;
     private readonly Channel<PromptCallRecord> _channel;
     private readonly Task _writer;
-    private readonly Lock _progressLock = new();
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _accepted;
-    private long _finished;
+    private readonly DeliveryProgress _progress = new();
     private long _written;
     private long _dropped;
     private long _droppedThisEpisode;
@@ -62,7 +59,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Gets how many records wait for the writer.</summary>
-    public int PendingCount => (int)Math.Max(0, Interlocked.Read(ref _accepted) - Interlocked.Read(ref _finished));
+    public int PendingCount => _progress.Pending;
 
     /// <inheritdoc />
     public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
@@ -70,7 +67,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         ArgumentNullException.ThrowIfNull(record);
         if (_channel.Writer.TryWrite(record))
         {
-            Interlocked.Increment(ref _accepted);
+            _progress.Accept();
             return ValueTask.CompletedTask;
         }
 
@@ -85,25 +82,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     /// <inheritdoc />
     ValueTask IPromptCallSink.FlushAsync(CancellationToken cancellationToken) => new(FlushCoreAsync(cancellationToken));
 
-    private async Task FlushCoreAsync(CancellationToken cancellationToken)
-    {
-        var target = Interlocked.Read(ref _accepted);
-        while (Interlocked.Read(ref _finished) < target && !_writer.IsCompleted)
-        {
-            Task progress;
-            lock (_progressLock)
-            {
-                progress = _progress.Task;
-            }
-
-            if (Interlocked.Read(ref _finished) >= target)
-            {
-                break;
-            }
-
-            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task FlushCoreAsync(CancellationToken cancellationToken) => _progress.WaitAsync(_writer, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PromptCallRecord>> GetRequestAsync(string requestId, CancellationToken cancellationToken = default)
@@ -229,7 +208,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     private async ValueTask WaitAndWriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
     {
         await _channel.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _accepted);
+        _progress.Accept();
     }
 
     private async Task WriteLoopAsync()
@@ -243,22 +222,11 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
             }
 
             await WriteWithRetriesAsync(batch).ConfigureAwait(false);
-            Interlocked.Add(ref _finished, batch.Count);
+            _progress.Finish(batch.Count);
             batch.Clear();
-            TaskCompletionSource completed;
-            lock (_progressLock)
-            {
-                completed = _progress;
-                _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            completed.TrySetResult();
         }
 
-        lock (_progressLock)
-        {
-            _progress.TrySetResult();
-        }
+        _progress.Close();
     }
 
     private async Task WriteWithRetriesAsync(List<PromptCallRecord> batch)

@@ -16,10 +16,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private readonly Channel<PromptCallRecord> _channel;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
-    private readonly Lock _progressLock = new();
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _enqueued;
-    private long _delivered;
+    private readonly DeliveryProgress _progress = new();
     private long _dropped;
     private long _sinkErrors;
     private int _disposed;
@@ -43,7 +40,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     public long SinkErrorCount => Interlocked.Read(ref _sinkErrors);
 
-    public int PendingCount => (int)Math.Max(0, Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _delivered));
+    public int PendingCount => _progress.Pending;
 
     /// <summary>Gets a value indicating whether any sink is registered; without one, records are not even built.</summary>
     public bool HasSinks => _sinks.Length > 0;
@@ -58,7 +55,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
         if (_channel.Writer.TryWrite(record))
         {
-            Interlocked.Increment(ref _enqueued);
+            _progress.Accept();
             return true;
         }
 
@@ -74,23 +71,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var target = Interlocked.Read(ref _enqueued);
-        while (Interlocked.Read(ref _delivered) < target && !_worker.IsCompleted)
-        {
-            Task progress;
-            lock (_progressLock)
-            {
-                progress = _progress.Task;
-            }
-
-            if (Interlocked.Read(ref _delivered) >= target)
-            {
-                break;
-            }
-
-            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await _progress.WaitAsync(_worker, cancellationToken).ConfigureAwait(false);
         foreach (var sink in _sinks)
         {
             await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -139,21 +120,10 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
                 }
             }
 
-            Interlocked.Increment(ref _delivered);
-            TaskCompletionSource completed;
-            lock (_progressLock)
-            {
-                completed = _progress;
-                _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            completed.TrySetResult();
+            _progress.Finish(1);
         }
 
-        lock (_progressLock)
-        {
-            _progress.TrySetResult();
-        }
+        _progress.Close();
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "The call-record queue is full: {DroppedCount} record(s) dropped so far (latest: request {RequestId}). A sink is slower than the call rate; raise PromptOps:Calls:QueueCapacity or speed up the sink.")]
