@@ -23,6 +23,9 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
 
     private static readonly string[] ColumnNames = Columns.Split(", ");
 
+    /// <summary>Gets the columns of the <c>calls</c> table that a record fills, in insert order.</summary>
+    internal static IReadOnlyList<string> ColumnList => ColumnNames;
+
     private readonly SqliteDatabase _database;
     private readonly SqliteStoreOptions _options;
     private readonly ILogger _logger;
@@ -304,7 +307,8 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         transaction.Commit();
     }
 
-    private static object?[] Values(PromptCallRecord r) =>
+    /// <summary>The column values of a record, in <see cref="ColumnList"/> order.</summary>
+    internal static object?[] Values(PromptCallRecord r) =>
     [
         r.RequestId, r.Timestamp.UtcTicks, r.Feature, r.UserId, r.TenantId, r.PromptId, r.PromptVersion, r.Variant, r.Label, r.Model, r.DowngradedFrom,
         r.ResponseModel, r.Provider, r.Temperature is { } t ? (double)t : null, r.MaxOutputTokens is { } m ? (long)m : null,
