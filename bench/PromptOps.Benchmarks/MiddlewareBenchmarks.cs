@@ -30,6 +30,7 @@ public class MiddlewareBenchmarks
     private CountingSink _sink = null!;
     private IChatClient _budgetOnly = null!;
     private IChatClient _costOnly = null!;
+    private IChatClient _spendOnly = null!;
     private IChatClient _loggingOnly = null!;
     private readonly List<ServiceProvider> _layerServices = [];
     private int _call;
@@ -59,6 +60,7 @@ public class MiddlewareBenchmarks
         (_services, _promptOps) = Pipeline(b => b.UsePromptOps(), _sink);
         _budgetOnly = Layer(b => b.UseTokenBudget());
         _costOnly = Layer(b => b.UseCostTracking());
+        _spendOnly = Layer(b => b.UseSpendBudget());
         _loggingOnly = Layer(b => b.UseCallLogging());
 
         // Check what is timed: every pipeline answers, and PromptOps prices and records the call.
@@ -66,6 +68,13 @@ public class MiddlewareBenchmarks
         if (response.AdditionalProperties?[PromptOpsResponseKeys.CostUsd] is not decimal cost || cost <= 0 || response.Text != NoOpChatClient.Reply)
         {
             throw new InvalidOperationException("UsePromptOps() did not price the call.");
+        }
+
+        var day = new SpendBucket("daily", "*", SpendPeriods.Get(SpendBudgetPeriod.Day, DateTimeOffset.UtcNow, TimeZoneInfo.Utc).Start);
+        var spent = _services.GetRequiredService<ISpendLedger>().GetAsync(day).AsTask().GetAwaiter().GetResult();
+        if (spent.SpentUsd != cost || spent.ReservedUsd != 0)
+        {
+            throw new InvalidOperationException($"The spend budget did not settle the call: spent {spent.SpentUsd}, reserved {spent.ReservedUsd}, cost {cost}.");
         }
 
         _services.GetRequiredService<ICallRecordDispatcher>().FlushAsync().GetAwaiter().GetResult();
@@ -80,7 +89,15 @@ public class MiddlewareBenchmarks
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new EnabledNullLoggerProvider()));
-        services.AddPromptOps(o => o.Calls.ContentCapture = PromptCallContentCapture.Off);
+        services.AddPromptOps(o =>
+        {
+            o.Calls.ContentCapture = PromptCallContentCapture.Off;
+
+            // DESIGN §7 counts budget reservation and settlement in the overhead: a token limit and a global daily spend
+            // budget (in memory) that every call reserves in and settles to, sized so that no call is refused.
+            o.Budgets.MaxTokensPerRequest = 100_000;
+            o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 1_000_000_000m };
+        });
         if (sink is not null)
         {
             services.AddSingleton(sink);
@@ -122,6 +139,10 @@ public class MiddlewareBenchmarks
     [Benchmark(Description = "UsePromptOps()")]
     [BenchmarkCategory("NonStreaming")]
     public Task<ChatResponse> PromptOps() => _promptOps.GetResponseAsync(RealisticCall.Messages(_call++), _options);
+
+    [Benchmark(Description = "UseSpendBudget() alone")]
+    [BenchmarkCategory("NonStreaming")]
+    public Task<ChatResponse> SpendBudgetOnly() => _spendOnly.GetResponseAsync(RealisticCall.Messages(_call++), _options);
 
     [Benchmark(Description = "UseTokenBudget() alone")]
     [BenchmarkCategory("NonStreaming")]
