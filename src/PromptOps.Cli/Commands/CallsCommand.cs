@@ -12,8 +12,6 @@ namespace PromptOps.Cli.Commands;
 /// </summary>
 internal static class CallsCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static Command Create(TextWriter output, TextWriter error)
     {
         var storeOption = StoreSupport.StoreOption();
@@ -51,7 +49,7 @@ internal static class CallsCommand
 
                 if (json)
                 {
-                    output.WriteLine(JsonSerializer.Serialize(records, Json));
+                    output.WriteLine(JsonSerializer.Serialize(records, StoreSupport.Json));
                 }
                 else
                 {
@@ -77,7 +75,7 @@ internal static class CallsCommand
             var latest = await store.QueryAsync(query, cancellationToken).ConfigureAwait(false);
             if (json)
             {
-                output.WriteLine(JsonSerializer.Serialize(latest, Json));
+                output.WriteLine(JsonSerializer.Serialize(latest, StoreSupport.Json));
                 return ExitCodes.Success;
             }
 

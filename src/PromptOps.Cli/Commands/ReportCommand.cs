@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using PromptOps.Cli.Reports;
 using Spectre.Console;
 
@@ -22,13 +21,6 @@ internal static class ReportCommand
         ["version"] = CallGrouping.PromptVersion,
         ["day"] = CallGrouping.Day,
         ["hour"] = CallGrouping.Hour,
-    };
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public static Command Create(TextWriter output, TextWriter error)
@@ -74,7 +66,7 @@ internal static class ReportCommand
             var outFile = parseResult.GetValue(outOption);
             var text = format switch
             {
-                "json" => JsonSerializer.Serialize(report, Json) + Environment.NewLine,
+                "json" => JsonSerializer.Serialize(report, StoreSupport.Json) + Environment.NewLine,
                 "html" => HtmlReportWriter.Write(report),
                 _ => null,
             };
@@ -150,7 +142,7 @@ internal static class ReportCommand
                 var budget = summary.Latest;
                 budgets.AddRow(
                     Markup.Escape(budget.Budget),
-                    Markup.Escape(HtmlReportWriter.BudgetScope(budget)),
+                    Markup.Escape(ReportFormat.Scope(budget)),
                     Markup.Escape($"{budget.Period.ToLowerInvariant()} {ReportFormat.Date(budget.PeriodStart)}"),
                     ReportFormat.Usd(budget.SpentUsd),
                     budget.LimitUsd is { } limit ? ReportFormat.Usd(limit) : "not configured",

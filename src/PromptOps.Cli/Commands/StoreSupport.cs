@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
 
 namespace PromptOps.Cli.Commands;
@@ -7,6 +9,14 @@ namespace PromptOps.Cli.Commands;
 /// <summary>What the verbs that read the SQLite store share: the <c>--store</c> option, opening it, and reading dates.</summary>
 internal static class StoreSupport
 {
+    /// <summary>The JSON of <c>report</c> and <c>calls</c>: camelCase, indented, enums by name.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
     public static Option<FileInfo> StoreOption() => new("--store")
     {
         Description = "The PromptOps SQLite store, the file given to AddSqliteStore (for example promptops.db).",

@@ -19,16 +19,7 @@ internal sealed record CostReport
     public required IReadOnlyList<BudgetSpend> Budgets { get; init; }
 
     /// <summary>Gets each budget and scope value once: its latest period, and how its periods in the range went.</summary>
-    public IReadOnlyList<BudgetSummary> BudgetSummaries => [.. Budgets
-        .GroupBy(b => (b.Budget, b.ScopeValue))
-        .Select(g => new BudgetSummary(
-            g.MaxBy(b => b.PeriodStart)!,
-            g.Count(),
-            g.Count(b => b.Share is >= 0.9 and < 1),
-            g.Count(b => b.Share >= 1),
-            g.Max(b => b.Share)))
-        .OrderByDescending(s => s.Latest.Share ?? 0)
-        .ThenBy(s => s.Latest.Budget, StringComparer.Ordinal)];
+    public required IReadOnlyList<BudgetSummary> BudgetSummaries { get; init; }
 
     public required IReadOnlyList<ReportBreakdown> Breakdowns { get; init; }
 
@@ -38,21 +29,34 @@ internal sealed record CostReport
 
     public static async Task<CostReport> BuildAsync(SqliteCallStore store, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Each grouping is read once, though the breakdowns, the top drivers and the daily chart may ask for it again.
+        var aggregates = new Dictionary<CallGrouping, IReadOnlyList<CallAggregate>>();
+        async Task<IReadOnlyList<CallAggregate>> GroupedBy(CallGrouping grouping)
+        {
+            if (!aggregates.TryGetValue(grouping, out var rows))
+            {
+                rows = await store.AggregateAsync(query, [grouping], cancellationToken).ConfigureAwait(false);
+                aggregates[grouping] = rows;
+            }
+
+            return rows;
+        }
+
         var totals = (await store.AggregateAsync(query, [], cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? Empty;
         var breakdowns = new List<ReportBreakdown>();
         foreach (var grouping in by)
         {
-            breakdowns.Add(new ReportBreakdown(grouping, await store.AggregateAsync(query, [grouping], cancellationToken).ConfigureAwait(false)));
+            breakdowns.Add(new ReportBreakdown(grouping, await GroupedBy(grouping).ConfigureAwait(false)));
         }
 
         var drivers = new List<ReportBreakdown>();
         foreach (var grouping in (CallGrouping[])[CallGrouping.User, CallGrouping.Feature, CallGrouping.PromptVersion])
         {
-            var rows = await store.AggregateAsync(query, [grouping], cancellationToken).ConfigureAwait(false);
-            drivers.Add(new ReportBreakdown(grouping, [.. rows.Where(r => r.Cost > 0).Take(top)]));
+            drivers.Add(new ReportBreakdown(grouping, [.. (await GroupedBy(grouping).ConfigureAwait(false)).Where(r => r.Cost > 0).Take(top)]));
         }
 
-        var daily = await store.AggregateAsync(query, [CallGrouping.Day], cancellationToken).ConfigureAwait(false);
+        var daily = await GroupedBy(CallGrouping.Day).ConfigureAwait(false);
+        var budgets = await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false);
         return new CostReport
         {
             Store = store.DatabasePath,
@@ -60,12 +64,24 @@ internal sealed record CostReport
             From = query.From,
             To = query.To,
             Totals = totals,
-            Budgets = await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false),
+            Budgets = budgets,
+            BudgetSummaries = Summarise(budgets),
             Breakdowns = breakdowns,
             TopDrivers = drivers,
             Daily = [.. daily.OrderBy(d => d.Keys[0], StringComparer.Ordinal)],
         };
     }
+
+    private static List<BudgetSummary> Summarise(IReadOnlyList<BudgetSpend> budgets) => [.. budgets
+        .GroupBy(b => (b.Budget, b.ScopeValue))
+        .Select(g => new BudgetSummary(
+            g.MaxBy(b => b.PeriodStart)!,
+            g.Count(),
+            g.Count(b => b.Share is >= 0.9 and < 1),
+            g.Count(b => b.Share >= 1),
+            g.Max(b => b.Share)))
+        .OrderByDescending(s => s.Latest.Share ?? 0)
+        .ThenBy(s => s.Latest.Budget, StringComparer.Ordinal)];
 
     /// <summary>Gets the dimension's name as the command line and the outputs spell it.</summary>
     public static string Name(CallGrouping grouping) => grouping switch

@@ -99,7 +99,7 @@ internal static class HtmlReportWriter
             var budget = summary.Latest;
             var share = budget.Share ?? 0;
             var color = share >= 1 ? "var(--bad)" : share >= 0.9 ? "var(--warn)" : "var(--ok)";
-            html.Append("<tr><td>").Append(E(budget.Budget)).Append("</td><td>").Append(E(BudgetScope(budget)))
+            html.Append("<tr><td>").Append(E(budget.Budget)).Append("</td><td>").Append(E(ReportFormat.Scope(budget)))
                 .Append("</td><td>").Append(E($"{budget.Period.ToLowerInvariant()} {ReportFormat.Date(budget.PeriodStart)}"))
                 .Append("</td><td class=\"n\">").Append(E(ReportFormat.Usd(budget.SpentUsd)))
                 .Append("</td><td class=\"n\">").Append(E(budget.LimitUsd is { } limit ? ReportFormat.Usd(limit) : "not configured"))
@@ -112,10 +112,6 @@ internal static class HtmlReportWriter
 
         html.Append("</tbody></table></section>\n");
     }
-
-    /// <summary>How a budget's scope reads in a report: "all calls", or "feature customer_support".</summary>
-    public static string BudgetScope(BudgetSpend budget) =>
-        budget.Scope == "Global" ? "all calls" : $"{budget.Scope.ToLowerInvariant()} {budget.ScopeValue}";
 
     private static void Breakdown(StringBuilder html, string title, ReportBreakdown breakdown)
     {

@@ -23,6 +23,10 @@ internal static class ReportFormat
 
     public static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
+    /// <summary>How a budget's scope reads: "all calls", or "feature customer_support".</summary>
+    public static string Scope(BudgetSpend budget) =>
+        budget.Scope == "Global" ? "all calls" : $"{budget.Scope.ToLowerInvariant()} {budget.ScopeValue}";
+
     public static string Range(CostReport report) =>
         $"{(report.From is { } from ? Date(from) : "the first call")} to {(report.To is { } to ? Date(to) : "now")} (UTC)";
 }

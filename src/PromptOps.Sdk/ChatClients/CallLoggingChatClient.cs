@@ -24,20 +24,19 @@ namespace PromptOps;
 public sealed class CallLoggingChatClient : DelegatingChatClient
 {
     private readonly PromptOpsCallServices _services;
-    private readonly Lazy<ChatClientMetadata?> _metadata;
+    private readonly PromptOpsLayer _layer;
 
     internal CallLoggingChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
-        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
+        _layer = new PromptOpsLayer(innerClient, services);
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: false, out var list, out var owner);
         var telemetry = CallTelemetry.Start(state);
         ChatResponse response;
         try
@@ -58,8 +57,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
         var telemetry = CallTelemetry.Start(state);
         Exception? error = null;
         IAsyncEnumerator<ChatResponseUpdate> updates;

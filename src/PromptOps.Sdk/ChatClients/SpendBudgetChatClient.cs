@@ -27,25 +27,24 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
 
     private readonly PromptOpsCallServices _services;
     private readonly ILogger _logger;
-    private readonly Lazy<ChatClientMetadata?> _metadata;
+    private readonly PromptOpsLayer _layer;
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
     private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
-    private (PromptOpsSpendingOptions? Options, TimeZoneInfo Zone) _zone;
+    private ZoneOf? _zone;
     private int _ledgerFailing;
 
     internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
-        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
+        _layer = new PromptOpsLayer(innerClient, services);
         _logger = services.LoggerFactory.CreateLogger<SpendBudgetChatClient>();
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: false, out var list, out var owner);
         var reservation = await ReserveAsync(state, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         try
@@ -67,8 +66,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
         var reservation = await ReserveAsync(state, cancellationToken).ConfigureAwait(false);
         var sawUpdate = false;
         try
@@ -103,22 +101,24 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return null;
         }
 
-        var amount = WorstCase(state, spending);
-        var attempt = await TryReserveAsync(matched, amount, downgraded: false, now, spending, cancellationToken).ConfigureAwait(false);
-        if (attempt.Result is null)
+        // First the call as asked; if a Downgrade budget refuses it, once more on that budget's cheaper model.
+        for (var downgraded = false; ; downgraded = true)
         {
-            return null;
-        }
+            var amount = WorstCase(state, spending);
+            var attempt = await TryReserveAsync(matched, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+            if (attempt.Result is not { Reserved: false } refused)
+            {
+                // Reserved, or the ledger failed and OnLedgerFailure let the call go ahead unchecked.
+                return attempt.Result is null ? null : attempt.Reservation;
+            }
 
-        if (attempt.Result.Reserved)
-        {
-            return attempt.Reservation;
-        }
+            var refusing = matched[refused.RejectedIndex];
+            await AlertAtLimitAsync(state, refusing, now, cancellationToken).ConfigureAwait(false);
+            if (downgraded || refusing.Budget is not { Action: SpendLimitAction.Downgrade, DowngradeModel: { Length: > 0 } cheaper })
+            {
+                throw Reject(state, refusing, refused, amount);
+            }
 
-        var refusing = matched[attempt.Result.RejectedIndex];
-        await AlertAtLimitAsync(state, refusing, now, cancellationToken).ConfigureAwait(false);
-        if (refusing.Budget is { Action: SpendLimitAction.Downgrade, DowngradeModel: { Length: > 0 } cheaper })
-        {
             if (!string.Equals(state.Model, cheaper, StringComparison.OrdinalIgnoreCase))
             {
                 LogDowngraded(_logger, state.RequestId, state.Model, cheaper, refusing.Name);
@@ -126,31 +126,20 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             }
 
             matched = Match(state, spending, zone, now);
-            amount = WorstCase(state, spending);
-            attempt = await TryReserveAsync(matched, amount, downgraded: true, now, spending, cancellationToken).ConfigureAwait(false);
-            if (attempt.Result is null)
-            {
-                return null;
-            }
-
-            if (attempt.Result.Reserved)
-            {
-                return attempt.Reservation;
-            }
-
-            refusing = matched[attempt.Result.RejectedIndex];
-            await AlertAtLimitAsync(state, refusing, now, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    private SpendBudgetExceededException Reject(PromptCallState state, MatchedBudget refusing, SpendReservationResult refused, decimal amount)
+    {
         PromptOpsTelemetry.BudgetRejections.Add(
             1,
             new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature),
             new KeyValuePair<string, object?>(PromptOpsTelemetry.BudgetNameAttribute, refusing.Name));
         var exception = new SpendBudgetExceededException(
             refusing.Name, refusing.Budget.Scope, refusing.Bucket.ScopeValue, refusing.Budget.Period, refusing.PeriodEnd,
-            refusing.Budget.LimitUsd, attempt.Result.SpentUsd, attempt.Result.ReservedUsd, amount, state.Model);
+            refusing.Budget.LimitUsd, refused.SpentUsd, refused.ReservedUsd, amount, state.Model);
         LogRejected(_logger, exception.Message);
-        throw exception;
+        return exception;
     }
 
     /// <summary>Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go ahead unchecked.</summary>
@@ -212,10 +201,11 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
 
         var now = _services.TimeProvider.GetUtcNow();
-        foreach (var total in totals)
+        for (var i = 0; i < totals.Count; i++)
         {
-            var matched = reservation.Matched.Find(m => m.Bucket == total.Bucket);
-            if (matched is null || matched.Budget.LimitUsd <= 0)
+            // The ledger returns the totals in the order of the buckets it was given: the reservation's.
+            var (matched, total) = (reservation.Matched[i], totals[i]);
+            if (matched.Budget.LimitUsd <= 0)
             {
                 continue;
             }
@@ -361,16 +351,16 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         return CostCalculator.Calculate(price, usage).Total;
     }
 
+    /// <summary>The configured time zone, resolved once per options instance (validation guarantees it exists).</summary>
     private TimeZoneInfo Zone(PromptOpsSpendingOptions spending)
     {
-        var cached = _zone;
-        if (ReferenceEquals(cached.Options, spending))
+        if (Volatile.Read(ref _zone) is { } cached && ReferenceEquals(cached.Options, spending))
         {
             return cached.Zone;
         }
 
         var zone = SpendPeriods.TryFindZone(spending.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        _zone = (spending, zone);
+        Volatile.Write(ref _zone, new ZoneOf(spending, zone));
         return zone;
     }
 
@@ -389,6 +379,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             LogLedgerRecovered(_logger, _services.SpendLedger.GetType().Name);
         }
     }
+
+    private sealed record ZoneOf(PromptOpsSpendingOptions Options, TimeZoneInfo Zone);
 
     private sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd);
 

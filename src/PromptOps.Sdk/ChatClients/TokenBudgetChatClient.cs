@@ -25,21 +25,20 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
 {
     private readonly PromptOpsCallServices _services;
     private readonly ILogger _logger;
-    private readonly Lazy<ChatClientMetadata?> _metadata;
+    private readonly PromptOpsLayer _layer;
 
     internal TokenBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
     {
         _services = services;
-        _metadata = new(() => innerClient.GetService<ChatClientMetadata>());
+        _layer = new PromptOpsLayer(innerClient, services);
         _logger = services.LoggerFactory.CreateLogger<TokenBudgetChatClient>();
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: false, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: false, out var list, out var owner);
         Check(state);
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
         state.Observe(response, this, owner);
@@ -50,8 +49,7 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming: true, _services.TimeProvider, out var owner);
+        var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
         Check(state);
         await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
         {

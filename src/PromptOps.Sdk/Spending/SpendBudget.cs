@@ -49,6 +49,6 @@ public sealed class SpendBudget
     /// <summary>The thresholds that apply when none are configured.</summary>
     internal static readonly double[] DefaultThresholds = [0.5, 0.9, 1.0];
 
-    /// <summary>Gets the configured thresholds, or the defaults, in ascending order.</summary>
-    internal double[] EffectiveThresholds => AlertThresholds is { Count: > 0 } configured ? [.. configured.Order()] : DefaultThresholds;
+    /// <summary>Gets the configured thresholds, or the defaults (read on every settled call, so nothing is copied).</summary>
+    internal IList<double> EffectiveThresholds => AlertThresholds is { Count: > 0 } configured ? configured : DefaultThresholds;
 }
