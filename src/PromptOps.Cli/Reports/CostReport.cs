@@ -56,7 +56,9 @@ internal sealed record CostReport
         }
 
         var daily = await GroupedBy(CallGrouping.Day).ConfigureAwait(false);
-        var budgets = await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false);
+        var budgets = (await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false))
+            .Where(b => query.From is not { } from || PeriodEnd(b) > from)
+            .ToList();
         return new CostReport
         {
             Store = store.DatabasePath,
@@ -88,6 +90,14 @@ internal sealed record CostReport
     {
         CallGrouping.PromptVersion => "version",
         _ => grouping.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>When a budget period ends; periods that ended before the range are not part of the report.</summary>
+    private static DateTimeOffset PeriodEnd(BudgetSpend budget) => budget.Period switch
+    {
+        "Week" => budget.PeriodStart.AddDays(7),
+        "Month" => budget.PeriodStart.AddMonths(1),
+        _ => budget.PeriodStart.AddDays(1),
     };
 
     /// <summary>A month-long budget period that began before the range still overlaps it.</summary>

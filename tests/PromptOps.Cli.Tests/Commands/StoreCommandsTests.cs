@@ -50,6 +50,22 @@ public class StoreCommandsTests
     }
 
     [Fact]
+    public async Task Report_FromDate_LeavesOutBudgetPeriodsThatEndedBeforeIt()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store);
+
+        var (exitCode, output, error) = CliRunner.Run("report", "--store", store, "--from", "2026-11-04T12:00:00Z", "--to", "2026-11-11", "--format", "json");
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var starts = json.RootElement.GetProperty("budgets").EnumerateArray().Select(b => b.GetProperty("periodStart").GetDateTimeOffset()).Order().ToList();
+        Assert.Equal(StoreSeed.Start.AddDays(3), starts[0]);
+        Assert.Equal(7, starts.Count);
+    }
+
+    [Fact]
     public async Task Report_Table_ShowsSpendAgainstBudgetAndTheBreakdowns()
     {
         using var cli = new CliRunner();
