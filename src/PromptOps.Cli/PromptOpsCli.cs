@@ -23,6 +23,7 @@ internal static class PromptOpsCli
         root.Subcommands.Add(ActivateCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(CallsCommand.Create(output, error));
+        root.Subcommands.Add(EvalCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
