@@ -169,6 +169,7 @@ internal static class EvalCommand
             Parallelism = suite.Parallelism,
             CassettePath = suite.CassettePath,
             Judge = suite.Judge,
+            Tools = suite.Tools,
         };
     }
 

@@ -175,6 +175,11 @@ public static class EvalRunner
             rendered.Options.ModelId = target.Model;
         }
 
+        if (suite.Tools.Count > 0)
+        {
+            rendered.Options.Tools = [.. rendered.Options.Tools ?? [], .. suite.Tools];
+        }
+
         var model = rendered.Options.ModelId;
         ChatResponse response;
         var started = time.GetTimestamp();

@@ -43,6 +43,12 @@ public sealed class EvalSuite
     /// <summary>Gets the cassette file (full path) replayed by default, or <see langword="null"/>.</summary>
     public string? CassettePath { get; init; }
 
+    /// <summary>
+    /// Gets the tools declared to the model on every call (the suite's <c>tools:</c>), so replies can call them; the runner
+    /// observes the calls and never executes them.
+    /// </summary>
+    public IReadOnlyList<Microsoft.Extensions.AI.AITool> Tools { get; init; } = [];
+
     /// <summary>Gets the judge settings for <c>llm-judge</c> assertions, or <see langword="null"/>.</summary>
     public EvalJudgeDefinition? Judge { get; init; }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -8,7 +11,9 @@ namespace PromptOps.Testing;
 /// <summary>Reads an eval suite YAML file (and its dataset) into an <see cref="EvalSuite"/>, collecting every problem before failing.</summary>
 internal sealed class EvalSuiteParser
 {
-    private static readonly string[] s_suiteKeys = ["name", "description", "prompts", "prompt", "label", "model", "targets", "cassette", "threshold", "min_pass_rate", "repeats", "parallelism", "judge", "inputs", "dataset", "cases", "assert"];
+    private static readonly string[] s_suiteKeys = ["name", "description", "prompts", "prompt", "label", "model", "targets", "cassette", "threshold", "min_pass_rate", "repeats", "parallelism", "judge", "inputs", "dataset", "cases", "assert", "tools"];
+    private static readonly string[] s_toolKeys = ["name", "description", "parameters"];
+    private static readonly string[] s_parameterTypes = ["string", "integer", "number", "boolean", "array", "object"];
     private static readonly string[] s_targetKeys = ["name", "prompt", "label", "model"];
     private static readonly string[] s_caseKeys = ["name", "inputs", "vars", "assert"];
     private static readonly string[] s_datasetKeys = ["file", "inputs"];
@@ -141,7 +146,66 @@ internal sealed class EvalSuiteParser
             Parallelism = (int)(Number(root, "parallelism", 1, 256) ?? 4),
             CassettePath = Text(root, "cassette") is { } cassette ? Path.GetFullPath(Path.Combine(_directory, cassette)) : null,
             Judge = judge,
+            Tools = ReadTools(Get(root, "tools")),
         };
+    }
+
+    private List<AITool> ReadTools(YamlNode? node)
+    {
+        var tools = new List<AITool>();
+        if (node is null)
+        {
+            return tools;
+        }
+
+        if (node is not YamlSequenceNode list)
+        {
+            Wrong(node, "'tools'", "a list of tools, each with 'name', 'description' and 'parameters' (argument name: type)");
+            return tools;
+        }
+
+        foreach (var item in list.Children)
+        {
+            if (item is not YamlMappingNode tool || Text(tool, "name") is not { } name)
+            {
+                Wrong(item, "Each tool", "a mapping with at least 'name'");
+                continue;
+            }
+
+            CheckKeys(tool, s_toolKeys, $"The tool '{name}'");
+            var schema = new JsonObject { ["type"] = "object" };
+            var properties = new JsonObject();
+            var required = new JsonArray();
+            switch (Get(tool, "parameters"))
+            {
+                case null:
+                    break;
+                case YamlMappingNode parameters:
+                    foreach (var (key, value) in parameters.Children)
+                    {
+                        var type = (value as YamlScalarNode)?.Value ?? string.Empty;
+                        if (!s_parameterTypes.Contains(type))
+                        {
+                            Error(EvalDiagnosticCodes.InvalidSetting, $"The tool '{name}' parameter '{key}' has the type '{type}'. Use one of: {string.Join(", ", s_parameterTypes)}.", value);
+                            continue;
+                        }
+
+                        properties[((YamlScalarNode)key).Value!] = new JsonObject { ["type"] = type };
+                        required.Add(((YamlScalarNode)key).Value!);
+                    }
+
+                    break;
+                case var other:
+                    Wrong(other, $"The tool '{name}' 'parameters'", "a mapping of argument names to JSON types");
+                    break;
+            }
+
+            schema["properties"] = properties;
+            schema["required"] = required;
+            tools.Add(AIFunctionFactory.CreateDeclaration(name, Text(tool, "description"), JsonSerializer.SerializeToElement(schema, JsonValueText.Options)));
+        }
+
+        return tools;
     }
 
     private string? FindPromptsUpwards()
