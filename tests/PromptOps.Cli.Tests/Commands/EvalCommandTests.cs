@@ -1,0 +1,135 @@
+namespace PromptOps.Cli.Tests.Commands;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private static string Evals => Path.Combine(PromptOps.Tests.RepositoryPaths.Root, "tests", "evals");
+
+    public static TheoryData<string> RepositorySuites() => [.. Directory.GetFiles(Evals, "*.eval.yaml").Select(Path.GetFileName).OfType<string>()];
+
+    [Theory]
+    [MemberData(nameof(RepositorySuites))]
+    public void Eval_RepositorySuiteOnItsCassette_Passes(string suite)
+    {
+        var (exitCode, output, error) = CliRunner.Run("eval", Path.Combine(Evals, suite));
+
+        Assert.True(exitCode == 0, output + error);
+        Assert.Contains("Eval passed.", output, StringComparison.Ordinal);
+        Assert.Contains("(offline)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_ClassifyIntent_ComparesTheTwoVersions()
+    {
+        var (exitCode, output, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("candidate vs published: pass rate 100.0% (16/16) vs 75.0% (12/16)", output, StringComparison.Ordinal);
+        Assert.Contains("4 win(s), 0 loss(es), 12 tie(s)", output, StringComparison.Ordinal);
+        Assert.Contains("published / other-gift-cards failed: json-path $.intent: $.intent = product_question, expected other", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_OutFiles_WritesJsonMarkdownAndHtml()
+    {
+        var json = Path.Combine(_cli.Root, "out", "report.json");
+        var markdown = Path.Combine(_cli.Root, "out", "report.md");
+        var html = Path.Combine(_cli.Root, "out", "report.html");
+
+        var (exitCode, _, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"), "--out", json, "--out", markdown, "--out", html);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(2, PromptOps.Testing.EvalReport.Load(json).Targets.Count);
+        Assert.Contains("## A/B comparison", File.ReadAllText(markdown), StringComparison.Ordinal);
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(html), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_TargetOption_RunsOnlyThatTarget()
+    {
+        var (exitCode, output, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"), "--target", "v1=classify-intent@1.0.0");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("v1 ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("candidate", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" vs ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_RegressionAgainstTheBaseline_ExitsOneAndNamesTheCase()
+    {
+        // The baseline is the candidate 1.1.0 passing everything; running 1.0.0 under the same target name regresses the "other" cases.
+        var baseline = Path.Combine(_cli.Root, "baseline.json");
+        Assert.Equal(0, CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"), "--target", "routing=classify-intent@1.1.0", "--save-baseline", baseline).ExitCode);
+
+        var (exitCode, output, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"), "--target", "routing=classify-intent@1.0.0", "--baseline", baseline);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("4 regression(s)", output, StringComparison.Ordinal);
+        Assert.Contains("REGRESSION routing / other-gift-cards: passed -> failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_TargetBelowTheMinimumPassRate_ExitsOne()
+    {
+        var suite = _cli.Write("strict.eval.yaml", File.ReadAllText(Path.Combine(Evals, "classify-intent.eval.yaml"))
+            .Replace("min_pass_rate: 0.75", "min_pass_rate: 0.9", StringComparison.Ordinal)
+            .Replace("prompts: ../../prompts", $"prompts: {CliRunner.RepositoryPrompts()}", StringComparison.Ordinal)
+            .Replace("cassette: cassettes/", $"cassette: {Evals}/cassettes/", StringComparison.Ordinal)
+            .Replace("dataset: datasets/", $"dataset: {Evals}/datasets/", StringComparison.Ordinal));
+
+        var (exitCode, output, _) = CliRunner.Run("eval", suite);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("FAILED (needs 90%)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_PromptChangedSinceRecording_ErrorsWithAMissInsteadOfCallingAModel()
+    {
+        var prompts = _cli.CopyRepositoryPrompts();
+        var file = Path.Combine(prompts, "classify-intent", "1.1.0.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("Classify the customer's message", "Classify the message", StringComparison.Ordinal));
+
+        var (exitCode, output, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"), "--dir", prompts);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("candidate / refund-broken-tent errored: The cassette", output, StringComparison.Ordinal);
+        Assert.Contains("first differs at message 1 (system)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_InvalidSuite_ExitsOneWithDiagnostics()
+    {
+        var suite = _cli.Write("bad.eval.yaml", "prompt: classify-intent\ncases:\n  - inputs: { text: hi }\n    assert: [{ type: contain, value: x }]\n");
+
+        var (exitCode, _, error) = CliRunner.Run("eval", suite);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("bad.eval.yaml(4,", error, StringComparison.Ordinal);
+        Assert.Contains("PO4003", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missing.eval.yaml")]
+    [InlineData("classify-intent.eval.yaml", "--mode", "record")]
+    [InlineData("classify-intent.eval.yaml", "--target", "classify-intent@1.x")]
+    [InlineData("classify-intent.eval.yaml", "--out", "report.pdf")]
+    [InlineData("classify-intent.eval.yaml", "--repeats", "0")]
+    [InlineData("classify-intent.eval.yaml", "--baseline", "no-such-baseline.json")]
+    public void Eval_UsageMistakes_ExitTwo(string suite, params string[] extra)
+    {
+        if (extra.Length > 1 && extra[0] == "--mode" && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+        {
+            return; // With a provider configured, record mode is not a mistake.
+        }
+
+        var (exitCode, _, error) = CliRunner.Run(["eval", Path.Combine(Evals, suite), .. extra]);
+
+        Assert.True(exitCode == 2, error);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+}
