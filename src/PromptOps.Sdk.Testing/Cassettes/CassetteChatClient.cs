@@ -140,7 +140,7 @@ public sealed class CassetteChatClient : IChatClient
         {
             var versions = sameId.Select(e => e.Prompt!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
             message += $" It holds {sameId.Count} recording(s) of {id} ({string.Join(", ", versions)}).";
-            message += Closest(sameId, messages);
+            message += Closest(sameId, messages, prompt);
         }
         else if (Cassette.Count == 0)
         {
@@ -151,15 +151,21 @@ public sealed class CassetteChatClient : IChatClient
         return new CassetteMissException(Cassette.Path, key, prompt, message);
     }
 
-    private static string Closest(List<CassetteEntry> entries, IReadOnlyList<ChatMessage> messages)
+    private static string Closest(List<CassetteEntry> entries, IReadOnlyList<ChatMessage> messages, string? prompt)
     {
+        // Prefer recordings of the same version, then the one that agrees with the request for longest.
         var best = entries
             .Select(e => (Entry: e, Same: e.Request.Zip(messages).TakeWhile(p => p.First.Role == p.Second.Role.Value && p.First.Text == p.Second.Text.ReplaceLineEndings("\n")).Count()))
-            .MaxBy(x => x.Same);
+            .OrderByDescending(x => x.Entry.Prompt == prompt)
+            .ThenByDescending(x => x.Same)
+            .ThenByDescending(x => x.Same < Math.Min(x.Entry.Request.Count, messages.Count) ? CommonPrefix(x.Entry.Request[x.Same].Text, messages[x.Same].Text.ReplaceLineEndings("\n")) : 0)
+            .First();
         if (best.Same < Math.Min(best.Entry.Request.Count, messages.Count))
         {
-            var differing = messages[best.Same];
-            return string.Create(CultureInfo.InvariantCulture, $" The closest recording ({best.Entry.Prompt}) first differs at message {best.Same + 1} ({differing.Role.Value}): recorded \"{Shorten(best.Entry.Request[best.Same].Text)}\", now \"{Shorten(differing.Text)}\".");
+            var recorded = best.Entry.Request[best.Same].Text;
+            var now = messages[best.Same].Text.ReplaceLineEndings("\n");
+            var at = CommonPrefix(recorded, now);
+            return string.Create(CultureInfo.InvariantCulture, $" The closest recording ({best.Entry.Prompt}) first differs in message {best.Same + 1} ({messages[best.Same].Role.Value}) at character {at + 1}: recorded \"{Window(recorded, at)}\", now \"{Window(now, at)}\".");
         }
 
         return best.Entry.Request.Count != messages.Count
@@ -167,9 +173,23 @@ public sealed class CassetteChatClient : IChatClient
             : $" The closest recording ({best.Entry.Prompt}) has the same messages, so the options differ (model, temperature, max tokens, response format or tools).";
     }
 
-    private static string Shorten(string text)
+    private static int CommonPrefix(string a, string b)
     {
-        var flat = text.ReplaceLineEndings(" ");
-        return flat.Length <= 80 ? flat : flat[..77] + "...";
+        var length = Math.Min(a.Length, b.Length);
+        var i = 0;
+        while (i < length && a[i] == b[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>About 60 characters of <paramref name="text"/> around <paramref name="at"/>, on one line.</summary>
+    private static string Window(string text, int at)
+    {
+        var start = Math.Max(0, at - 25);
+        var end = Math.Min(text.Length, at + 35);
+        return (start > 0 ? "..." : string.Empty) + text[start..end].ReplaceLineEndings(" ") + (end < text.Length ? "..." : string.Empty);
     }
 }

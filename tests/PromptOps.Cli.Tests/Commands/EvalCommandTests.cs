@@ -14,9 +14,13 @@ public sealed class EvalCommandTests : IDisposable
     [MemberData(nameof(RepositorySuites))]
     public void Eval_RepositorySuiteOnItsCassette_Passes(string suite)
     {
-        var (exitCode, output, error) = CliRunner.Run("eval", Path.Combine(Evals, suite));
+        var baseline = Path.Combine(Evals, "baselines", suite.Replace(".eval.yaml", ".json", StringComparison.Ordinal));
+        string[] args = File.Exists(baseline) ? ["eval", Path.Combine(Evals, suite), "--baseline", baseline] : ["eval", Path.Combine(Evals, suite)];
+
+        var (exitCode, output, error) = CliRunner.Run(args);
 
         Assert.True(exitCode == 0, output + error);
+        Assert.DoesNotContain("REGRESSION", output, StringComparison.Ordinal);
         Assert.Contains("Eval passed.", output, StringComparison.Ordinal);
         Assert.Contains("(offline)", error, StringComparison.Ordinal);
     }
@@ -27,9 +31,9 @@ public sealed class EvalCommandTests : IDisposable
         var (exitCode, output, _) = CliRunner.Run("eval", Path.Combine(Evals, "classify-intent.eval.yaml"));
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("candidate vs published: pass rate 100.0% (16/16) vs 75.0% (12/16)", output, StringComparison.Ordinal);
+        Assert.Contains("candidate vs production: pass rate 100.0% (16/16) vs 75.0% (12/16)", output, StringComparison.Ordinal);
         Assert.Contains("4 win(s), 0 loss(es), 12 tie(s)", output, StringComparison.Ordinal);
-        Assert.Contains("published / other-gift-cards failed: json-path $.intent: $.intent = product_question, expected other", output, StringComparison.Ordinal);
+        Assert.Contains("production / other-gift-cards failed: json-path $.intent: $.intent = product_question, expected other", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public sealed class EvalCommandTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains("candidate / refund-broken-tent errored: The cassette", output, StringComparison.Ordinal);
-        Assert.Contains("first differs at message 1 (system)", output, StringComparison.Ordinal);
+        Assert.Contains("The closest recording (classify-intent@1.1.0) first differs in message 1 (system) at character 14: recorded \"Classify the customer's message into exactly one...\", now \"Classify the message into", output, StringComparison.Ordinal);
     }
 
     [Fact]

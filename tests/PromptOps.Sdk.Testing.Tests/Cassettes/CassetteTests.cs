@@ -62,7 +62,7 @@ public sealed class CassetteTests : IDisposable
 
         Assert.Equal("customer-support@2.1.0", miss.Prompt);
         Assert.Contains("customer-support@2.0.0", miss.Message, StringComparison.Ordinal);
-        Assert.Contains("message 2 (user)", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("message 2 (user) at character 16", miss.Message, StringComparison.Ordinal);
         Assert.Contains("--mode record", miss.Message, StringComparison.Ordinal);
         Assert.Equal(0, inner.CallCount);
     }
