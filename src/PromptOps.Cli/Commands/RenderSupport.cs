@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace PromptOps.Cli.Commands;
 
@@ -73,39 +70,20 @@ internal static class RenderSupport
             : throw new CliUsageException($"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.");
     }
 
+    /// <summary>Reads the input file through the testing package's fixture reader; its problems are usage errors (exit 2).</summary>
     private static IReadOnlyDictionary<string, object?> ReadInputs(FileInfo file)
     {
-        if (!file.Exists)
+        try
+        {
+            return PromptOps.Testing.FixtureFiles.ReadInputs(file.FullName);
+        }
+        catch (FileNotFoundException)
         {
             throw new CliUsageException($"The input file '{file.FullName}' does not exist. Pass a JSON or YAML file with --input.");
         }
-
-        var text = File.ReadAllText(file.FullName);
-        var isJson = file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase);
-        try
+        catch (InvalidDataException ex)
         {
-            if (isJson)
-            {
-                using var document = JsonDocument.Parse(text);
-                return document.RootElement.ValueKind == JsonValueKind.Object
-                    ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
-                    : throw new CliUsageException($"The input file '{file.Name}' must hold a JSON object of input names and values, for example {{\"question\": \"...\"}}.");
-            }
-
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 0
-                ? new Dictionary<string, object?>()
-                : YamlValues.ToClr(stream.Documents[0].RootNode) as Dictionary<string, object?>
-                    ?? throw new CliUsageException($"The input file '{file.Name}' must hold a YAML mapping of input names and values, for example 'question: ...'.");
-        }
-        catch (JsonException ex)
-        {
-            throw new CliUsageException($"The input file '{file.Name}' is not valid JSON: {ex.Message} Fix the file, or use a .yaml file.");
-        }
-        catch (YamlException ex)
-        {
-            throw new CliUsageException($"{file.Name}({ex.Start.Line},{ex.Start.Column}): the input file is not valid YAML: {(ex.InnerException ?? ex).Message}");
+            throw new CliUsageException(ex.Message);
         }
     }
 }

@@ -122,7 +122,7 @@ internal static class FixtureFiles
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new FileNotFoundException($"The fixture file '{full}' does not exist.", full);
+            throw new FileNotFoundException($"The inputs file '{full}' does not exist.", full);
         }
 
         var text = File.ReadAllText(full);
@@ -133,11 +133,11 @@ internal static class FixtureFiles
                 using var document = JsonDocument.Parse(text);
                 return document.RootElement.ValueKind == JsonValueKind.Object
                     ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => JsonValues.ToClr(p.Value), StringComparer.Ordinal)
-                    : throw new InvalidDataException($"{full}: the fixture must be a JSON object of input names and values, for example {{\"question\": \"...\"}}.");
+                    : throw new InvalidDataException($"{full}: an inputs file must hold one JSON object of input names and values, for example {{\"question\": \"...\"}}.");
             }
             catch (JsonException ex)
             {
-                throw new InvalidDataException($"{full}({(ex.LineNumber ?? 0) + 1},{(ex.BytePositionInLine ?? 0) + 1}): the fixture is not valid JSON: {ex.Message}", ex);
+                throw new InvalidDataException($"{full}({(ex.LineNumber ?? 0) + 1},{(ex.BytePositionInLine ?? 0) + 1}): the inputs file is not valid JSON: {ex.Message}", ex);
             }
         }
 
@@ -148,11 +148,11 @@ internal static class FixtureFiles
             return stream.Documents.Count == 0
                 ? new Dictionary<string, object?>()
                 : YamlValues.ToClr(stream.Documents[0].RootNode) as Dictionary<string, object?>
-                    ?? throw new InvalidDataException($"{full}: the fixture must be a YAML mapping of input names and values, for example 'question: ...'.");
+                    ?? throw new InvalidDataException($"{full}: an inputs file must hold one YAML mapping of input names and values, for example 'question: ...'.");
         }
         catch (YamlException ex)
         {
-            throw new InvalidDataException($"{full}({ex.Start.Line},{ex.Start.Column}): the fixture is not valid YAML: {(ex.InnerException ?? ex).Message}", ex);
+            throw new InvalidDataException($"{full}({ex.Start.Line},{ex.Start.Column}): the inputs file is not valid YAML: {(ex.InnerException ?? ex).Message}", ex);
         }
     }
 }
