@@ -106,6 +106,42 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Eval_RecordModeWithAnOpenAiCompatibleProvider_RecordsTargetAndJudgeCallsThatReplayOffline()
+    {
+        // A local OpenAI-compatible endpoint stands in for the provider; the CLI reaches it through the OpenAI client over HTTP.
+        using var provider = new StubOpenAiServer(request => request.Contains("RUBRIC", StringComparison.Ordinal)
+            ? """{"score": 0.9, "reason": "Keeps the facts."}"""
+            : "- Customer: the pole broke and a photo was sent; they want a replacement pole. Order A-2210 is stuck in Hamburg, trace open. Charged twice.");
+        var suite = _cli.Write("rec.eval.yaml", File.ReadAllText(Path.Combine(Evals, "summarize-ticket.eval.yaml"))
+            .Replace("prompts: ../../prompts", $"prompts: {CliRunner.RepositoryPrompts()}", StringComparison.Ordinal)
+            .Replace("cassette: cassettes/summarize-ticket.json", "cassette: cassettes/recorded.json", StringComparison.Ordinal));
+        var (key, url) = (Environment.GetEnvironmentVariable("OPENAI_API_KEY"), Environment.GetEnvironmentVariable("OPENAI_BASE_URL"));
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "test-key");
+        Environment.SetEnvironmentVariable("OPENAI_BASE_URL", provider.BaseUrl);
+        (int ExitCode, string Output, string Error) recorded;
+        try
+        {
+            recorded = await Task.Run(() => CliRunner.Run("eval", suite, "--mode", "record"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENAI_API_KEY", key);
+            Environment.SetEnvironmentVariable("OPENAI_BASE_URL", url);
+        }
+
+        var replayed = CliRunner.Run("eval", suite);
+
+        Assert.True(recorded.ExitCode == 0, recorded.Output + recorded.Error);
+        Assert.Contains($"calling the OpenAI-compatible API at {provider.BaseUrl}", recorded.Error, StringComparison.Ordinal);
+        Assert.Equal(6, provider.Requests.Count); // 3 cases + 3 judge calls
+        Assert.Contains(provider.Requests, r => r.Contains("\"model\":\"gpt-4o-mini\"", StringComparison.Ordinal));
+        Assert.Equal(6, PromptOps.Testing.Cassette.Open(Path.Combine(_cli.Root, "cassettes", "recorded.json")).Count);
+        Assert.True(replayed.ExitCode == 0, replayed.Output + replayed.Error);
+        Assert.Contains("(offline)", replayed.Error, StringComparison.Ordinal);
+        Assert.Equal(6, provider.Requests.Count);
+    }
+
+    [Fact]
     public void Eval_InvalidSuite_ExitsOneWithDiagnostics()
     {
         var suite = _cli.Write("bad.eval.yaml", "prompt: classify-intent\ncases:\n  - inputs: { text: hi }\n    assert: [{ type: contain, value: x }]\n");
@@ -126,11 +162,6 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("classify-intent.eval.yaml", "--baseline", "no-such-baseline.json")]
     public void Eval_UsageMistakes_ExitTwo(string suite, params string[] extra)
     {
-        if (extra.Length > 1 && extra[0] == "--mode" && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
-        {
-            return; // With a provider configured, record mode is not a mistake.
-        }
-
         var (exitCode, _, error) = CliRunner.Run(["eval", Path.Combine(Evals, suite), .. extra]);
 
         Assert.True(exitCode == 2, error);
