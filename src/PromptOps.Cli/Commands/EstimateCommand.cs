@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using static System.FormattableString;
 
 namespace PromptOps.Cli.Commands;
 
@@ -107,6 +107,4 @@ internal static class EstimateCommand
         output.WriteLine(Invariant($"  maximum cost of one call: ${cost.Total:0.00000000}"));
         return exitCode;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using PromptOps.Cli.Evaluation;
 using PromptOps.Testing;
+using static System.FormattableString;
 
 namespace PromptOps.Cli.Commands;
 
@@ -124,54 +124,10 @@ internal static class EvalCommand
         value is < 1 ? throw new CliUsageException($"{option} is {value}; give at least 1.") : value;
 
     /// <summary>Replaces the suite's targets with the ones given on the command line.</summary>
-    private static EvalSuite WithTargets(EvalSuite suite, string[] specs)
+    private static EvalSuite WithTargets(EvalSuite suite, string[] specs) => specs.Length == 0 ? suite : suite with
     {
-        if (specs.Length == 0)
-        {
-            return suite;
-        }
-
-        var targets = new List<EvalTargetDefinition>();
-        foreach (var spec in specs)
-        {
-            var equals = spec.IndexOf('=', StringComparison.Ordinal);
-            var name = equals > 0 ? spec[..equals] : spec;
-            var rest = equals > 0 ? spec[(equals + 1)..] : spec;
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            var model = slash > 0 ? rest[(slash + 1)..] : null;
-            rest = slash > 0 ? rest[..slash] : rest;
-            var hash = rest.IndexOf('#', StringComparison.Ordinal);
-            var label = hash > 0 ? rest[(hash + 1)..] : null;
-            rest = hash > 0 ? rest[..hash] : rest;
-            var at = rest.IndexOf('@', StringComparison.Ordinal);
-            var id = at > 0 ? rest[..at] : rest;
-            var version = at > 0 ? rest[(at + 1)..] : null;
-            if (id.Length == 0 || (version is not null && !PromptVersion.TryParse(version, out _)) || (version is not null && label is not null) || model is { Length: 0 })
-            {
-                throw new CliUsageException($"--target '{spec}' is not a target. Write [name=]id[@version][#label][/model], for example classify-intent@1.1.0 or candidate=classify-intent#staging/gpt-4o-mini.");
-            }
-
-            targets.Add(new EvalTargetDefinition { Name = name, PromptId = id, PromptVersion = version, Label = label, Model = model });
-        }
-
-        return new EvalSuite
-        {
-            Name = suite.Name,
-            Description = suite.Description,
-            FilePath = suite.FilePath,
-            PromptsDirectory = suite.PromptsDirectory,
-            Targets = targets,
-            Cases = suite.Cases,
-            Assertions = suite.Assertions,
-            Threshold = suite.Threshold,
-            MinPassRate = suite.MinPassRate,
-            Repeats = suite.Repeats,
-            Parallelism = suite.Parallelism,
-            CassettePath = suite.CassettePath,
-            Judge = suite.Judge,
-            Tools = suite.Tools,
-        };
-    }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        Targets = [.. specs.Select(spec => EvalTargetDefinition.TryParse(spec, out var target)
+            ? target
+            : throw new CliUsageException($"--target '{spec}' is not a target. Write [name=]id[@version][#label][/model], for example classify-intent@1.1.0 or candidate=classify-intent#staging/gpt-4o-mini."))],
+    };
 }

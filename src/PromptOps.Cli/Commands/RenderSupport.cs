@@ -56,19 +56,8 @@ internal static class RenderSupport
         }
     }
 
-    private static (string Id, string? Version) SplitReference(string reference)
-    {
-        var at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return (reference, null);
-        }
-
-        var version = reference[(at + 1)..];
-        return PromptVersion.TryParse(version, out _)
-            ? (reference[..at], version)
-            : throw new CliUsageException($"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.");
-    }
+    private static (string Id, string? Version) SplitReference(string reference) =>
+        PromptReference.TrySplit(reference, out var id, out var version, out var error) ? (id, version) : throw new CliUsageException(error);
 
     /// <summary>Reads the input file through the testing package's fixture reader; its problems are usage errors (exit 2).</summary>
     private static IReadOnlyDictionary<string, object?> ReadInputs(FileInfo file)

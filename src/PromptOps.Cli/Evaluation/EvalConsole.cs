@@ -1,5 +1,5 @@
-using System.Globalization;
 using PromptOps.Testing;
+using static System.FormattableString;
 
 namespace PromptOps.Cli.Evaluation;
 
@@ -38,15 +38,14 @@ internal static class EvalConsole
             }
         }
 
-        var failing = report.Targets.SelectMany(t => t.Cases.SelectMany(c => c.Runs.Where(r => r.Outcome != EvalOutcome.Passed).Select(r => (Target: t.Name, Case: c.CaseId, Run: r)))).ToList();
+        var failing = report.RunsNotPassed().ToList();
         if (failing.Count > 0)
         {
             output.WriteLine();
             output.WriteLine(Invariant($"Runs that did not pass ({failing.Count}):"));
-            foreach (var (target, caseId, run) in failing.Take(MaxListedRuns))
+            foreach (var (target, evalCase, run) in failing.Take(MaxListedRuns))
             {
-                var why = run.Error ?? string.Join("; ", run.Assertions.Where(a => !a.Passed).Select(a => $"{a.Label}: {a.Reason}"));
-                output.WriteLine(Invariant($"  {target} / {caseId}{(report.Repeats > 1 ? $" #{run.Repeat}" : string.Empty)} {run.Outcome.ToString().ToLowerInvariant()}: {why}"));
+                output.WriteLine(Invariant($"  {target.Name} / {evalCase.CaseId}{(report.Repeats > 1 ? $" #{run.Repeat}" : string.Empty)} {run.Outcome.ToString().ToLowerInvariant()}: {run.FailureReason}"));
             }
 
             if (failing.Count > MaxListedRuns)
@@ -58,6 +57,4 @@ internal static class EvalConsole
         output.WriteLine();
         output.WriteLine(report.Passed ? "Eval passed." : "Eval FAILED: a target is below the minimum pass rate.");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

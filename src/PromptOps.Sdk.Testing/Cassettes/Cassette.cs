@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace PromptOps.Testing;
@@ -26,7 +25,6 @@ public sealed class Cassette
     public const int FormatVersion = 1;
 
     private const string FormatName = "promptops-cassette";
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<string, CassetteEntry> _entries;
     private readonly Lock _gate = new();
 
@@ -76,37 +74,44 @@ public sealed class Cassette
             return new Cassette(full, new Dictionary<string, CassetteEntry>(StringComparer.Ordinal));
         }
 
-        JsonNode? root;
+        JsonDocument document;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(full));
+            document = JsonDocument.Parse(File.ReadAllText(full));
         }
         catch (JsonException ex)
         {
             throw new CassetteFormatException(full, $"{full}({(ex.LineNumber ?? 0) + 1},{(ex.BytePositionInLine ?? 0) + 1}): the cassette is not valid JSON: {ex.Message} Restore it from version control or record it again.", ex);
         }
 
-        if (root is not JsonObject document || (string?)document["format"] != FormatName)
+        using (document)
         {
-            throw new CassetteFormatException(full, $"{full}: this is not a PromptOps cassette (no \"format\": \"{FormatName}\"). Point the cassette setting at a file recorded by CassetteChatClient or 'promptops eval --mode record'.");
-        }
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
+            {
+                throw new CassetteFormatException(full, $"{full}: this is not a PromptOps cassette (no \"format\": \"{FormatName}\"). Point the cassette setting at a file recorded by CassetteChatClient or 'promptops eval --mode record'.");
+            }
 
-        var version = document["version"]?.GetValue<int>() ?? 0;
-        if (version != FormatVersion)
-        {
-            throw new CassetteFormatException(full, $"{full}: the cassette has format version {version}, and this version of PromptOps.Sdk.Testing reads version {FormatVersion}. {(version > FormatVersion ? "Update PromptOps.Sdk.Testing" : "Record the cassette again")} so both match.");
-        }
+            var version = root.TryGetProperty("version", out var number) && number.TryGetInt32(out var parsed) ? parsed : 0;
+            if (version != FormatVersion)
+            {
+                throw new CassetteFormatException(full, $"{full}: the cassette has format version {version}, and this version of PromptOps.Sdk.Testing reads version {FormatVersion}. {(version > FormatVersion ? "Update PromptOps.Sdk.Testing" : "Record the cassette again")} so both match.");
+            }
 
-        var entries = new Dictionary<string, CassetteEntry>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var node in document["entries"] as JsonArray ?? [])
-        {
-            index++;
-            var entry = ReadEntry(full, index, node);
-            entries[entry.Key] = entry;
-        }
+            var entries = new Dictionary<string, CassetteEntry>(StringComparer.Ordinal);
+            if (root.TryGetProperty("entries", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var node in list.EnumerateArray())
+                {
+                    index++;
+                    var entry = ReadEntry(full, index, node);
+                    entries[entry.Key] = entry;
+                }
+            }
 
-        return new Cassette(full, entries);
+            return new Cassette(full, entries);
+        }
     }
 
     /// <summary>Finds the entry recorded for a request key.</summary>
@@ -131,10 +136,16 @@ public sealed class Cassette
     public CassetteEntry Record(IReadOnlyList<ChatMessage> messages, ChatOptions? options, ChatResponse response, TimeSpan latency, DateTimeOffset recordedAt)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        return Record(CassetteRequestKey.Compute(messages, options), messages, options, response, latency, recordedAt);
+    }
+
+    /// <summary>Records a response under a key the caller already computed from the same request.</summary>
+    internal CassetteEntry Record(string key, IReadOnlyList<ChatMessage> messages, ChatOptions? options, ChatResponse response, TimeSpan latency, DateTimeOffset recordedAt)
+    {
         ArgumentNullException.ThrowIfNull(response);
         var entry = new CassetteEntry
         {
-            Key = CassetteRequestKey.Compute(messages, options),
+            Key = key,
             Prompt = PromptOf(options),
             Model = options?.ModelId ?? response.ModelId,
             RecordedAt = recordedAt,
@@ -166,54 +177,83 @@ public sealed class Cassette
             : id.ToString();
     }
 
-    private static CassetteEntry ReadEntry(string path, int index, JsonNode? node)
+    private static CassetteEntry ReadEntry(string path, int index, JsonElement entry)
     {
         try
         {
-            var entry = node as JsonObject ?? throw new InvalidDataException("it is not a JSON object");
-            var response = entry["response"] ?? throw new InvalidDataException("it has no \"response\"");
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException("it is not a JSON object");
+            }
+
             return new CassetteEntry
             {
-                Key = (string?)entry["key"] ?? throw new InvalidDataException("it has no \"key\""),
-                Prompt = (string?)entry["prompt"],
-                Model = (string?)entry["model"],
-                RecordedAt = entry["recorded_at"] is { } at ? DateTimeOffset.Parse((string)at!, CultureInfo.InvariantCulture) : default,
-                LatencyMs = (double?)entry["latency_ms"] ?? 0,
-                Request = [.. (entry["request"] as JsonArray ?? []).Select(m => new CassetteMessage((string?)m?["role"] ?? "user", (string?)m?["text"] ?? string.Empty))],
-                Response = JsonSerializer.SerializeToElement(response),
+                Key = Text(entry, "key") ?? throw new InvalidDataException("it has no \"key\""),
+                Prompt = Text(entry, "prompt"),
+                Model = Text(entry, "model"),
+                RecordedAt = Text(entry, "recorded_at") is { } at ? DateTimeOffset.Parse(at, CultureInfo.InvariantCulture) : default,
+                LatencyMs = entry.TryGetProperty("latency_ms", out var latency) && latency.ValueKind == JsonValueKind.Number ? latency.GetDouble() : 0,
+                Request = entry.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Array
+                    ? [.. request.EnumerateArray().Select(m => new CassetteMessage(Text(m, "role") ?? "user", Text(m, "text") ?? string.Empty))]
+                    : [],
+                Response = entry.TryGetProperty("response", out var response) && response.ValueKind != JsonValueKind.Null
+                    ? response.Clone()
+                    : throw new InvalidDataException("it has no \"response\""),
             };
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or FormatException or JsonException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or FormatException)
         {
             throw new CassetteFormatException(path, $"{path}: entry {index} of the cassette is damaged: {ex.Message}. Restore the file from version control or record it again.", ex);
         }
     }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value.GetString() : null;
 
     private List<CassetteEntry> Sorted() =>
         [.. _entries.Values.OrderBy(e => e.Prompt, StringComparer.Ordinal).ThenBy(e => e.Key, StringComparer.Ordinal)];
 
     private void Save()
     {
-        var entries = new JsonArray();
-        foreach (var entry in Sorted())
-        {
-            entries.Add(new JsonObject
-            {
-                ["key"] = entry.Key,
-                ["prompt"] = entry.Prompt,
-                ["model"] = entry.Model,
-                ["recorded_at"] = entry.RecordedAt.ToString("O", CultureInfo.InvariantCulture),
-                ["latency_ms"] = entry.LatencyMs,
-                ["request"] = new JsonArray([.. entry.Request.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["text"] = m.Text })]),
-                ["response"] = JsonNode.Parse(entry.Response.GetRawText()),
-            });
-        }
-
-        var document = new JsonObject { ["format"] = FormatName, ["version"] = FormatVersion, ["entries"] = entries };
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
         var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(temporary, document.ToJsonString(s_indented).ReplaceLineEndings("\n") + "\n");
+        using (var file = File.Create(temporary))
+        using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", FormatName);
+            json.WriteNumber("version", FormatVersion);
+            json.WriteStartArray("entries");
+            foreach (var entry in Sorted())
+            {
+                json.WriteStartObject();
+                json.WriteString("key", entry.Key);
+                json.WriteString("prompt", entry.Prompt);
+                json.WriteString("model", entry.Model);
+                json.WriteString("recorded_at", entry.RecordedAt.ToString("O", CultureInfo.InvariantCulture));
+                json.WriteNumber("latency_ms", entry.LatencyMs);
+                json.WriteStartArray("request");
+                foreach (var message in entry.Request)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("role", message.Role);
+                    json.WriteString("text", message.Text);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WritePropertyName("response");
+                entry.Response.WriteTo(json);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.Flush();
+            file.WriteByte((byte)'\n');
+        }
+
         File.Move(temporary, Path, overwrite: true);
     }
 }

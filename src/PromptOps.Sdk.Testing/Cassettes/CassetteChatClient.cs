@@ -59,14 +59,15 @@ public sealed class CassetteChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        if (Mode != CassetteMode.Record && TryReplay(list, options, out var replayed))
+        var key = CassetteRequestKey.Compute(list, options);
+        if (Mode != CassetteMode.Record && TryReplay(key, list, options, out var replayed))
         {
             return replayed;
         }
 
         var started = _time.GetTimestamp();
         var response = await _inner!.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        Cassette.Record(list, options, response, _time.GetElapsedTime(started), _time.GetUtcNow());
+        Cassette.Record(key, list, options, response, _time.GetElapsedTime(started), _time.GetUtcNow());
         return response;
     }
 
@@ -75,7 +76,8 @@ public sealed class CassetteChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        if (Mode != CassetteMode.Record && TryReplay(list, options, out var replayed))
+        var key = CassetteRequestKey.Compute(list, options);
+        if (Mode != CassetteMode.Record && TryReplay(key, list, options, out var replayed))
         {
             foreach (var update in replayed.ToChatResponseUpdates())
             {
@@ -94,7 +96,7 @@ public sealed class CassetteChatClient : IChatClient
             yield return update;
         }
 
-        Cassette.Record(list, options, updates.ToChatResponse(), _time.GetElapsedTime(started), _time.GetUtcNow());
+        Cassette.Record(key, list, options, updates.ToChatResponse(), _time.GetElapsedTime(started), _time.GetUtcNow());
     }
 
     /// <inheritdoc />
@@ -107,9 +109,8 @@ public sealed class CassetteChatClient : IChatClient
     /// <inheritdoc />
     public void Dispose() => _inner?.Dispose();
 
-    private bool TryReplay(IReadOnlyList<ChatMessage> messages, ChatOptions? options, out ChatResponse response)
+    private bool TryReplay(string key, IReadOnlyList<ChatMessage> messages, ChatOptions? options, out ChatResponse response)
     {
-        var key = CassetteRequestKey.Compute(messages, options);
         if (Cassette.TryFind(key, out var entry))
         {
             response = entry.ToResponse();

@@ -77,12 +77,12 @@ internal static class EvalAssertionEvaluator
         {
             case EvalAssertionKind.Equals:
                 return string.Equals(output.Trim(), texts[0].Trim(), comparison)
-                    ? (true, $"the reply equals \"{Short(texts[0])}\"")
-                    : (false, $"expected \"{Short(texts[0])}\", got \"{Short(output.Trim())}\"");
+                    ? (true, $"the reply equals \"{Snippets.Shorten(texts[0])}\"")
+                    : (false, $"expected \"{Snippets.Shorten(texts[0])}\", got \"{Snippets.Shorten(output.Trim())}\"");
             case EvalAssertionKind.StartsWith:
                 return output.TrimStart().StartsWith(texts[0], comparison)
-                    ? (true, $"the reply starts with \"{Short(texts[0])}\"")
-                    : (false, $"the reply starts with \"{Short(output.TrimStart(), 40)}\", not \"{Short(texts[0])}\"");
+                    ? (true, $"the reply starts with \"{Snippets.Shorten(texts[0])}\"")
+                    : (false, $"the reply starts with \"{Snippets.Shorten(output.TrimStart(), 40)}\", not \"{Snippets.Shorten(texts[0])}\"");
             case EvalAssertionKind.Contains or EvalAssertionKind.ContainsAll:
             {
                 var missing = texts.Where(t => !output.Contains(t, comparison)).ToList();
@@ -95,7 +95,7 @@ internal static class EvalAssertionEvaluator
             {
                 var found = texts.FirstOrDefault(t => output.Contains(t, comparison));
                 return found is not null
-                    ? (true, $"the reply contains \"{Short(found)}\"")
+                    ? (true, $"the reply contains \"{Snippets.Shorten(found)}\"")
                     : (false, $"the reply contains none of {Quote(texts)}");
             }
 
@@ -113,8 +113,8 @@ internal static class EvalAssertionEvaluator
                 var match = Regex.Match(output, texts[0], options, s_regexTimeout);
                 var wanted = assertion.Kind == EvalAssertionKind.Regex;
                 return match.Success == wanted
-                    ? (true, match.Success ? $"matched \"{Short(match.Value)}\"" : $"no match for /{texts[0]}/")
-                    : (false, match.Success ? $"/{texts[0]}/ matched \"{Short(match.Value)}\"" : $"no match for /{texts[0]}/");
+                    ? (true, match.Success ? $"matched \"{Snippets.Shorten(match.Value)}\"" : $"no match for /{texts[0]}/")
+                    : (false, match.Success ? $"/{texts[0]}/ matched \"{Snippets.Shorten(match.Value)}\"" : $"no match for /{texts[0]}/");
             }
 
             case EvalAssertionKind.IsJson:
@@ -207,7 +207,7 @@ internal static class EvalAssertionEvaluator
 
         if (selected.Count == 0)
         {
-            return (false, $"{assertion.Path} selects nothing in {Short(json)}");
+            return (false, $"{assertion.Path} selects nothing in {Snippets.Shorten(json)}");
         }
 
         if (expected.Count == 0)
@@ -224,11 +224,11 @@ internal static class EvalAssertionEvaluator
                 : JToken.DeepEquals(token, JToken.Parse(System.Text.Json.JsonSerializer.Serialize(want, JsonValueText.Options)));
             if (matches)
             {
-                return (true, $"{assertion.Path} = {Short(TokenText(token))}");
+                return (true, $"{assertion.Path} = {Snippets.Shorten(TokenText(token))}");
             }
         }
 
-        return (false, $"{assertion.Path} = {string.Join(", ", selected.Select(t => Short(TokenText(t))))}, expected {Short(JsonValues.ToText(want))}");
+        return (false, $"{assertion.Path} = {string.Join(", ", selected.Select(t => Snippets.Shorten(TokenText(t))))}, expected {Snippets.Shorten(JsonValues.ToText(want))}");
     }
 
     private static string TokenText(JToken token) => token.Type switch
@@ -275,13 +275,7 @@ internal static class EvalAssertionEvaluator
 
     private static object? Plain(object? value) => value is JsonElement element ? JsonValues.ToClr(element) : value;
 
-    private static string Quote(IEnumerable<string> values) => string.Join(", ", values.Select(v => $"\"{Short(v)}\""));
-
-    private static string Short(string text, int max = 80)
-    {
-        var flat = text.ReplaceLineEndings(" ");
-        return flat.Length <= max ? flat : flat[..(max - 3)] + "...";
-    }
+    private static string Quote(IEnumerable<string> values) => string.Join(", ", values.Select(v => $"\"{Snippets.Shorten(v)}\""));
 
     private static EvalAssertionResult Result(EvalAssertion assertion, bool passed, string reason, bool errored = false) => new()
     {

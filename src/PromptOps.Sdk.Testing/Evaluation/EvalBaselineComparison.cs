@@ -65,8 +65,7 @@ public sealed class EvalBaselineComparison
     private static string? Why(EvalCaseResult result)
     {
         var run = result.Runs.FirstOrDefault(r => r.Outcome != EvalOutcome.Passed);
-        return run is null ? null
-            : run.Error ?? string.Join("; ", run.Assertions.Where(a => !a.Passed).Select(a => $"{a.Label}: {a.Reason}"));
+        return run?.FailureReason;
     }
 }
 

@@ -47,16 +47,16 @@ public sealed class EvalComparison
     public required int Ties { get; init; }
 
     /// <summary>Gets B's pass rate minus A's (-1..1).</summary>
-    public required double Difference { get; init; }
+    public double Difference => Proportion(BPassed, BRuns) - Proportion(APassed, ARuns);
 
     /// <summary>Gets the two-proportion z statistic (0 when both rates are 0 or both 1).</summary>
-    public required double ZScore { get; init; }
+    public double ZScore => EvalStatistics.TwoProportionZTest(APassed, ARuns, BPassed, BRuns).Z;
 
     /// <summary>Gets the two-sided p-value of the two-proportion z-test.</summary>
-    public required double PValue { get; init; }
+    public double PValue => EvalStatistics.TwoProportionZTest(APassed, ARuns, BPassed, BRuns).PValue;
 
     /// <summary>Gets the two-sided p-value of the exact sign test on wins against losses.</summary>
-    public required double SignTestPValue { get; init; }
+    public double SignTestPValue => EvalStatistics.SignTest(Wins, Losses);
 
     /// <summary>Gets a value indicating whether <see cref="PValue"/> is below 0.05.</summary>
     public bool Significant => PValue < 0.05;
@@ -97,7 +97,6 @@ public sealed class EvalComparison
             }
         }
 
-        var (z, p) = EvalStatistics.TwoProportionZTest(a.PassedRuns, a.Runs, b.PassedRuns, b.Runs);
         return new EvalComparison
         {
             A = a.Name,
@@ -109,10 +108,6 @@ public sealed class EvalComparison
             Wins = wins,
             Losses = losses,
             Ties = ties,
-            Difference = Proportion(b.PassedRuns, b.Runs) - Proportion(a.PassedRuns, a.Runs),
-            ZScore = z,
-            PValue = p,
-            SignTestPValue = EvalStatistics.SignTest(wins, losses),
         };
     }
 

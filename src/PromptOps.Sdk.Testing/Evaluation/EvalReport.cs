@@ -86,6 +86,10 @@ public sealed class EvalReport
         }
     }
 
+    /// <summary>Every run that did not pass, with its target and case, in report order.</summary>
+    internal IEnumerable<(EvalTargetReport Target, EvalCaseResult Case, EvalRunResult Run)> RunsNotPassed() =>
+        Targets.SelectMany(t => t.Cases.SelectMany(c => c.Runs.Where(r => r.Outcome != EvalOutcome.Passed).Select(r => (t, c, r))));
+
     /// <summary>Compares this run with a baseline: cases that passed there and fail now are regressions.</summary>
     /// <param name="baseline">The earlier report.</param>
     /// <returns>The regressions, the fixes, and the cases only one of the reports has.</returns>
@@ -105,49 +109,65 @@ public sealed class EvalTargetReport
     public string? Model { get; init; }
 
     /// <summary>Gets the number of runs (cases × repeats).</summary>
-    public required int Runs { get; init; }
+    public int Runs => AllRuns.Count();
 
     /// <summary>Gets the number of runs that passed.</summary>
-    public required int PassedRuns { get; init; }
+    public int PassedRuns => Count(EvalOutcome.Passed);
 
     /// <summary>Gets the number of runs scored below the threshold.</summary>
-    public required int FailedRuns { get; init; }
+    public int FailedRuns => Count(EvalOutcome.Failed);
 
     /// <summary>Gets the number of runs that could not be scored.</summary>
-    public required int ErroredRuns { get; init; }
+    public int ErroredRuns => Count(EvalOutcome.Errored);
 
-    /// <summary>Gets the share of runs that passed (0..1).</summary>
-    public required double PassRate { get; init; }
+    /// <summary>Gets the share of runs that passed (0..1, rounded to 4 decimals).</summary>
+    public double PassRate => Runs == 0 ? 0 : Math.Round((double)PassedRuns / Runs, 4);
 
-    /// <summary>Gets the mean weighted score of the runs (0..1; errored runs count 0).</summary>
-    public required double MeanScore { get; init; }
+    /// <summary>Gets the mean weighted score of the runs (0..1, rounded to 4 decimals; errored runs count 0).</summary>
+    public double MeanScore => Runs == 0 ? 0 : Math.Round(AllRuns.Average(r => r.Score), 4);
 
     /// <summary>Gets a value indicating whether the pass rate reached the suite's minimum.</summary>
     public required bool MeetsPassRate { get; init; }
 
     /// <summary>Gets the total cost in US dollars of the priced runs.</summary>
-    public required decimal CostUsd { get; init; }
+    public decimal CostUsd => AllRuns.Sum(r => r.CostUsd ?? 0);
 
-    /// <summary>Gets the number of runs whose model has no price (not included in <see cref="CostUsd"/>).</summary>
-    public required int UnpricedRuns { get; init; }
+    /// <summary>Gets the number of runs with a reply whose model has no price (not included in <see cref="CostUsd"/>).</summary>
+    public int UnpricedRuns => AllRuns.Count(r => r.CostUsd is null && r.Output is not null);
 
     /// <summary>Gets the input tokens of all runs.</summary>
-    public required long InputTokens { get; init; }
+    public long InputTokens => AllRuns.Sum(r => r.InputTokens);
 
     /// <summary>Gets the output tokens of all runs.</summary>
-    public required long OutputTokens { get; init; }
+    public long OutputTokens => AllRuns.Sum(r => r.OutputTokens);
 
     /// <summary>Gets the total latency of all runs, in milliseconds.</summary>
-    public required double TotalLatencyMs { get; init; }
+    public double TotalLatencyMs => Math.Round(AllRuns.Sum(r => r.LatencyMs), 1);
 
-    /// <summary>Gets the nearest-rank 95th percentile latency, in milliseconds.</summary>
-    public required double P95LatencyMs { get; init; }
+    /// <summary>Gets the nearest-rank 95th percentile latency of the runs that got a reply, in milliseconds.</summary>
+    public double P95LatencyMs
+    {
+        get
+        {
+            var latencies = AllRuns.Where(r => r.Outcome != EvalOutcome.Errored || r.Output is not null).Select(r => r.LatencyMs).Order().ToList();
+            return latencies.Count == 0 ? 0 : latencies[Math.Max(0, (int)Math.Ceiling(0.95 * latencies.Count) - 1)];
+        }
+    }
 
-    /// <summary>Gets the pass rate of each assertion over the runs it was applied to.</summary>
-    public required IReadOnlyList<EvalAssertionSummary> Assertions { get; init; }
+    /// <summary>Gets the pass rate of each assertion over the runs it was applied to, in the order the assertions first appear.</summary>
+    public IReadOnlyList<EvalAssertionSummary> Assertions =>
+    [
+        .. AllRuns.SelectMany(r => r.Assertions)
+            .GroupBy(a => (a.Label, a.Kind))
+            .Select(g => new EvalAssertionSummary { Label = g.Key.Label, Kind = g.Key.Kind, Evaluated = g.Count(), Passed = g.Count(a => a.Passed), Errored = g.Count(a => a.Errored) }),
+    ];
 
     /// <summary>Gets the results per case, in suite order.</summary>
     public required IReadOnlyList<EvalCaseResult> Cases { get; init; }
+
+    private IEnumerable<EvalRunResult> AllRuns => Cases.SelectMany(c => c.Runs);
+
+    private int Count(EvalOutcome outcome) => AllRuns.Count(r => r.Outcome == outcome);
 }
 
 /// <summary>How often one assertion passed for a target.</summary>
@@ -226,6 +246,9 @@ public sealed class EvalRunResult
 
     /// <summary>Gets each assertion's verdict, suite-wide ones first.</summary>
     public IReadOnlyList<EvalAssertionResult> Assertions { get; init; } = [];
+
+    /// <summary>Why the run did not pass: its error, else the failed assertions with their reasons.</summary>
+    internal string FailureReason => Error ?? string.Join("; ", Assertions.Where(a => !a.Passed).Select(a => $"{a.Label}: {a.Reason}"));
 }
 
 /// <summary>One assertion's verdict on one run.</summary>

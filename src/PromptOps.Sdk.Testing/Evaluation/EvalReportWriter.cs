@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
+using static System.FormattableString;
 
 namespace PromptOps.Testing;
 
@@ -53,7 +53,7 @@ public static class EvalReportWriter
             }
         }
 
-        var failing = report.Targets.SelectMany(t => t.Cases.SelectMany(c => c.Runs.Where(r => r.Outcome != EvalOutcome.Passed).Select(r => (Target: t, Case: c, Run: r)))).ToList();
+        var failing = report.RunsNotPassed().ToList();
         md.Append(Invariant($"\n## Runs that did not pass ({failing.Count})\n\n"));
         if (failing.Count == 0)
         {
@@ -63,10 +63,10 @@ public static class EvalReportWriter
         foreach (var (target, evalCase, run) in failing)
         {
             md.Append(Invariant($"- **{Cell(target.Name)} / {Cell(evalCase.CaseId)}**{(report.Repeats > 1 ? $" (repeat {run.Repeat})" : string.Empty)} {run.Outcome.ToString().ToLowerInvariant()}: "));
-            md.Append(Cell(run.Error ?? string.Join("; ", run.Assertions.Where(a => !a.Passed).Select(a => $"{a.Label}: {a.Reason}"))));
+            md.Append(Cell(run.FailureReason));
             if (run.Output is not null)
             {
-                md.Append(" — reply: `").Append(Cell(Short(run.Output, 160)).Replace("`", "'", StringComparison.Ordinal)).Append('`');
+                md.Append(" — reply: `").Append(Cell(Snippets.Shorten(run.Output, 160)).Replace("`", "'", StringComparison.Ordinal)).Append('`');
             }
 
             md.Append('\n');
@@ -119,7 +119,7 @@ public static class EvalReportWriter
             {
                 var run = c.Runs.FirstOrDefault(r => r.Outcome != EvalOutcome.Passed) ?? (c.Runs.Count > 0 ? c.Runs[0] : null);
                 var details = run is null ? string.Empty : run.Error ?? string.Join("; ", run.Assertions.Select(a => $"{(a.Passed ? "✓" : "✗")} {a.Label}: {a.Reason}"));
-                html.Append(Invariant($"<tr><td>{E(t.Name)}</td><td>{E(c.CaseId)}</td><td class=\"{(c.Passed ? "pass" : "fail")}\">{c.PassedRuns}/{c.Runs.Count}</td><td><code>{E(Short(run?.Output ?? string.Empty, 300))}</code></td><td>{E(details)}</td></tr>\n"));
+                html.Append(Invariant($"<tr><td>{E(t.Name)}</td><td>{E(c.CaseId)}</td><td class=\"{(c.Passed ? "pass" : "fail")}\">{c.PassedRuns}/{c.Runs.Count}</td><td><code>{E(Snippets.Shorten(run?.Output ?? string.Empty, 300))}</code></td><td>{E(details)}</td></tr>\n"));
             }
         }
 
@@ -134,12 +134,4 @@ public static class EvalReportWriter
     private static string Cell(string text) => text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string Short(string text, int max)
-    {
-        var flat = text.ReplaceLineEndings(" ");
-        return flat.Length <= max ? flat : flat[..(max - 3)] + "...";
-    }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -4,8 +4,11 @@ namespace PromptOps.Testing;
 /// An evaluation suite loaded from YAML: which prompt versions and models to run (targets), the cases (inline or from a
 /// JSONL/CSV dataset), the assertions that score each reply, and the pass bars.
 /// </summary>
-/// <remarks>The file format is described in docs/testing-and-evaluation.md. Instances are immutable.</remarks>
-public sealed class EvalSuite
+/// <remarks>
+/// The file format is described in docs/testing-and-evaluation.md. Instances are immutable; use <c>with</c> to run the same
+/// cases against other targets.
+/// </remarks>
+public sealed record EvalSuite
 {
     /// <summary>Gets the suite's name (defaults to the file name).</summary>
     public required string Name { get; init; }
@@ -88,6 +91,31 @@ public sealed class EvalTargetDefinition
     /// <inheritdoc />
     public override string ToString() =>
         PromptId + (PromptVersion is null ? string.Empty : "@" + PromptVersion) + (Label is null ? string.Empty : " (label " + Label + ")") + (Model is null ? string.Empty : " on " + Model);
+
+    /// <summary>
+    /// Reads a target written as <c>[name=]id[@version][#label][/model]</c> (the <c>--target</c> form); without a name, the
+    /// text after any <c>name=</c> is the name.
+    /// </summary>
+    internal static bool TryParse(string spec, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EvalTargetDefinition? target)
+    {
+        target = null;
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        var name = equals > 0 ? spec[..equals] : spec;
+        var rest = equals > 0 ? spec[(equals + 1)..] : spec;
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var model = slash > 0 ? rest[(slash + 1)..] : null;
+        rest = slash > 0 ? rest[..slash] : rest;
+        var hash = rest.IndexOf('#', StringComparison.Ordinal);
+        var label = hash > 0 ? rest[(hash + 1)..] : null;
+        rest = hash > 0 ? rest[..hash] : rest;
+        if (!PromptReference.TrySplit(rest, out var id, out var version, out _) || id.Length == 0 || (version is not null && label is not null) || model is { Length: 0 })
+        {
+            return false;
+        }
+
+        target = new EvalTargetDefinition { Name = name, PromptId = id, PromptVersion = version, Label = label, Model = model };
+        return true;
+    }
 }
 
 /// <summary>Settings of the model that grades <c>llm-judge</c> assertions.</summary>

@@ -286,10 +286,7 @@ internal sealed class EvalSuiteParser
     private EvalTargetDefinition? Target(string? name, YamlScalarNode prompt, string? label, string? model)
     {
         var reference = prompt.Value ?? string.Empty;
-        var at = reference.IndexOf('@', StringComparison.Ordinal);
-        var id = at < 0 ? reference.Trim() : reference[..at].Trim();
-        var version = at < 0 ? null : reference[(at + 1)..].Trim();
-        if (id.Length == 0 || (version is not null && !PromptVersion.TryParse(version, out _)))
+        if (!PromptReference.TrySplit(reference, out var id, out var version, out _) || id.Length == 0)
         {
             Error(EvalDiagnosticCodes.InvalidSetting, $"'{reference}' is not a prompt reference. Write <id> or <id>@<major.minor.patch>, for example classify-intent@1.1.0.", prompt);
             return null;

@@ -93,7 +93,11 @@ public sealed class PromptTestLibrary
     public PromptTemplate Get(string reference)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
-        var (id, version) = PromptReferences.Split(reference);
+        if (!PromptReference.TrySplit(reference, out var id, out var version, out var error))
+        {
+            throw new ArgumentException(error, nameof(reference));
+        }
+
         return (version is null ? Library.FindDefault(id, allowDrafts: false) : Library.FindVersion(id, version))
             ?? throw PromptNotFoundException.For(Library, id, version);
     }
@@ -180,22 +184,4 @@ internal static class JsonValues
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => JsonSerializer.Serialize(value, JsonValueText.Options),
     };
-}
-
-/// <summary>Splits <c>id@version</c> references.</summary>
-internal static class PromptReferences
-{
-    public static (string Id, string? Version) Split(string reference)
-    {
-        var at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return (reference.Trim(), null);
-        }
-
-        var version = reference[(at + 1)..].Trim();
-        return PromptVersion.TryParse(version, out _)
-            ? (reference[..at].Trim(), version)
-            : throw new ArgumentException($"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.", nameof(reference));
-    }
 }

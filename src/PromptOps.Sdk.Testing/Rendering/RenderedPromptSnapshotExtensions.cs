@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -47,6 +46,4 @@ public static class RenderedPromptSnapshotExtensions
 internal static class JsonValueText
 {
     public static readonly JsonSerializerOptions Options = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-
-    public static string Invariant(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -42,4 +42,19 @@ public sealed class PromptReference
     /// <summary>Returns <c>id@version</c>.</summary>
     /// <returns>The reference as text.</returns>
     public override string ToString() => $"{Id}@{Version}";
+
+    /// <summary>
+    /// Splits a written reference, <c>id</c> or <c>id@version</c>, as the CLI and the testing package accept it.
+    /// <paramref name="error"/> says how to write it when the version is not SemVer.
+    /// </summary>
+    internal static bool TrySplit(string reference, out string id, out string? version, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        id = (at < 0 ? reference : reference[..at]).Trim();
+        version = at < 0 ? null : reference[(at + 1)..].Trim();
+        error = version is null || PromptVersion.TryParse(version, out _)
+            ? null
+            : $"'{version}' in '{reference}' is not a SemVer version. Write the prompt as id@major.minor.patch, for example customer-support@2.1.0.";
+        return error is null;
+    }
 }
