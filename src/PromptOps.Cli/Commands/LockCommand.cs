@@ -84,7 +84,7 @@ internal static class LockCommand
             return ExitCodes.Success;
         }
 
-        LibraryWriteLock.WriteAtomically(update.Path, update.Lock.ToJson());
+        AtomicFile.WriteAllText(update.Path, update.Lock.ToJson());
         foreach (var added in update.Added)
         {
             output.WriteLine($"  locked   {added}");

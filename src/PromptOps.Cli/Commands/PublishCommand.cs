@@ -89,10 +89,10 @@ internal static partial class PublishCommand
         var originalLock = File.Exists(update.Path) ? File.ReadAllText(update.Path) : null;
 
         // Write the version, then the lock; undo the version if the lock cannot be written.
-        LibraryWriteLock.WriteAtomically(targetPath, published);
+        AtomicFile.WriteAllText(targetPath, published);
         try
         {
-            LibraryWriteLock.WriteAtomically(update.Path, update.Lock.ToJson());
+            AtomicFile.WriteAllText(update.Path, update.Lock.ToJson());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -112,7 +112,7 @@ internal static partial class PublishCommand
             }
             else
             {
-                LibraryWriteLock.WriteAtomically(update.Path, originalLock);
+                AtomicFile.WriteAllText(update.Path, originalLock);
             }
 
             foreach (var problem in check.Diagnostics.Where(d => d.IsError))
@@ -207,7 +207,7 @@ internal static partial class PublishCommand
     {
         if (string.Equals(draftPath, targetPath, StringComparison.Ordinal))
         {
-            LibraryWriteLock.WriteAtomically(draftPath, draftText);
+            AtomicFile.WriteAllText(draftPath, draftText);
         }
         else
         {

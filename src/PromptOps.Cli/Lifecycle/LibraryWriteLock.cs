@@ -27,21 +27,6 @@ internal sealed class LibraryWriteLock : IDisposable
         }
     }
 
-    /// <summary>Writes a file completely or not at all: a hidden temporary file next to it, then a rename over it.</summary>
-    public static void WriteAtomically(string path, string content)
-    {
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllText(temporary, content);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-
     public void Dispose() => _handle.Dispose();
 }
 

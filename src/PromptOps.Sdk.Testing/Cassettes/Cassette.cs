@@ -215,12 +215,9 @@ public sealed class Cassette
 
     private void Save()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        using (var file = File.Create(temporary))
-        using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        AtomicFile.Write(Path, file =>
         {
+            using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             json.WriteStartObject();
             json.WriteString("format", FormatName);
             json.WriteNumber("version", FormatVersion);
@@ -252,9 +249,7 @@ public sealed class Cassette
             json.WriteEndObject();
             json.Flush();
             file.WriteByte((byte)'\n');
-        }
-
-        File.Move(temporary, Path, overwrite: true);
+        });
     }
 }
 
