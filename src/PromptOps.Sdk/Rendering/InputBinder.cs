@@ -28,12 +28,17 @@ internal static class InputBinder
         _ => throw new ArgumentException($"Inputs of type '{inputs.GetType()}' cannot be bound by name. Pass an anonymous object, a class with properties, or a dictionary.", nameof(inputs)),
     };
 
-    /// <summary>Validates and converts every declared input; throws <see cref="PromptRenderException"/> on the first bad one.</summary>
-    public static Hash Bind(PromptDefinition prompt, IReadOnlyDictionary<string, object?> inputs)
+    /// <summary>
+    /// Validates every declared input and returns the values in the order of <see cref="PromptDefinition.Inputs"/>, scalars normalised as
+    /// <see cref="ToLiquid"/> does and lists or objects left as given (the compiled render path reads them in place);
+    /// throws <see cref="PromptRenderException"/> on the first bad one.
+    /// </summary>
+    public static object?[] Bind(PromptDefinition prompt, IReadOnlyDictionary<string, object?> inputs)
     {
-        var locals = new Hash();
-        foreach (var input in prompt.Inputs)
+        var bound = new object?[prompt.Inputs.Count];
+        for (var slot = 0; slot < bound.Length; slot++)
         {
+            var input = prompt.Inputs[slot];
             var value = Lookup(inputs, input.Name, out var found);
             if (!found || value is null || value is JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined })
             {
@@ -43,7 +48,7 @@ internal static class InputBinder
                         $"Prompt '{prompt.Id}' version {prompt.Version} requires the input '{input.Name}', which was not supplied. Pass a value for '{input.Name}' ({PromptFileParser.TypeName(input.Type)}).");
                 }
 
-                locals[input.Name] = input.HasDefault ? ToLiquid(input.DefaultValue, 0) : null;
+                bound[slot] = input.HasDefault ? LiquidValues.Normalize(input.DefaultValue) : null;
                 continue;
             }
 
@@ -53,14 +58,26 @@ internal static class InputBinder
                     $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} must be a {PromptFileParser.TypeName(input.Type)}, but a value of type '{Describe(value)}' was supplied. Pass a {PromptFileParser.TypeName(input.Type)}.");
             }
 
-            var converted = ToLiquid(value, 0);
-            if (input.MaxLength is { } maxLength && converted is string text && text.Length > maxLength)
+            var normalized = LiquidValues.Normalize(value);
+            if (input.MaxLength is { } maxLength && normalized is string text && text.Length > maxLength)
             {
                 throw Fail(prompt, input.Name, PromptDiagnosticCodes.InputTooLong,
                     $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} is {text.Length:N0} characters long, over its max_length of {maxLength:N0}. Shorten the value or raise max_length in the prompt file.");
             }
 
-            locals[input.Name] = converted;
+            bound[slot] = normalized;
+        }
+
+        return bound;
+    }
+
+    /// <summary>Converts bound inputs to the hash DotLiquid renders from.</summary>
+    public static Hash ToLiquidHash(PromptDefinition prompt, object?[] bound)
+    {
+        var locals = new Hash();
+        for (var slot = 0; slot < bound.Length; slot++)
+        {
+            locals[prompt.Inputs[slot].Name] = ToLiquid(bound[slot], 0);
         }
 
         return locals;
@@ -131,7 +148,7 @@ internal static class InputBinder
         !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !typeof(IEnumerable).IsAssignableFrom(type)
         && type != typeof(DateTime) && type != typeof(DateTimeOffset) && type != typeof(Guid) && type != typeof(TimeSpan);
 
-    private static PropertyInfo[] Properties(Type type) =>
+    internal static PropertyInfo[] Properties(Type type) =>
         s_properties.GetOrAdd(type, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray());
 
     private static string Describe(object value) => value is JsonElement json ? "JSON " + json.ValueKind.ToString().ToLowerInvariant() : value.GetType().Name;
@@ -205,7 +222,7 @@ internal static class InputBinder
     private static object? FromJson(JsonElement json, int depth) => json.ValueKind switch
     {
         JsonValueKind.String => json.GetString(),
-        JsonValueKind.Number => json.TryGetInt64(out var integer) ? integer : json.GetDouble(),
+        JsonValueKind.Number => json.TryGetInt64(out var integer) ? (object)integer : json.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Array => json.EnumerateArray().Select(item => ToLiquid(item, depth + 1)).ToList(),
@@ -213,7 +230,7 @@ internal static class InputBinder
         _ => null,
     };
 
-    private static string ToSnakeCase(string name)
+    internal static string ToSnakeCase(string name)
     {
         var builder = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)

@@ -6,7 +6,8 @@ using DotLiquid.FileSystems;
 namespace PromptOps;
 
 /// <summary>A parsed partial from <c>_partials/&lt;name&gt;.liquid</c>.</summary>
-internal sealed record LiquidPartial(string Name, string Source, Template? Template, LiquidScan Scan, TemplateSourceMap Map);
+/// <remarks><see cref="Compiled"/> is <see langword="null"/> when the partial uses Liquid the compiled path leaves to DotLiquid.</remarks>
+internal sealed record LiquidPartial(string Name, string Source, Template? Template, LiquidScan Scan, TemplateSourceMap Map, CompiledTemplate? Compiled);
 
 /// <summary>
 /// The partials of one prompt library, parsed once at load. It is also the file system DotLiquid's
@@ -42,7 +43,7 @@ internal sealed partial class PartialLibrary : ITemplateFileSystem
             var scan = LiquidScanner.Scan(file.Content);
             var template = LiquidCompiler.Parse(file.Content, scan, map, diagnostics);
             LiquidCompiler.CheckFilters(file.Content, scan, map, diagnostics);
-            partials[name] = new LiquidPartial(name, file.Content, template, scan, map);
+            partials[name] = new LiquidPartial(name, file.Content, template, scan, map, template is null ? null : CompiledTemplateParser.TryCompile(file.Content, []));
         }
 
         return new PartialLibrary(partials);

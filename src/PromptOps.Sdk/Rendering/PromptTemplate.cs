@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using DotLiquid;
 using DotLiquid.Exceptions;
 using Microsoft.Extensions.AI;
@@ -18,15 +19,22 @@ public sealed class PromptTemplate
     private static readonly IReadOnlyDictionary<string, object?> EmptyInputs = new Dictionary<string, object?>();
 
     private readonly Template[] _messages;
+    private readonly CompiledTemplate?[] _compiled;
+    private readonly string[] _inputNames;
+
+    // Built on first render and never changed after; a race builds two equal copies.
+    private Dictionary<string, object?>? _optionProperties;
     private readonly PartialLibrary _partials;
     private readonly PromptRenderLimits _limits;
     private readonly PromptReference _reference;
     private readonly Lazy<SkillResolution>? _skills;
 
-    internal PromptTemplate(PromptDefinition definition, Template[] messages, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, Lazy<SkillResolution>? skills = null)
+    internal PromptTemplate(PromptDefinition definition, Template[] messages, CompiledTemplate?[] compiled, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, Lazy<SkillResolution>? skills = null)
     {
         Definition = definition;
         _messages = messages;
+        _compiled = compiled;
+        _inputNames = [.. definition.Inputs.Select(input => input.Name)];
         _partials = partials;
         _limits = limits;
         _reference = reference ?? new PromptReference(definition.Id, definition.Version.ToString(), definition.Feature);
@@ -70,11 +78,13 @@ public sealed class PromptTemplate
     public RenderedPrompt Render(IReadOnlyDictionary<string, object?> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var locals = InputBinder.Bind(Definition, inputs);
+        var bound = InputBinder.Bind(Definition, inputs);
+        CompiledRenderState? state = null;
+        Hash? liquidInputs = null;
         var messages = new List<ChatMessage>(_messages.Length);
         for (var i = 0; i < _messages.Length; i++)
         {
-            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, locals)));
+            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, bound, ref state, ref liquidInputs)));
         }
 
         return new RenderedPrompt(messages, CreateOptions(), _reference);
@@ -84,13 +94,82 @@ public sealed class PromptTemplate
     /// <returns>The prompt reference as text.</returns>
     public override string ToString() => _reference.ToString();
 
-    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _partials, _limits, reference, _skills);
+    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _compiled, _partials, _limits, reference, _skills);
 
     /// <summary>Returns a copy whose renders carry the file's <c>skills:</c> as <c>ChatOptions.Tools</c>, resolved once on first render (the registry is frozen).</summary>
     internal PromptTemplate WithSkills(ISkillRegistry skills) =>
-        new(Definition, _messages, _partials, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
+        new(Definition, _messages, _compiled, _partials, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
 
-    private string RenderMessage(int index, Hash locals)
+    /// <summary>Gets whether every message renders through the compiled path (DotLiquid only as a fallback for values it does not model).</summary>
+    internal bool IsCompiled => Array.TrueForAll(_compiled, template => template is not null);
+
+    /// <summary>A copy that renders every message with DotLiquid, the reference the compiled path is tested against.</summary>
+    internal PromptTemplate WithDotLiquidOnly() => new(Definition, _messages, new CompiledTemplate?[_messages.Length], _partials, _limits, _reference, _skills);
+
+    /// <summary>
+    /// Renders every message through the compiled path alone; <see langword="null"/> when a message is not compiled or
+    /// meets a value the path leaves to DotLiquid. Tests use it to prove that the compiled path itself produced a text.
+    /// </summary>
+    internal string[]? RenderCompiledOnly(IReadOnlyDictionary<string, object?> inputs)
+    {
+        var bound = InputBinder.Bind(Definition, inputs);
+        var state = NewState(bound);
+        var texts = new string[_compiled.Length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            if (_compiled[i] is not { } compiled)
+            {
+                return null;
+            }
+
+            var output = new StringBuilder(compiled.LengthHint);
+            try
+            {
+                compiled.Render(state.Begin(output));
+            }
+            catch (CompiledRenderUnsupportedException)
+            {
+                return null;
+            }
+
+            texts[i] = output.ToString();
+        }
+
+        return texts;
+    }
+
+    private CompiledRenderState NewState(object?[] bound) => new(_inputNames, bound, _partials, _limits);
+
+    private string RenderMessage(int index, object?[] bound, ref CompiledRenderState? state, ref Hash? liquidInputs)
+    {
+        if (_compiled[index] is { } compiled)
+        {
+            var output = RenderBuffer.Acquire(compiled.LengthHint);
+            try
+            {
+                state ??= NewState(bound);
+                compiled.Render(state.Begin(output));
+                return output.ToString();
+            }
+            catch (CompiledRenderUnsupportedException)
+            {
+                // A value whose DotLiquid result the compiled path does not model: DotLiquid renders the message below.
+            }
+            catch (Exception ex) when (ex is RenderOutputLimitException or LoopLimitException or OperationCanceledException)
+            {
+                throw TranslateRenderError(index, ex);
+            }
+            finally
+            {
+                RenderBuffer.Release(output);
+            }
+        }
+
+        liquidInputs ??= InputBinder.ToLiquidHash(Definition, bound);
+        return RenderWithDotLiquid(index, liquidInputs);
+    }
+
+    private string RenderWithDotLiquid(int index, Hash locals)
     {
         using var writer = new BoundedStringWriter(_limits.MaxOutputLength);
         using var timeout = new CancellationTokenSource(_limits.Timeout);
@@ -134,7 +213,7 @@ public sealed class PromptTemplate
         {
             RenderOutputLimitException limit => (PromptDiagnosticCodes.RenderLimitExceeded,
                 $"{where} produced more than {limit.MaxLength:N0} characters. Check the template's loops and includes, or raise PromptOps:RenderLimits:MaxOutputLength."),
-            MaximumIterationsExceededException => (PromptDiagnosticCodes.RenderLimitExceeded,
+            MaximumIterationsExceededException or LoopLimitException => (PromptDiagnosticCodes.RenderLimitExceeded,
                 $"{where} ran more than {_limits.MaxLoopIterations:N0} loop iterations. Use 'limit:' on the loop, pass a shorter list, or raise PromptOps:RenderLimits:MaxLoopIterations."),
             StackLevelException => (PromptDiagnosticCodes.RenderLimitExceeded,
                 $"{where} nested includes or blocks too deeply. Remove the recursive include."),
@@ -160,39 +239,48 @@ public sealed class PromptTemplate
                 PromptResponseFormat.Text => ChatResponseFormat.Text,
                 _ => null,
             },
-            AdditionalProperties = new AdditionalPropertiesDictionary
-            {
-                [PromptOpsChatOptionKeys.Prompt] = _reference,
-                [PromptOpsChatOptionKeys.PromptId] = _reference.Id,
-                [PromptOpsChatOptionKeys.PromptVersion] = _reference.Version,
-                [PromptOpsChatOptionKeys.Feature] = _reference.Feature,
-            },
+
+            // A copy of a dictionary built once: copying from a dictionary with the same comparer skips re-hashing the keys.
+            AdditionalProperties = new AdditionalPropertiesDictionary(_optionProperties ??= CreateOptionProperties()),
+        };
+
+        if (_skills is not null)
+        {
+            options.Tools = [.. _skills.Value.Tools];
+        }
+
+        return options;
+    }
+
+    private Dictionary<string, object?> CreateOptionProperties()
+    {
+        var properties = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) // the comparer AdditionalPropertiesDictionary uses
+        {
+            [PromptOpsChatOptionKeys.Prompt] = _reference,
+            [PromptOpsChatOptionKeys.PromptId] = _reference.Id,
+            [PromptOpsChatOptionKeys.PromptVersion] = _reference.Version,
+            [PromptOpsChatOptionKeys.Feature] = _reference.Feature,
         };
         if (_reference.Variant is not null)
         {
-            options.AdditionalProperties[PromptOpsChatOptionKeys.PromptVariant] = _reference.Variant;
+            properties[PromptOpsChatOptionKeys.PromptVariant] = _reference.Variant;
         }
 
         if (_reference.Label is not null)
         {
-            options.AdditionalProperties[PromptOpsChatOptionKeys.PromptLabel] = _reference.Label;
+            properties[PromptOpsChatOptionKeys.PromptLabel] = _reference.Label;
         }
 
         if (Definition.Budget.MaxTokensPerRequest is { } maxTokens)
         {
-            options.AdditionalProperties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;
+            properties[PromptOpsChatOptionKeys.MaxTokensPerRequest] = maxTokens;
         }
 
-        if (_skills is not null)
+        if (_skills?.Value.MaxTokens is { } skillTokens)
         {
-            var resolution = _skills.Value;
-            options.Tools = [.. resolution.Tools];
-            if (resolution.MaxTokens is { } skillTokens)
-            {
-                options.AdditionalProperties[PromptOpsChatOptionKeys.SkillTokens] = skillTokens;
-            }
+            properties[PromptOpsChatOptionKeys.SkillTokens] = skillTokens;
         }
 
-        return options;
+        return properties;
     }
 }

@@ -21,6 +21,8 @@ internal static class PromptTemplateCompiler
         var used = new HashSet<string>(StringComparer.Ordinal);
         var checker = new ScopeChecker(definition, partials, found, used);
         var templates = new Template[definition.Messages.Count];
+        var compiled = new CompiledTemplate?[definition.Messages.Count];
+        var inputNames = definition.Inputs.Select(input => input.Name).ToArray();
         for (var i = 0; i < definition.Messages.Count; i++)
         {
             var message = definition.Messages[i];
@@ -34,6 +36,7 @@ internal static class PromptTemplateCompiler
             if (template is not null)
             {
                 templates[i] = template;
+                compiled[i] = CompiledTemplateParser.TryCompile(message.Template, inputNames);
             }
         }
 
@@ -49,7 +52,7 @@ internal static class PromptTemplateCompiler
             diagnostics.Add(diagnostic);
         }
 
-        return found.Exists(d => d.IsError) ? null : new PromptTemplate(definition, templates, partials, limits);
+        return found.Exists(d => d.IsError) ? null : new PromptTemplate(definition, templates, compiled, partials, limits);
     }
 
     private sealed class ScopeChecker(PromptDefinition definition, PartialLibrary partials, ICollection<PromptDiagnostic> diagnostics, HashSet<string> used)
