@@ -16,6 +16,7 @@ internal sealed class PromptCallState
     private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
     private string? _responseText;
+    private int? _inputTokenBound;
     private bool _readUpdate;
     private bool _requestIdStamped;
     private int _completed;
@@ -91,7 +92,16 @@ internal sealed class PromptCallState
     /// <summary>Gets or sets the layer that reads the response; the innermost PromptOps layer wins, so usage is counted once.</summary>
     public object? ResponseReader { get; private set; }
 
+    /// <summary>Gets or sets the exact pre-flight input estimate, made only when a budget or missing usage needs it.</summary>
     public int? EstimatedInputTokens { get; set; }
+
+    /// <summary>Gets the exact input estimate when one was made, otherwise a cheap upper bound (see <see cref="ITokenCounter.EstimateInputTokensUpperBound"/>).</summary>
+    public int InputTokensAtMost(ITokenCounter counter) =>
+        EstimatedInputTokens ?? (_inputTokenBound ??= counter.EstimateInputTokensUpperBound(Messages, Options, Model));
+
+    /// <summary>Gets the exact pre-flight input estimate, making it on first use.</summary>
+    public int ExactInputTokens(ITokenCounter counter) =>
+        EstimatedInputTokens ??= counter.EstimateInputTokens(Messages, Options, Model);
 
     public int? TokenLimit { get; set; }
 
@@ -260,7 +270,7 @@ internal sealed class PromptCallState
             return;
         }
 
-        var estimatedInput = EstimatedInputTokens ??= counter.EstimateInputTokens(Messages, Options, Model);
+        var estimatedInput = ExactInputTokens(counter);
         var estimatedOutput = string.IsNullOrEmpty(ResponseText) ? 0 : counter.CountTokens(ResponseText, ResponseModel ?? Model);
         Usage ??= new UsageDetails();
         Usage.InputTokenCount ??= estimatedInput;

@@ -106,6 +106,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         {
             var amount = WorstCase(state, spending);
             var attempt = await TryReserveAsync(matched, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+            if (attempt.Result is { Reserved: false } && state.EstimatedInputTokens is null)
+            {
+                // Refused on the input's upper bound: price the exact estimate before refusing, downgrading or alerting.
+                state.ExactInputTokens(_services.TokenCounter);
+                amount = WorstCase(state, spending);
+                attempt = await TryReserveAsync(matched, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+            }
             if (attempt.Result is not { Reserved: false } refused)
             {
                 // Reserved, or the ledger failed and OnLedgerFailure let the call go ahead unchecked.
@@ -326,10 +333,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         return matched;
     }
 
-    /// <summary>The most the call can cost: its estimated input plus its maximum output, at the model's dearest applicable rates.</summary>
+    /// <summary>
+    /// The most the call can cost: its input (the exact estimate when made, else the upper bound) plus its maximum output,
+    /// at the model's dearest applicable rates.
+    /// </summary>
     private decimal WorstCase(PromptCallState state, PromptOpsSpendingOptions spending)
     {
-        var input = state.EstimatedInputTokens ??= _services.TokenCounter.EstimateInputTokens(state.Messages, state.Options, state.Model);
+        var input = state.InputTokensAtMost(_services.TokenCounter);
         if (string.IsNullOrWhiteSpace(state.Model) || !_services.Pricing.Table.TryFind(state.Model, state.Provider, out var match))
         {
             var model = string.IsNullOrWhiteSpace(state.Model) ? "(none)" : state.Model;

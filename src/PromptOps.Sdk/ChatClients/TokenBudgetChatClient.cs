@@ -71,7 +71,6 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
             limit = (int)Math.Min(int.MaxValue, (long)baseLimit + state.SkillTokens);
         }
 
-        var input = state.EstimatedInputTokens ??= _services.TokenCounter.EstimateInputTokens(state.Messages, state.Options, state.Model);
         if (limit is not { } max)
         {
             return;
@@ -81,6 +80,15 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         state.AlertThreshold = feature?.AlertThreshold ?? budgets.AlertThreshold;
         var policy = feature?.Policy ?? budgets.Policy;
         var requestedOutput = state.Options.MaxOutputTokens;
+
+        // A request whose upper bound fits needs no exact count: most calls, far from their limit, never tokenize.
+        var counter = _services.TokenCounter;
+        if ((requestedOutput is not null || policy != TokenBudgetPolicy.ClampOutput) && (long)state.InputTokensAtMost(counter) + (requestedOutput ?? 0) <= max)
+        {
+            return;
+        }
+
+        var input = state.ExactInputTokens(counter);
         var requested = (long)input + (requestedOutput ?? 0);
         if (policy == TokenBudgetPolicy.ClampOutput)
         {

@@ -21,4 +21,16 @@ public interface ITokenCounter
     /// <param name="modelId">The model id, or <see langword="null"/> to use <see cref="ChatOptions.ModelId"/> or the default encoding.</param>
     /// <returns>The estimated number of input tokens.</returns>
     int EstimateInputTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId);
+
+    /// <summary>
+    /// Returns a number of input tokens that the request is certain not to exceed, as cheaply as possible. Budgets check a
+    /// request against this bound first and ask for <see cref="EstimateInputTokens"/> only when the bound does not settle
+    /// the question (the request may be near a limit), so that calls far from their limits never tokenize their messages.
+    /// </summary>
+    /// <param name="messages">The messages to send.</param>
+    /// <param name="options">The chat options whose <see cref="ChatOptions.Tools"/> are sent with the request, or <see langword="null"/>.</param>
+    /// <param name="modelId">The model id, or <see langword="null"/> to use <see cref="ChatOptions.ModelId"/> or the default encoding.</param>
+    /// <returns>At least the value <see cref="EstimateInputTokens"/> would return. The default implementation returns exactly that value.</returns>
+    int EstimateInputTokensUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        EstimateInputTokens(messages, options, modelId);
 }

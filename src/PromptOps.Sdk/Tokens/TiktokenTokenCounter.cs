@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
@@ -43,6 +44,8 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
     private readonly ConcurrentDictionary<string, int> _o200kCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _cl100kCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _o200kRoles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _cl100kRoles = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<AITool, StrongBox<int>> _toolTokens = [];
 
     /// <summary>Gets the instance shared by every PromptOps pipeline that is not given another counter.</summary>
@@ -87,22 +90,34 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     }
 
     /// <inheritdoc />
-    public int EstimateInputTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId)
+    public int EstimateInputTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        Estimate(messages, options, modelId, upperBound: false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Long texts (512 characters or more) are counted exactly, once, and then come from the cache; a short text counts as
+    /// its UTF-8 byte length, because a byte-level BPE token never covers less than one byte. A request whose long texts
+    /// repeat (a system prompt) therefore gets its bound without running the tokenizer at all.
+    /// </remarks>
+    public int EstimateInputTokensUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        Estimate(messages, options, modelId, upperBound: true);
+
+    private int Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, bool upperBound)
     {
         ArgumentNullException.ThrowIfNull(messages);
         modelId ??= options?.ModelId;
         var total = ReplyPrimingTokens;
         foreach (var message in messages)
         {
-            total += TokensPerMessage + CountTokens(message.Role.Value, modelId);
+            total += TokensPerMessage + CountRole(message.Role, modelId);
             if (!string.IsNullOrEmpty(message.AuthorName))
             {
-                total += TokensPerName + CountTokens(message.AuthorName, modelId);
+                total += TokensPerName + Count(message.AuthorName, modelId, upperBound);
             }
 
             foreach (var content in message.Contents)
             {
-                total += CountContent(content, modelId);
+                total += CountContent(content, modelId, upperBound);
             }
         }
 
@@ -136,12 +151,32 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
     private static bool StartsWith(ReadOnlySpan<char> name, string prefix) => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
 
-    private int CountContent(AIContent content, string? modelId) => content switch
+    /// <summary>Counts a text exactly, or bounds a short one by its UTF-8 length when <paramref name="upperBound"/> is set.</summary>
+    private int Count(string text, string? modelId, bool upperBound) =>
+        upperBound && text.Length < CacheableLength ? Encoding.UTF8.GetByteCount(text) : CountTokens(text, modelId);
+
+    /// <summary>A role name's tokens, counted once per encoding and role (there are only a handful of roles).</summary>
+    private int CountRole(ChatRole role, string? modelId)
     {
-        TextContent text => CountTokens(text.Text, modelId),
-        TextReasoningContent reasoning => CountTokens(reasoning.Text, modelId),
-        FunctionCallContent call => CountTokens(call.Name, modelId) + CountTokens(Serialize(call.Arguments), modelId),
-        FunctionResultContent result => CountTokens(result.Result as string ?? Serialize(result.Result), modelId),
+        var cache = UsesCl100k(modelId) ? _cl100kRoles : _o200kRoles;
+        if (!cache.TryGetValue(role.Value, out var count))
+        {
+            count = CountTokens(role.Value, modelId);
+            if (cache.Count < CacheCapacity)
+            {
+                cache.TryAdd(role.Value, count);
+            }
+        }
+
+        return count;
+    }
+
+    private int CountContent(AIContent content, string? modelId, bool upperBound) => content switch
+    {
+        TextContent text => Count(text.Text, modelId, upperBound),
+        TextReasoningContent reasoning => Count(reasoning.Text, modelId, upperBound),
+        FunctionCallContent call => Count(call.Name, modelId, upperBound) + Count(Serialize(call.Arguments), modelId, upperBound),
+        FunctionResultContent result => Count(result.Result as string ?? Serialize(result.Result), modelId, upperBound),
         DataContent data when data.HasTopLevelMediaType("image") => TokensPerImage,
         UriContent uri when uri.HasTopLevelMediaType("image") => TokensPerImage,
         _ => 0,

@@ -35,6 +35,40 @@ public class TokenBudgetChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_UpperBoundOverTheLimitButExactCountUnder_SendsAndRecordsTheExactEstimate()
+    {
+        // Short texts count as their UTF-8 bytes in the upper bound, so pick a limit between the bound and the exact count.
+        var feature = $"between_{Guid.NewGuid():N}";
+        var rendered = Pipeline.Render(question: "Où est ma commande 10023 ? Elle devait arriver hier, merci de vérifier.");
+        rendered.Options.MaxOutputTokens = 10;
+        var counter = TiktokenTokenCounter.Shared;
+        var exact = counter.EstimateInputTokens(rendered.Messages, rendered.Options, null);
+        var bound = counter.EstimateInputTokensUpperBound(rendered.Messages, rendered.Options, null);
+        Assert.True(bound > exact + 20, $"bound {bound} should be well over the exact {exact} for this test to mean anything");
+        await using var pipeline = Pipeline.Create(configure: o => o.Budgets.Features[feature] = new FeatureTokenBudget { MaxTokensPerRequest = exact + 10 });
+        using var context = PromptOpsContext.Begin(feature: feature);
+
+        await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(exact, (await pipeline.SingleRecordAsync()).EstimatedInputTokens);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_UpperBoundUnderTheLimit_SendsWithoutAnExactCount()
+    {
+        var feature = $"far_{Guid.NewGuid():N}";
+        await using var pipeline = Pipeline.Create(configure: o => o.Budgets.Features[feature] = new FeatureTokenBudget { MaxTokensPerRequest = 100_000 });
+        using var context = PromptOpsContext.Begin(feature: feature);
+        var rendered = Pipeline.Render();
+
+        await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Null((await pipeline.SingleRecordAsync()).EstimatedInputTokens);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_PromptFileBudget_AppliesWithoutConfiguration()
     {
         await using var pipeline = Pipeline.Create();

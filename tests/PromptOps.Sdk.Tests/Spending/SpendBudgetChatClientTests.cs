@@ -292,6 +292,29 @@ public class SpendBudgetChatClientTests
         Assert.Equal(0, ledger.Calls);
     }
 
+    [Fact]
+    public async Task GetResponseAsync_WorstCaseOnTheInputBoundOverTheLimitButExactUnder_ReservesAndSends()
+    {
+        // Input at $1 per token, output free: the worst case is the input count in dollars.
+        const string inputPriced = "spend-test-input-priced";
+        ChatMessage[] messages = [new(ChatRole.User, "Où est ma commande 10023 ? Elle devait arriver hier, merci de vérifier.")];
+        var options = new ChatOptions { ModelId = inputPriced, MaxOutputTokens = 10 };
+        var exact = TiktokenTokenCounter.Shared.EstimateInputTokens(messages, options, inputPriced);
+        var bound = TiktokenTokenCounter.Shared.EstimateInputTokensUpperBound(messages, options, inputPriced);
+        Assert.True(bound > exact + 10, $"bound {bound} should be well over the exact {exact} for this test to mean anything");
+        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1, TotalTokenCount = 6 });
+        await using var pipeline = Pipeline.Create(inner, configure: o =>
+        {
+            o.Pricing.Models[inputPriced] = new ModelPriceOverride { InputPerMillionTokens = 1_000_000m, OutputPerMillionTokens = 0m };
+            o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = exact + 5 };
+        });
+
+        await pipeline.Client.GetResponseAsync(messages, options);
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(5m, (await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
+    }
+
     internal static ChatOptions Options() => new() { ModelId = Model, MaxOutputTokens = 10 };
 
     internal static void Prices(PromptOpsOptions o)

@@ -73,6 +73,42 @@ public class TiktokenTokenCounterTests
             _counter.EstimateInputTokens(messages, new ChatOptions { ModelId = "gpt-4" }, null));
     }
 
+    [Theory]
+    [InlineData("gpt-4o")]
+    [InlineData("gpt-4")]
+    public void EstimateInputTokensUpperBound_VariedTexts_NeverBelowTheExactEstimate(string model)
+    {
+        var counter = new TiktokenTokenCounter();
+        string[] texts =
+        [
+            "Where is my order 10023?",
+            "Où est ma commande ? Merci beaucoup — à bientôt.",
+            "注文番号10023はどこですか？ 🚚📦 急いでいます。",
+            "    indented\n\tcode() { return 42; }\n",
+            "1234567890 3.14159 2.71828 6.02214076e23",
+            string.Concat(Enumerable.Repeat("A long repeated system paragraph about returns. ", 20)),
+            string.Concat(Enumerable.Repeat("Ünïcödé 文字 ", 60)),
+        ];
+        foreach (var text in texts)
+        {
+            ChatMessage[] messages = [new(ChatRole.System, texts[^2]), new(ChatRole.User, text) { AuthorName = "ann" }, new(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["order"] = "10023" })])];
+            var exact = counter.EstimateInputTokens(messages, null, model);
+            var bound = counter.EstimateInputTokensUpperBound(messages, null, model);
+
+            Assert.True(bound >= exact, $"bound {bound} < exact {exact} for '{text}'");
+        }
+    }
+
+    [Fact]
+    public void EstimateInputTokensUpperBound_OnlyLongTexts_EqualsTheExactEstimate()
+    {
+        var counter = new TiktokenTokenCounter();
+        var longText = string.Concat(Enumerable.Repeat("Refunds are issued within 14 days of the return. ", 30));
+        ChatMessage[] messages = [new(ChatRole.System, longText), new(ChatRole.User, longText + " And again.")];
+
+        Assert.Equal(counter.EstimateInputTokens(messages, null, "gpt-4o"), counter.EstimateInputTokensUpperBound(messages, null, "gpt-4o"));
+    }
+
     [Fact]
     public async Task CountTokens_ManyParallelCallersOnLongTexts_AgreeWithASingleCount()
     {
