@@ -1,17 +1,16 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace PromptOps;
 
 /// <summary>
-/// What the PromptOps middleware of one pipeline learn about one call. The outermost of them creates it with a clone of the
-/// caller's options (the caller's object is never changed) and the inner ones find it again through that clone.
+/// What the PromptOps middleware of one pipeline learn about one call. The outermost of them creates it with a copy of the
+/// caller's options (the caller's object is never changed), a <see cref="CallStateChatOptions"/> that carries the state,
+/// and the inner ones find it again on the options they receive.
 /// </summary>
 internal sealed class PromptCallState
 {
     private const string KeyPrefix = "promptops.";
-    private static readonly ConditionalWeakTable<ChatOptions, PromptCallState> ByOptions = [];
 
     private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
@@ -141,26 +140,23 @@ internal sealed class PromptCallState
     /// </summary>
     public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object layer, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, out bool owner)
     {
-        if (options is not null && ByOptions.TryGetValue(options, out var existing))
+        if (options is CallStateChatOptions { State: { } existing })
         {
             owner = false;
             existing.ResponseReader = layer;
             return existing;
         }
 
-        var clone = options?.Clone() ?? new ChatOptions();
-        var state = new PromptCallState(clone, messages, metadata.Value, streaming, timeProvider) { ResponseReader = layer };
-        if (clone.AdditionalProperties is { Count: > 0 } properties)
+        var copy = options is null ? new CallStateChatOptions() : new CallStateChatOptions(options);
+        var state = new PromptCallState(copy, messages, metadata.Value, streaming, timeProvider) { ResponseReader = layer };
+        if (copy.AdditionalProperties is { Count: > 0 } properties)
         {
             // The PromptOps keys are read now; providers that forward unknown properties must not receive them.
-            foreach (var key in properties.Keys.Where(k => k.StartsWith(KeyPrefix, StringComparison.Ordinal)).ToList())
-            {
-                properties.Remove(key);
-            }
+            RemovePromptOpsKeys(properties);
         }
 
-        ByOptions.AddOrUpdate(clone, state);
-        options = clone;
+        copy.State = state;
+        options = copy;
         owner = true;
         return state;
     }
@@ -300,6 +296,39 @@ internal sealed class PromptCallState
         }
     }
 
+    private static void RemovePromptOpsKeys(AdditionalPropertiesDictionary properties)
+    {
+        List<string>? keys = null;
+        foreach (var (key, _) in properties)
+        {
+            if (key.StartsWith(KeyPrefix, StringComparison.Ordinal))
+            {
+                (keys ??= []).Add(key);
+            }
+        }
+
+        keys?.ForEach(key => properties.Remove(key));
+    }
+
     private static string? ReadString(AdditionalPropertiesDictionary? properties, string key) =>
         properties?.TryGetValue(key, out var value) == true ? value as string : null;
+}
+
+/// <summary>
+/// The copy of the caller's options that a PromptOps pipeline sends down: the inner PromptOps layers find the call's state
+/// on it, without a lookup table. <see cref="ChatOptions.Clone"/> returns a plain <see cref="ChatOptions"/>, so a client
+/// that clones the options to make a call of its own starts a new state.
+/// </summary>
+internal sealed class CallStateChatOptions : ChatOptions
+{
+    public CallStateChatOptions()
+    {
+    }
+
+    public CallStateChatOptions(ChatOptions options)
+        : base(options)
+    {
+    }
+
+    public PromptCallState? State { get; set; }
 }

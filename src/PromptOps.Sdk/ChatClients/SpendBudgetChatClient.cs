@@ -160,7 +160,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
         }
 
-        var reservation = new Reservation(Guid.NewGuid().ToString("N"), matched);
+        var reservation = new Reservation(PromptOpsContext.NewRequestId(), matched);
         try
         {
             var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);

@@ -58,14 +58,21 @@ public static class CostCalculator
         var cacheWriteRate = tier is null ? price.CacheWritePerToken ?? inputRate : tier.CacheWritePerToken ?? inputRate;
         var reasoningRate = price.ReasoningPerToken ?? outputRate;
 
-        var inputCost = (input - cached - cacheWrite) * inputRate;
-        var cachedCost = cached * cacheReadRate;
-        var cacheWriteCost = cacheWrite * cacheWriteRate;
-        var outputCost = (output - reasoning) * outputRate;
-        var reasoningCost = reasoning * reasoningRate;
+        // Decimal arithmetic is slow next to the rest of the call path: terms without tokens are skipped.
+        var inputCost = Times(input - cached - cacheWrite, inputRate);
+        var cachedCost = Times(cached, cacheReadRate);
+        var cacheWriteCost = Times(cacheWrite, cacheWriteRate);
+        var outputCost = Times(output - reasoning, outputRate);
+        var reasoningCost = Times(reasoning, reasoningRate);
+        var total = inputCost + outputCost;
+        if (cached + cacheWrite + reasoning > 0)
+        {
+            total += cachedCost + cacheWriteCost + reasoningCost;
+        }
+
         return new CallCost
         {
-            Total = inputCost + cachedCost + cacheWriteCost + outputCost + reasoningCost,
+            Total = total,
             Input = inputCost,
             CachedInput = cachedCost,
             CacheWrite = cacheWriteCost,
@@ -75,11 +82,15 @@ public static class CostCalculator
         };
     }
 
+    private static decimal Times(long tokens, decimal rate) => tokens == 0 ? 0m : tokens * rate;
+
     private static LongContextPrice? FindTier(ModelPrice price, long inputTokens)
     {
         LongContextPrice? chosen = null;
-        foreach (var tier in price.LongContextTiers)
+        var tiers = price.LongContextTiers;
+        for (var i = 0; i < tiers.Count; i++)
         {
+            var tier = tiers[i];
             if (inputTokens > tier.ThresholdTokens && (chosen is null || tier.ThresholdTokens > chosen.ThresholdTokens))
             {
                 chosen = tier;

@@ -317,4 +317,8 @@ public sealed partial class ModelPriceTable
 /// <param name="Key">The table key the model matched, for example <c>gpt-4o-2024-08-06</c> or <c>azure/gpt-4o</c>.</param>
 /// <param name="Price">The prices.</param>
 /// <param name="Source">Where the table's prices come from (<see cref="ModelPriceTable.Source"/>).</param>
-public sealed record ModelPriceMatch(string Key, ModelPrice Price, string Source);
+public sealed record ModelPriceMatch(string Key, ModelPrice Price, string Source)
+{
+    /// <summary>Gets <c>source: key</c>, the price source recorded with each call (built once per match).</summary>
+    internal string SourceAndKey { get; } = $"{Source}: {Key}";
+}

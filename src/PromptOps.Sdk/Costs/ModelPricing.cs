@@ -91,7 +91,7 @@ internal sealed partial class ModelPricing
             return null;
         }
 
-        priceSource = $"{match.Source}: {match.Key}";
+        priceSource = match.SourceAndKey;
         return CostCalculator.Calculate(match.Price, usage, out clamped);
     }
 

@@ -42,8 +42,8 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<Tokenizer> Cl100k = new(() => TiktokenTokenizer.CreateForEncoding("cl100k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly ConcurrentDictionary<string, int> _o200kCache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _cl100kCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _o200kCache = new(SampledTextComparer.Instance);
+    private readonly ConcurrentDictionary<string, int> _cl100kCache = new(SampledTextComparer.Instance);
     private readonly ConcurrentDictionary<string, int> _o200kRoles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _cl100kRoles = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<AITool, StrongBox<int>> _toolTokens = [];
@@ -206,4 +206,39 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         JsonElement element => element.GetRawText(),
         _ => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))),
     };
+}
+
+/// <summary>
+/// Compares long texts for the token-count cache. Hashing a whole 4,000-character system prompt on every call costs more
+/// than the rest of the middleware, so the hash reads the length and 64 characters at positions spread over the text
+/// (shifted by a per-process random offset, so that colliding texts cannot be crafted in advance); equality still compares
+/// every character, so a collision only shares a bucket and never returns a wrong count.
+/// </summary>
+internal sealed class SampledTextComparer : IEqualityComparer<string>
+{
+    private const int Samples = 64;
+    private static readonly int Offset = Random.Shared.Next(1, 997);
+
+    public static SampledTextComparer Instance { get; } = new();
+
+    public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+    public int GetHashCode(string text)
+    {
+        var hash = new HashCode();
+        hash.Add(text.Length);
+        if (text.Length <= Samples * 2)
+        {
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
+            return hash.ToHashCode();
+        }
+
+        var step = text.Length / Samples;
+        for (int i = 0, position = Offset % step; i < Samples; i++, position += step)
+        {
+            hash.Add(text[position]);
+        }
+
+        return hash.ToHashCode();
+    }
 }

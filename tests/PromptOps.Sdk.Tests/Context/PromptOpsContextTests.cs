@@ -54,4 +54,22 @@ public class PromptOpsContextTests
         Assert.Equal("inside", seen);
         Assert.Null(PromptOpsContext.Current);
     }
+
+    [Fact]
+    public void NewRequestId_ManyInParallel_AreUniqueVersion7UuidsInTimeOrder()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 20_000, _ => ids.Add(PromptOpsContext.NewRequestId()));
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var later = PromptOpsContext.NewRequestId();
+
+        Assert.Equal(20_000, ids.Distinct().Count());
+        Assert.All(ids, id =>
+        {
+            var uuid = Guid.ParseExact(id, "N");
+            Assert.Equal(7, uuid.Version);
+            Assert.Equal(0b10, uuid.Variant >> 2);
+        });
+        Assert.InRange(Convert.ToInt64(later[..12], 16), before, before + 5_000);
+    }
 }

@@ -110,6 +110,22 @@ public class TiktokenTokenCounterTests
     }
 
     [Fact]
+    public void CountTokens_LongTextsDifferingInOneCharacter_AreCountedSeparately()
+    {
+        // The cache hashes a sample of each long text; texts that differ anywhere must still get their own counts.
+        var counter = new TiktokenTokenCounter();
+        var baseText = string.Concat(Enumerable.Repeat("abcdefgh ", 300));
+        var variants = Enumerable.Range(0, 40).Select(i => baseText[..(i * 50)] + "Zebra crossing 12345" + baseText[(i * 50 + 20)..]).ToList();
+
+        foreach (var text in variants.Prepend(baseText))
+        {
+            Assert.Equal(new TiktokenTokenCounter().CountTokens(text, "gpt-4o"), counter.CountTokens(text, "gpt-4o"));
+        }
+
+        Assert.Equal(new TiktokenTokenCounter().CountTokens(baseText, "gpt-4o"), counter.CountTokens(new string(baseText.AsSpan()), "gpt-4o"));
+    }
+
+    [Fact]
     public async Task CountTokens_ManyParallelCallersOnLongTexts_AgreeWithASingleCount()
     {
         var texts = Enumerable.Range(0, 8).Select(i => string.Concat(Enumerable.Repeat($"Policy clause {i}: refunds within 30 days. ", 40))).ToArray();
