@@ -131,6 +131,8 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         dispatcher.TryEnqueue(BuildRecord(state, latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
     }
 
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>().AsReadOnly();
+
     internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)
     {
         var usage = state.Usage;
@@ -170,7 +172,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             ErrorType = error?.GetType().FullName,
             Error = error?.Message,
             Streaming = state.Streaming,
-            Tags = state.Context?.Tags ?? new Dictionary<string, string>(),
+            Tags = state.Context?.Tags ?? NoTags,
             InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.Messages),
             OutputContent = capture == PromptCallContentCapture.Off ? null : state.ResponseText,
             RedactionPending = capture == PromptCallContentCapture.Redacted,

@@ -6,6 +6,8 @@ namespace PromptOps;
 /// <summary>The span and metrics of one call: PromptOps' own, or the attributes added to Microsoft.Extensions.AI's span.</summary>
 internal readonly struct CallTelemetry
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SpanNames = new(StringComparer.Ordinal);
+
     private readonly Activity? _activity;
     private readonly bool _ownsActivity;
 
@@ -29,7 +31,7 @@ internal readonly struct CallTelemetry
         else
         {
             activity = Source.HasListeners()
-                ? Source.StartActivity(state.Model is null ? GenAI.ChatOperation : $"{GenAI.ChatOperation} {state.Model}", ActivityKind.Client)
+                ? Source.StartActivity(SpanName(state.Model), ActivityKind.Client)
                 : null;
             owns = true;
             if (activity is { IsAllDataRequested: true })
@@ -61,6 +63,26 @@ internal readonly struct CallTelemetry
         }
 
         return new CallTelemetry(activity, owns);
+    }
+
+    /// <summary>The span name <c>chat {model}</c>, built once per model instead of once per call.</summary>
+    private static string SpanName(string? model)
+    {
+        if (model is null)
+        {
+            return GenAI.ChatOperation;
+        }
+
+        if (!SpanNames.TryGetValue(model, out var name))
+        {
+            name = $"{GenAI.ChatOperation} {model}";
+            if (SpanNames.Count < 1024)
+            {
+                SpanNames.TryAdd(model, name);
+            }
+        }
+
+        return name;
     }
 
     public void Stop(PromptCallState state, TimeSpan latency, Exception? error)
