@@ -164,24 +164,12 @@ internal static class InputBinder
             throw new InvalidOperationException($"An input value is nested more than {MaxDepth} levels deep (or refers to itself). Pass a flatter value.");
         }
 
+        // Scalars (and JSON scalars) are converted by the rules the compiled render path shares; containers below.
+        value = LiquidValues.Normalize(value);
         switch (value)
         {
-            case null:
-                return null;
-            case string or bool or int or long or double or decimal:
+            case null or string or bool or int or long or double or decimal:
                 return value;
-            case char c:
-                return c.ToString();
-            case float f:
-                return (double)f;
-            case short or byte or sbyte or ushort or uint:
-                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            case ulong u:
-                return (decimal)u;
-            case Enum e:
-                return e.ToString();
-            case DateTime or DateTimeOffset or Guid or TimeSpan:
-                return Convert.ToString(value, CultureInfo.InvariantCulture);
             case JsonElement json:
                 return FromJson(json, depth);
             case IDictionary dictionary:
@@ -219,12 +207,9 @@ internal static class InputBinder
         }
     }
 
+    /// <summary>Converts a JSON array or object (scalars are already converted by <see cref="LiquidValues.Normalize"/>).</summary>
     private static object? FromJson(JsonElement json, int depth) => json.ValueKind switch
     {
-        JsonValueKind.String => json.GetString(),
-        JsonValueKind.Number => json.TryGetInt64(out var integer) ? (object)integer : json.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
         JsonValueKind.Array => json.EnumerateArray().Select(item => ToLiquid(item, depth + 1)).ToList(),
         JsonValueKind.Object => ToLiquid(json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value), depth),
         _ => null,

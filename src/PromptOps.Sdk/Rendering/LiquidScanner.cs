@@ -60,40 +60,18 @@ internal static partial class LiquidScanner
         var scan = new LiquidScan();
         var blocks = new Stack<(string Tag, int Offset)>();
         var position = 0;
-        while (position < template.Length)
+        while (position < template.Length && LiquidMarkup.Find(template, position) is { } found)
         {
-            var open = template.IndexOf('{', position);
-            if (open < 0 || open + 1 >= template.Length)
+            var (open, start) = (found.Open, found.Start);
+            if (found.End < 0)
             {
+                scan.Errors.Add(($"'{template.Substring(open, 2)}' is never closed. Add '{found.Close}' to end it, or write '{{{{ \"{template.Substring(open, 2)}\" }}}}' to print it literally.", open));
                 break;
             }
 
-            var kind = template[open + 1];
-            if (kind is not ('{' or '%'))
-            {
-                position = open + 1;
-                continue;
-            }
-
-            var isOutput = kind == '{';
-            var close = isOutput ? "}}" : "%}";
-            var start = open + 2;
-            if (start < template.Length && template[start] == '-')
-            {
-                start++;
-            }
-
-            var end = template.IndexOf(close, start, StringComparison.Ordinal);
-            if (end < 0)
-            {
-                scan.Errors.Add(($"'{template.Substring(open, 2)}' is never closed. Add '{close}' to end it, or write '{{{{ \"{template.Substring(open, 2)}\" }}}}' to print it literally.", open));
-                break;
-            }
-
-            var markupEnd = end > start && template[end - 1] == '-' ? end - 1 : end;
-            var markup = template[start..markupEnd];
-            position = end + 2;
-            if (isOutput)
+            var markup = template[start..found.MarkupEnd];
+            position = found.Next;
+            if (found.IsOutput)
             {
                 if (string.IsNullOrWhiteSpace(markup))
                 {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using DotLiquid;
 using DotLiquid.Exceptions;
 using Microsoft.Extensions.AI;
@@ -20,7 +19,6 @@ public sealed class PromptTemplate
 
     private readonly Template[] _messages;
     private readonly CompiledTemplate?[] _compiled;
-    private readonly string[] _inputNames;
 
     // Built on first render and never changed after; a race builds two equal copies.
     private Dictionary<string, object?>? _optionProperties;
@@ -34,7 +32,6 @@ public sealed class PromptTemplate
         Definition = definition;
         _messages = messages;
         _compiled = compiled;
-        _inputNames = [.. definition.Inputs.Select(input => input.Name)];
         _partials = partials;
         _limits = limits;
         _reference = reference ?? new PromptReference(definition.Id, definition.Version.ToString(), definition.Feature);
@@ -113,60 +110,54 @@ public sealed class PromptTemplate
     internal string[]? RenderCompiledOnly(IReadOnlyDictionary<string, object?> inputs)
     {
         var bound = InputBinder.Bind(Definition, inputs);
-        var state = NewState(bound);
+        CompiledRenderState? state = null;
         var texts = new string[_compiled.Length];
         for (var i = 0; i < texts.Length; i++)
         {
-            if (_compiled[i] is not { } compiled)
+            if (_compiled[i] is not { } compiled || TryRenderCompiled(i, compiled, bound, ref state) is not { } text)
             {
                 return null;
             }
 
-            var output = new StringBuilder(compiled.LengthHint);
-            try
-            {
-                compiled.Render(state.Begin(output));
-            }
-            catch (CompiledRenderUnsupportedException)
-            {
-                return null;
-            }
-
-            texts[i] = output.ToString();
+            texts[i] = text;
         }
 
         return texts;
     }
 
-    private CompiledRenderState NewState(object?[] bound) => new(_inputNames, bound, _partials, _limits);
-
     private string RenderMessage(int index, object?[] bound, ref CompiledRenderState? state, ref Hash? liquidInputs)
     {
-        if (_compiled[index] is { } compiled)
+        if (_compiled[index] is { } compiled && TryRenderCompiled(index, compiled, bound, ref state) is { } text)
         {
-            var output = RenderBuffer.Acquire(compiled.LengthHint);
-            try
-            {
-                state ??= NewState(bound);
-                compiled.Render(state.Begin(output));
-                return output.ToString();
-            }
-            catch (CompiledRenderUnsupportedException)
-            {
-                // A value whose DotLiquid result the compiled path does not model: DotLiquid renders the message below.
-            }
-            catch (Exception ex) when (ex is RenderOutputLimitException or LoopLimitException or OperationCanceledException)
-            {
-                throw TranslateRenderError(index, ex);
-            }
-            finally
-            {
-                RenderBuffer.Release(output);
-            }
+            return text;
         }
 
         liquidInputs ??= InputBinder.ToLiquidHash(Definition, bound);
         return RenderWithDotLiquid(index, liquidInputs);
+    }
+
+    /// <summary>Renders a message on the compiled path; <see langword="null"/> when it meets a value left to DotLiquid.</summary>
+    private string? TryRenderCompiled(int index, CompiledTemplate compiled, object?[] bound, ref CompiledRenderState? state)
+    {
+        var output = RenderBuffer.Acquire(compiled.LengthHint);
+        try
+        {
+            state ??= new CompiledRenderState(Definition.Inputs, bound, _partials, _limits);
+            compiled.Render(state.Begin(output));
+            return output.ToString();
+        }
+        catch (CompiledRenderUnsupportedException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is RenderOutputLimitException or LoopLimitException or OperationCanceledException)
+        {
+            throw TranslateRenderError(index, ex);
+        }
+        finally
+        {
+            RenderBuffer.Release(output);
+        }
     }
 
     private string RenderWithDotLiquid(int index, Hash locals)

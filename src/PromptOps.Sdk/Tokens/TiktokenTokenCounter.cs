@@ -44,8 +44,6 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
     private readonly ConcurrentDictionary<string, int> _o200kCache = new(SampledTextComparer.Instance);
     private readonly ConcurrentDictionary<string, int> _cl100kCache = new(SampledTextComparer.Instance);
-    private readonly ConcurrentDictionary<string, int> _o200kRoles = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _cl100kRoles = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<AITool, StrongBox<int>> _toolTokens = [];
 
     /// <summary>Gets the instance shared by every PromptOps pipeline that is not given another counter.</summary>
@@ -60,6 +58,15 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     public int CountTokens(string text, string? modelId)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return CountText(text, modelId, cacheAnyLength: false);
+    }
+
+    /// <summary>
+    /// Counts a text, through the cache when it is long or when <paramref name="cacheAnyLength"/> is set for a short text
+    /// from a small fixed set (role names), which would otherwise run the tokenizer on every message.
+    /// </summary>
+    private int CountText(string text, string? modelId, bool cacheAnyLength)
+    {
         if (text.Length == 0)
         {
             return 0;
@@ -67,7 +74,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
         var cl100k = UsesCl100k(modelId);
         var tokenizer = cl100k ? Cl100k.Value : O200k.Value;
-        if (text.Length < CacheableLength)
+        if (text.Length < CacheableLength && !cacheAnyLength)
         {
             return tokenizer.CountTokens(text);
         }
@@ -109,7 +116,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         var total = ReplyPrimingTokens;
         foreach (var message in messages)
         {
-            total += TokensPerMessage + CountRole(message.Role, modelId);
+            total += TokensPerMessage + CountText(message.Role.Value, modelId, cacheAnyLength: true);
             if (!string.IsNullOrEmpty(message.AuthorName))
             {
                 total += TokensPerName + Count(message.AuthorName, modelId, upperBound);
@@ -154,22 +161,6 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <summary>Counts a text exactly, or bounds a short one by its UTF-8 length when <paramref name="upperBound"/> is set.</summary>
     private int Count(string text, string? modelId, bool upperBound) =>
         upperBound && text.Length < CacheableLength ? Encoding.UTF8.GetByteCount(text) : CountTokens(text, modelId);
-
-    /// <summary>A role name's tokens, counted once per encoding and role (there are only a handful of roles).</summary>
-    private int CountRole(ChatRole role, string? modelId)
-    {
-        var cache = UsesCl100k(modelId) ? _cl100kRoles : _o200kRoles;
-        if (!cache.TryGetValue(role.Value, out var count))
-        {
-            count = CountTokens(role.Value, modelId);
-            if (cache.Count < CacheCapacity)
-            {
-                cache.TryAdd(role.Value, count);
-            }
-        }
-
-        return count;
-    }
 
     private int CountContent(AIContent content, string? modelId, bool upperBound) => content switch
     {

@@ -36,7 +36,7 @@ internal sealed class CompiledTemplate(LiquidNode[] nodes)
 /// position (the order of <see cref="PromptDefinition.Inputs"/>), and paths compiled for the prompt read them by slot.
 /// </summary>
 internal sealed class CompiledRenderState(
-    IReadOnlyList<string> inputNames,
+    IReadOnlyList<PromptInputDefinition> declared,
     object?[] inputs,
     PartialLibrary partials,
     PromptRenderLimits limits)
@@ -91,9 +91,9 @@ internal sealed class CompiledRenderState(
 
         if (slot < 0)
         {
-            for (var i = 0; i < inputNames.Count; i++)
+            for (var i = 0; i < declared.Count; i++)
             {
-                if (string.Equals(inputNames[i], name, StringComparison.Ordinal))
+                if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
                 {
                     return inputs[i];
                 }
@@ -222,7 +222,13 @@ internal sealed class ForNode(string variable, LiquidExpression? collection, Liq
     {
         if (collection is null)
         {
-            RenderRange(state);
+            var from = ToInt(rangeFrom!.Evaluate(state));
+            var to = ToInt(rangeTo!.Evaluate(state));
+            if (from <= to)
+            {
+                Loop(state, (long)to - from + 1, items: null, from);
+            }
+
             return;
         }
 
@@ -238,49 +244,22 @@ internal sealed class ForNode(string variable, LiquidExpression? collection, Liq
         }
 
         var items = LiquidValues.Items(value);
-        CheckCount(items.Count, state);
-        if (items.Count == 0)
-        {
-            return;
-        }
-
-        var frame = new LoopFrame(variable, items.Count, state.Frame);
-        state.Frame = frame;
-        try
-        {
-            for (var i = 0; i < items.Count; i++)
-            {
-                state.Iterate();
-                frame.Index0 = i;
-                frame.Item = items[i];
-                RenderAll(body, state);
-            }
-        }
-        finally
-        {
-            state.Frame = frame.Parent;
-        }
+        Loop(state, items.Count, items, from: 0);
     }
 
-    private static void CheckCount(long count, CompiledRenderState state)
+    /// <summary>Runs the body once per item of <paramref name="items"/>, or per number from <paramref name="from"/> for a range.</summary>
+    private void Loop(CompiledRenderState state, long count, LiquidList? items, int from)
     {
         if (count > state.Limits.MaxLoopIterations)
         {
             throw new LoopLimitException();
         }
-    }
 
-    private void RenderRange(CompiledRenderState state)
-    {
-        var from = ToInt(rangeFrom!.Evaluate(state));
-        var to = ToInt(rangeTo!.Evaluate(state));
-        if (from > to)
+        if (count == 0)
         {
             return;
         }
 
-        var count = (long)to - from + 1;
-        CheckCount(count, state);
         var frame = new LoopFrame(variable, (int)count, state.Frame);
         state.Frame = frame;
         try
@@ -289,7 +268,7 @@ internal sealed class ForNode(string variable, LiquidExpression? collection, Liq
             {
                 state.Iterate();
                 frame.Index0 = i;
-                frame.Item = from + i;
+                frame.Item = items is { } list ? list[i] : from + i;
                 RenderAll(body, state);
             }
         }

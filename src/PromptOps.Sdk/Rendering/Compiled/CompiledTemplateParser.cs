@@ -47,54 +47,37 @@ internal sealed class CompiledTemplateParser
         var position = 0;
         while (position < source.Length)
         {
-            var open = IndexOfMarkup(source, position);
-            AddText(tokens, source[position..(open < 0 ? source.Length : open)]);
-            if (open < 0)
+            var found = LiquidMarkup.Find(source, position);
+            AddText(tokens, source[position..(found?.Open ?? source.Length)]);
+            if (found is not { } markup)
             {
                 break;
             }
 
-            var isOutput = source[open + 1] == '{';
-            var start = open + 2;
-            var end = source.IndexOf(isOutput ? "}}" : "%}", start, StringComparison.Ordinal);
-
             // Whitespace control ({%- -%}) trims by DotLiquid's own rules, which differ between tags and outputs.
-            if (end < 0 || (start < source.Length && source[start] == '-') || (end > start && source[end - 1] == '-'))
+            if (markup.End < 0 || markup.TrimsBefore || markup.TrimsAfter)
             {
                 return null;
             }
 
-            var markup = source[start..end].Trim();
-            position = end + 2;
-            if (isOutput)
+            var text = source[markup.Start..markup.End].Trim();
+            position = markup.Next;
+            if (markup.IsOutput)
             {
-                tokens.Add(new Token(TokenKind.Output, markup));
+                tokens.Add(new Token(TokenKind.Output, text));
                 continue;
             }
 
             var nameLength = 0;
-            while (nameLength < markup.Length && char.IsAsciiLetter(markup[nameLength]))
+            while (nameLength < text.Length && char.IsAsciiLetter(text[nameLength]))
             {
                 nameLength++;
             }
 
-            tokens.Add(new Token(TokenKind.Tag, markup[nameLength..].Trim(), markup[..nameLength]));
+            tokens.Add(new Token(TokenKind.Tag, text[nameLength..].Trim(), text[..nameLength]));
         }
 
         return tokens;
-    }
-
-    private static int IndexOfMarkup(string source, int from)
-    {
-        for (var i = source.IndexOf('{', from); i >= 0 && i + 1 < source.Length; i = source.IndexOf('{', i + 1))
-        {
-            if (source[i + 1] is '{' or '%')
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static void AddText(List<Token> tokens, string text)
@@ -119,7 +102,7 @@ internal sealed class CompiledTemplateParser
                     nodes.Add(new TextNode(token.Text));
                     continue;
                 case TokenKind.Output:
-                    var output = ParseValue(token.Text, allowFilters: true);
+                    var output = ParseValue(token.Text);
                     if (output is null)
                     {
                         return null;
@@ -135,6 +118,16 @@ internal sealed class CompiledTemplateParser
                 return [.. nodes];
             }
 
+            if (token.Name == "comment")
+            {
+                if (!SkipComment(tokens, ref index))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
             LiquidNode? node = token.Name switch
             {
                 "if" => ParseIf(tokens, ref index, token, negateFirst: false),
@@ -142,7 +135,6 @@ internal sealed class CompiledTemplateParser
                 "for" => ParseFor(tokens, ref index, token),
                 "assign" => ParseAssign(token),
                 "include" => ParseInclude(token),
-                "comment" => SkipComment(tokens, ref index),
                 _ => null,
             };
             if (node is null)
@@ -150,10 +142,7 @@ internal sealed class CompiledTemplateParser
                 return null;
             }
 
-            if (node is not CommentNode)
-            {
-                nodes.Add(node);
-            }
+            nodes.Add(node);
         }
 
         return [.. nodes];
@@ -249,7 +238,7 @@ internal sealed class CompiledTemplateParser
             return null;
         }
 
-        var value = ParseValue(token.Text[(equals + 1)..], allowFilters: true);
+        var value = ParseValue(token.Text[(equals + 1)..]);
         return value is null ? null : new AssignNode(name, value);
     }
 
@@ -261,23 +250,24 @@ internal sealed class CompiledTemplateParser
             : null;
     }
 
-    private static CommentNode? SkipComment(List<Token> tokens, ref int index)
+    /// <summary>Skips to the end of a <c>comment</c> block; <see langword="false"/> when it nests a comment or raw block, or never ends.</summary>
+    private static bool SkipComment(List<Token> tokens, ref int index)
     {
         while (index < tokens.Count)
         {
             var token = tokens[index++];
             if (token.Kind == TokenKind.Tag && token.Name is "comment" or "raw")
             {
-                return null;
+                return false;
             }
 
             if (token.Kind == TokenKind.Tag && token.Name == "endcomment")
             {
-                return CommentNode.Instance;
+                return true;
             }
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>Parses <c>a op b and c or d</c>; grouped from the right, as DotLiquid does.</summary>
@@ -335,7 +325,7 @@ internal sealed class CompiledTemplateParser
     }
 
     /// <summary>Parses a value with optional filters; the whole markup must be consumed.</summary>
-    private LiquidExpression? ParseValue(string markup, bool allowFilters)
+    private LiquidExpression? ParseValue(string markup)
     {
         var lexer = new MarkupLexer(markup);
         var value = ParsePrimary(ref lexer);
@@ -345,7 +335,7 @@ internal sealed class CompiledTemplateParser
         }
 
         var filters = new List<(LiquidFilter, LiquidExpression[])>();
-        while (allowFilters && lexer.TryTake("|"))
+        while (lexer.TryTake("|"))
         {
             if (lexer.NextIdentifier() is not { } name)
             {
@@ -469,15 +459,5 @@ internal sealed class CompiledTemplateParser
         }
 
         return -1;
-    }
-
-    /// <summary>A placeholder for a skipped comment block; never added to a template.</summary>
-    private sealed class CommentNode : LiquidNode
-    {
-        public static readonly CommentNode Instance = new();
-
-        public override void Render(CompiledRenderState state)
-        {
-        }
     }
 }

@@ -94,14 +94,9 @@ internal static class LiquidFilters
         _ => throw new CompiledRenderUnsupportedException(),
     };
 
-    private static object? Item(object? input, bool first)
-    {
-        if (input is null || !LiquidValues.IsList(input))
-        {
-            throw new CompiledRenderUnsupportedException();
-        }
-
-        var items = LiquidValues.Items(input);
-        return items.Count == 0 ? null : first ? items[0] : items[^1];
-    }
+    /// <summary>The <c>first</c> and <c>last</c> filters: the same as the <c>.first</c> and <c>.last</c> members, on lists only.</summary>
+    private static object? Item(object? input, bool first) =>
+        input is not null && LiquidValues.IsList(input)
+            ? LiquidValues.Member(input, first ? "first" : "last")
+            : throw new CompiledRenderUnsupportedException();
 }

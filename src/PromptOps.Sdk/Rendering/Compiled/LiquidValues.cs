@@ -17,7 +17,7 @@ internal static class LiquidValues
 {
     private static readonly ConcurrentDictionary<Type, Dictionary<string, PropertyInfo>> s_members = new();
 
-    /// <summary>Converts a scalar as <see cref="InputBinder.ToLiquid"/> does; containers are returned unchanged.</summary>
+    /// <summary>Converts a scalar to the value Liquid sees (also for <see cref="InputBinder.ToLiquid"/>); lists, objects and JSON arrays and objects are returned unchanged.</summary>
     public static object? Normalize(object? value)
     {
         // Every type that ToLiquid converts is a value type, so text, lists and objects pass straight through.
