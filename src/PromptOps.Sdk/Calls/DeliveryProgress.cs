@@ -7,7 +7,8 @@ namespace PromptOps;
 internal sealed class DeliveryProgress
 {
     private readonly Lock _lock = new();
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _next;
+    private bool _closed;
     private long _accepted;
     private long _finished;
 
@@ -17,44 +18,48 @@ internal sealed class DeliveryProgress
     /// <summary>Counts one accepted item.</summary>
     public void Accept() => Interlocked.Increment(ref _accepted);
 
-    /// <summary>Counts finished items and wakes the waiters.</summary>
+    /// <summary>Counts finished items and wakes the waiters, if any (nothing is allocated when nobody waits).</summary>
     public void Finish(long count)
     {
         Interlocked.Add(ref _finished, count);
-        TaskCompletionSource finished;
+        TaskCompletionSource? waiting;
         lock (_lock)
         {
-            finished = _next;
-            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (waiting, _next) = (_next, null);
         }
 
-        finished.TrySetResult();
+        waiting?.TrySetResult();
     }
 
     /// <summary>Wakes the waiters for good: the worker has stopped.</summary>
     public void Close()
     {
+        TaskCompletionSource? waiting;
         lock (_lock)
         {
-            _next.TrySetResult();
+            _closed = true;
+            (waiting, _next) = (_next, null);
         }
+
+        waiting?.TrySetResult();
     }
 
     /// <summary>Waits until everything accepted before the call is finished, or the worker has stopped.</summary>
     public async Task WaitAsync(Task worker, CancellationToken cancellationToken)
     {
         var target = Interlocked.Read(ref _accepted);
-        while (Interlocked.Read(ref _finished) < target && !worker.IsCompleted)
+        while (!worker.IsCompleted)
         {
             Task next;
             lock (_lock)
             {
-                next = _next.Task;
-            }
+                // Checked under the lock that Finish and Close take, so that no wake-up is missed.
+                if (_closed || Interlocked.Read(ref _finished) >= target)
+                {
+                    return;
+                }
 
-            if (Interlocked.Read(ref _finished) >= target)
-            {
-                break;
+                next = (_next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
 
             await next.WaitAsync(cancellationToken).ConfigureAwait(false);

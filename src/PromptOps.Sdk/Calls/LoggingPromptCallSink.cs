@@ -11,6 +11,11 @@ internal sealed partial class LoggingPromptCallSink(ILogger<LoggingPromptCallSin
 {
     public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
     {
+        if (!logger.IsEnabled(record.Success ? LogLevel.Information : LogLevel.Warning))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         var prompt = record.PromptId is null ? "(none)" : $"{record.PromptId}@{record.PromptVersion}";
         var cost = record.Cost?.ToString("0.########", CultureInfo.InvariantCulture) ?? "unknown";
         var latency = record.Latency.TotalMilliseconds;

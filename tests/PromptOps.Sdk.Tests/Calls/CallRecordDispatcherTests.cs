@@ -57,6 +57,90 @@ public class CallRecordDispatcherTests
         Assert.Equal("r19", sink.Records[^1].RequestId);
     }
 
+    [Fact]
+    public async Task TryEnqueue_WithoutFlush_RecordsReachTheSinksWithinTheDeliveryInterval()
+    {
+        var sink = new CollectingSink();
+        await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMilliseconds(50) });
+
+        Assert.True(dispatcher.TryEnqueue(Record("r1")));
+
+        Assert.True(await Eventually(() => sink.Records.Count == 1), "The record was not delivered after its delivery interval.");
+        Assert.Equal(0, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task FlushAsync_LongDeliveryInterval_DeliversAtOnce()
+    {
+        var sink = new CollectingSink();
+        await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1) });
+        for (var i = 0; i < 3; i++)
+        {
+            dispatcher.TryEnqueue(Record($"r{i}"));
+        }
+
+        await dispatcher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["r0", "r1", "r2"], sink.Records.Select(r => r.RequestId));
+    }
+
+    [Fact]
+    public async Task TryEnqueue_HalfTheQueueWaiting_WakesTheWorkerBeforeTheInterval()
+    {
+        var sink = new CollectingSink();
+        await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1), QueueCapacity = 10 });
+
+        for (var i = 0; i < 4; i++)
+        {
+            dispatcher.TryEnqueue(Record($"r{i}"));
+        }
+
+        await Task.Delay(200);
+        Assert.Empty(sink.Records);
+        dispatcher.TryEnqueue(Record("r4"));
+
+        Assert.True(await Eventually(() => sink.Records.Count == 5), "Five of ten waiting records did not wake the worker.");
+    }
+
+    [Fact]
+    public async Task TryEnqueue_ZeroDeliveryInterval_DeliversEachRecordWithoutWaiting()
+    {
+        var sink = new CollectingSink();
+        await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.Zero });
+
+        dispatcher.TryEnqueue(Record("r1"));
+
+        Assert.True(await Eventually(() => sink.Records.Count == 1), "A zero interval did not deliver the record at once.");
+    }
+
+    [Fact]
+    public async Task TryEnqueue_ManyParallelWriters_EveryAcceptedRecordIsDeliveredOnce()
+    {
+        var sink = new CollectingSink();
+        var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMilliseconds(5), QueueCapacity = 100_000 });
+
+        var accepted = await Task.WhenAll(Enumerable.Range(0, 16).Select(writer => Task.Run(() =>
+            Enumerable.Range(0, 2_000).Count(i => dispatcher.TryEnqueue(Record($"w{writer}-{i}"))))));
+        await dispatcher.DisposeAsync();
+
+        Assert.Equal(32_000, accepted.Sum());
+        Assert.Equal(0, dispatcher.DroppedCount);
+        Assert.Equal(32_000, sink.Records.Select(r => r.RequestId).Distinct().Count());
+        Assert.Equal(32_000, sink.Records.Count);
+        Assert.False(dispatcher.TryEnqueue(Record("after")), "A disposed dispatcher accepted a record it will never deliver.");
+        Assert.Equal(1, dispatcher.DroppedCount);
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        for (var waited = 0; waited < 10_000 && !condition(); waited += 10)
+        {
+            await Task.Delay(10);
+        }
+
+        return condition();
+    }
+
     private static PromptCallRecord Record(string id) => new() { RequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
 
     private sealed class ThrowingSink : IPromptCallSink
