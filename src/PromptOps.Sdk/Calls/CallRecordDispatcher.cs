@@ -144,20 +144,20 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private async Task DeliverAsync()
     {
         var batch = new List<PromptCallRecord>();
+        var closed = false;
         while (true)
         {
-            bool closed;
+            if (!closed)
+            {
+                // Sleep until the interval ends or a full batch, a flush or disposal wakes the worker.
+                await _wake.WaitAsync(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+            }
+
             lock (_gate)
             {
                 (batch, _buffer) = (_buffer, batch);
                 closed = _closed;
                 Volatile.Write(ref _wakeRequested, 0);
-            }
-
-            foreach (var record in batch)
-            {
-                await DeliverAsync(record).ConfigureAwait(false);
-                _progress.Finish(1);
             }
 
             if (closed && batch.Count == 0)
@@ -166,13 +166,13 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
                 break;
             }
 
-            var delivered = batch.Count;
-            batch.Clear();
-            if (delivered == 0 || !closed)
+            foreach (var record in batch)
             {
-                // Sleep until the interval ends or a full batch, a flush or disposal wakes the worker.
-                await _wake.WaitAsync(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                await DeliverAsync(record).ConfigureAwait(false);
+                _progress.Finish(1);
             }
+
+            batch.Clear();
         }
 
         _progress.Close();

@@ -33,8 +33,18 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         _layer = new PromptOpsLayer(innerClient, services);
     }
 
+    /// <summary>Gets or sets the fused call of a <c>UsePromptOps()</c> pipeline, which runs the layers below this one in one pass.</summary>
+    internal FusedPromptOpsCall? Fused { get; set; }
+
     /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Fused is { } fused ? fused.GetResponseAsync(messages, options, cancellationToken) : GetLayeredResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Fused is { } fused ? fused.GetStreamingResponseAsync(messages, options, cancellationToken) : GetLayeredStreamingResponseAsync(messages, options, cancellationToken);
+
+    private async Task<ChatResponse> GetLayeredResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var state = _layer.Enter(this, messages, ref options, streaming: false, out var list, out var owner);
         var telemetry = CallTelemetry.Start(state);
@@ -54,8 +64,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         return response;
     }
 
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<ChatResponseUpdate> GetLayeredStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
         var telemetry = CallTelemetry.Start(state);
@@ -108,7 +117,8 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
     }
 
-    private void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)
+    /// <summary>Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first.</summary>
+    internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)
     {
         if (!state.TryComplete())
         {

@@ -54,7 +54,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 state.Observe(update, this, owner);
 
                 lastMessageId = update.MessageId ?? lastMessageId;
-                if (update.Contents.Any(c => c is UsageContent))
+                if (CarriesUsage(update))
                 {
                     state.CostResolved = false;
                     Price(state);
@@ -77,15 +77,21 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             }
         }
 
-        if (!priced)
+        try
         {
-            Price(state);
-            var final = new ChatResponseUpdate { MessageId = lastMessageId, ResponseId = state.ResponseId, ModelId = state.ResponseModel };
-            Annotate(final.AdditionalProperties = [], state);
-            yield return final;
+            if (!priced)
+            {
+                Price(state);
+                var final = new ChatResponseUpdate { MessageId = lastMessageId, ResponseId = state.ResponseId, ModelId = state.ResponseModel };
+                Annotate(final.AdditionalProperties = [], state);
+                yield return final;
+            }
         }
-
-        ReportCost(state);
+        finally
+        {
+            // Also when the consumer stops at the final update, which it may: the cost is on it.
+            ReportCost(state);
+        }
     }
 
     /// <summary>Prices the call once its usage is known; shared with the other layers through the call state.</summary>
@@ -151,9 +157,25 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         return 0;
     }
 
-    private void Price(PromptCallState state) => Price(state, _services);
+    /// <summary>Prices the call once its usage is known.</summary>
+    internal void Price(PromptCallState state) => Price(state, _services);
 
-    private static void Annotate(AdditionalPropertiesDictionary properties, PromptCallState state)
+    /// <summary>Returns <see langword="true"/> when the update carries the provider's usage.</summary>
+    internal static bool CarriesUsage(ChatResponseUpdate update)
+    {
+        foreach (var content in update.Contents)
+        {
+            if (content is UsageContent)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Returns the cost (and whether usage was estimated) on a response or update.</summary>
+    internal static void Annotate(AdditionalPropertiesDictionary properties, PromptCallState state)
     {
         if (state.Cost is { } cost)
         {

@@ -176,7 +176,7 @@ internal sealed class PromptCallState
     public bool TryMarkCostReported() => Interlocked.Exchange(ref _costReported, 1) == 0;
 
     /// <summary>Reads the response when <paramref name="layer"/> holds the claim, and returns the request id on it when <paramref name="owner"/>.</summary>
-    public void Observe(ChatResponse response, object layer, bool owner)
+    public void Observe(ChatResponse response, object? layer, bool owner)
     {
         if (ReferenceEquals(ResponseReader, layer))
         {
@@ -193,7 +193,7 @@ internal sealed class PromptCallState
     /// Reads a streamed update when <paramref name="layer"/> holds the claim; when <paramref name="owner"/>, returns the request
     /// id on the first update and times the first content.
     /// </summary>
-    public void Observe(ChatResponseUpdate update, object layer, bool owner)
+    public void Observe(ChatResponseUpdate update, object? layer, bool owner)
     {
         if (ReferenceEquals(ResponseReader, layer))
         {
@@ -211,11 +211,24 @@ internal sealed class PromptCallState
             (update.AdditionalProperties ??= [])[PromptOpsResponseKeys.RequestId] = RequestId;
         }
 
-        if (!SawContent && update.Contents.Any(c => c is not UsageContent))
+        if (!SawContent && CarriesContent(update))
         {
             SawContent = true;
             TimeToFirstToken = _timeProvider.GetElapsedTime(StartTimestamp);
         }
+    }
+
+    private static bool CarriesContent(ChatResponseUpdate update)
+    {
+        foreach (var content in update.Contents)
+        {
+            if (content is not UsageContent)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ReadResponse(ChatResponse response)

@@ -30,9 +30,8 @@ public static class PromptOpsChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
-            // One set of services for the four layers, which sit next to each other as their shared call state needs.
-            var shared = PromptOpsCallServices.From(services);
-            return new CallLoggingChatClient(new TokenBudgetChatClient(new SpendBudgetChatClient(new CostTrackingChatClient(innerClient, shared), shared), shared), shared);
+            // One set of services for the four layers; the outermost runs a call through all four in one pass.
+            return FusedPromptOpsCall.Build(innerClient, PromptOpsCallServices.From(services));
         });
     }
 }

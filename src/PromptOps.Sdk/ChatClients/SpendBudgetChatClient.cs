@@ -85,7 +85,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
     }
 
-    private async ValueTask<Reservation?> ReserveAsync(PromptCallState state, CancellationToken cancellationToken)
+    /// <summary>Reserves the call's worst-case cost in every budget that counts it, downgrading or refusing the call at a limit.</summary>
+    internal async ValueTask<Reservation?> ReserveAsync(PromptCallState state, CancellationToken cancellationToken)
     {
         var spending = _services.Options.CurrentValue.Spending;
         if (spending.Budgets.Count == 0)
@@ -181,7 +182,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
     }
 
-    private async ValueTask SettleAsync(PromptCallState state, Reservation? reservation, bool priced)
+    /// <summary>Replaces the reservation by the call's actual cost (none when <paramref name="priced"/> is false) and fires the alerts crossed.</summary>
+    internal async ValueTask SettleAsync(PromptCallState state, Reservation? reservation, bool priced)
     {
         if (reservation is null)
         {
@@ -392,9 +394,10 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
 
     private sealed record ZoneOf(PromptOpsSpendingOptions Options, TimeZoneInfo Zone);
 
-    private sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd);
+    internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd);
 
-    private sealed record Reservation(string Id, List<MatchedBudget> Matched);
+    /// <summary>A reservation held in the ledger for one call, with the budgets it counts in.</summary>
+    internal sealed record Reservation(string Id, List<MatchedBudget> Matched);
 
     private readonly record struct Attempt(SpendReservationResult? Result, Reservation Reservation);
 

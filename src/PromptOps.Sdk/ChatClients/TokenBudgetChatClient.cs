@@ -60,7 +60,8 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         AlertIfNearLimit(state);
     }
 
-    private void Check(PromptCallState state)
+    /// <summary>Checks the request against its token limit before it is sent: rejects, clamps or warns as the policy says.</summary>
+    internal void Check(PromptCallState state)
     {
         var budgets = _services.Options.CurrentValue.Budgets;
         budgets.Features.TryGetValue(state.Feature, out var feature);
@@ -129,7 +130,8 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         throw exception;
     }
 
-    private void AlertIfNearLimit(PromptCallState state)
+    /// <summary>Raises the budget alert when the call used at least the alert threshold of its limit.</summary>
+    internal void AlertIfNearLimit(PromptCallState state)
     {
         if (state.TokenLimit is not { } limit)
         {
