@@ -6,6 +6,9 @@ namespace PromptOps;
 /// </summary>
 public sealed class PromptCallRecord
 {
+    /// <summary>The tags of a record without any; shared, so that a record does not build an empty dictionary of its own.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>().AsReadOnly();
+
     private string? _inputContent;
     private string? _outputContent;
     private bool _redacted;
@@ -113,7 +116,7 @@ public sealed class PromptCallRecord
     public bool Streaming { get; init; }
 
     /// <summary>Gets the tags of the <see cref="PromptOpsContext"/>.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = NoTags;
 
     /// <summary>Gets the input messages as text (<c>role: text</c> per line), redacted or in full as configured, or <see langword="null"/> when capture is off.</summary>
     public string? InputContent { get => _inputContent; init => _inputContent = value; }

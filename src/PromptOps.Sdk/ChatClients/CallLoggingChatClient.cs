@@ -141,8 +141,6 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         dispatcher.TryEnqueue(BuildRecord(state, latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
     }
 
-    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>().AsReadOnly();
-
     internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)
     {
         var usage = state.Usage;
@@ -173,16 +171,16 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             UsageClamped = state.UsageClamped,
             Latency = latency,
             TimeToFirstToken = state.Streaming ? state.TimeToFirstToken : null,
-            Cost = state.Cost?.Total,
+            Cost = state.Cost,
             PriceSource = state.Cost is null ? null : state.PriceSource,
             ToolsAvailable = state.Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
-            ToolsCalled = [.. state.ToolsCalled],
+            ToolsCalled = state.ToolsCalled is { } called ? [.. called] : [],
             FinishReason = state.FinishReason,
             Success = error is null,
             ErrorType = error?.GetType().FullName,
             Error = error?.Message,
             Streaming = state.Streaming,
-            Tags = state.Context?.Tags ?? NoTags,
+            Tags = state.Context?.Tags ?? PromptCallRecord.NoTags,
             InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.Messages),
             OutputContent = capture == PromptCallContentCapture.Off ? null : state.ResponseText,
             RedactionPending = capture == PromptCallContentCapture.Redacted,

@@ -127,7 +127,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         if (state.Cost is { } cost && state.TryMarkCostReported())
         {
             PromptOpsTelemetry.Cost.Add(
-                (double)cost.Total,
+                (double)cost,
                 new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature),
                 new KeyValuePair<string, object?>(PromptOpsTelemetry.GenAI.RequestModel, state.Model),
                 new KeyValuePair<string, object?>(PromptOpsTelemetry.PromptIdAttribute, state.PromptId),
@@ -163,9 +163,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     /// <summary>Returns <see langword="true"/> when the update carries the provider's usage.</summary>
     internal static bool CarriesUsage(ChatResponseUpdate update)
     {
-        foreach (var content in update.Contents)
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is UsageContent)
+            if (contents[i] is UsageContent)
             {
                 return true;
             }
@@ -179,7 +180,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     {
         if (state.Cost is { } cost)
         {
-            properties[PromptOpsResponseKeys.CostUsd] = cost.Total;
+            properties[PromptOpsResponseKeys.CostUsd] = cost;
         }
 
         if (state.UsageEstimated)

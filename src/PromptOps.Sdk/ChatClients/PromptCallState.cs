@@ -112,7 +112,8 @@ internal sealed class PromptCallState
 
     public bool UsageClamped { get; set; }
 
-    public CallCost? Cost { get; set; }
+    /// <summary>Gets or sets the call's cost in USD, or <see langword="null"/> when its model has no known price.</summary>
+    public decimal? Cost { get; set; }
 
     public string? PriceSource { get; set; }
 
@@ -124,7 +125,8 @@ internal sealed class PromptCallState
 
     public string? FinishReason { get; private set; }
 
-    public List<string> ToolsCalled { get; } = [];
+    /// <summary>Gets the tools the model asked to call, in order, or <see langword="null"/> when it asked for none.</summary>
+    public List<string>? ToolsCalled { get; private set; }
 
     /// <summary>Gets the response text; for a stream, what arrived so far (built once per read, not once per update).</summary>
     public string? ResponseText => _readUpdate ? _responseText ??= _streamedText!.ToString() : _responseText;
@@ -220,9 +222,10 @@ internal sealed class PromptCallState
 
     private static bool CarriesContent(ChatResponseUpdate update)
     {
-        foreach (var content in update.Contents)
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is not UsageContent)
+            if (contents[i] is not UsageContent)
             {
                 return true;
             }
@@ -242,9 +245,10 @@ internal sealed class PromptCallState
             AddUsage(usage);
         }
 
-        foreach (var message in response.Messages)
+        var messages = response.Messages;
+        for (var i = 0; i < messages.Count; i++)
         {
-            CollectToolCalls(message.Contents);
+            CollectToolCalls(messages[i].Contents);
         }
     }
 
@@ -254,9 +258,10 @@ internal sealed class PromptCallState
         ResponseModel = update.ModelId ?? ResponseModel;
         ResponseId = update.ResponseId ?? ResponseId;
         FinishReason = update.FinishReason?.Value ?? FinishReason;
-        foreach (var content in update.Contents)
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            switch (content)
+            switch (contents[i])
             {
                 case TextContent text:
                     _streamedText!.Append(text.Text);
@@ -300,11 +305,11 @@ internal sealed class PromptCallState
 
     private void CollectToolCalls(IList<AIContent> contents)
     {
-        foreach (var content in contents)
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is FunctionCallContent call)
+            if (contents[i] is FunctionCallContent call)
             {
-                ToolsCalled.Add(call.Name);
+                (ToolsCalled ??= []).Add(call.Name);
             }
         }
     }

@@ -194,7 +194,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         if (priced)
         {
             CostTrackingChatClient.Price(state, _services);
-            actual = state.Cost?.Total ?? 0;
+            actual = state.Cost ?? 0;
         }
 
         IReadOnlyList<SpendBucketTotal> totals;
@@ -360,7 +360,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             output,
             CacheWriteInputTokens: price.CacheWritePerToken > price.InputPerToken ? input : 0,
             ReasoningTokens: price.ReasoningPerToken > price.OutputPerToken ? output : 0);
-        return CostCalculator.Calculate(price, usage).Total;
+        return CostCalculator.Total(price, usage, out _);
     }
 
     /// <summary>The configured time zone, resolved once per options instance (validation guarantees it exists).</summary>

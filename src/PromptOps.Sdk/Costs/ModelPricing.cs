@@ -74,8 +74,8 @@ internal sealed partial class ModelPricing
         return table;
     }
 
-    /// <summary>Prices a call; <see langword="null"/> (and one warning per model) when the model has no price.</summary>
-    public CallCost? TryPrice(string? model, string? provider, TokenUsage usage, out string? priceSource, out bool clamped)
+    /// <summary>Prices a call: its total in USD, or <see langword="null"/> (and one warning per model) when the model has no price.</summary>
+    public decimal? TryPrice(string? model, string? provider, TokenUsage usage, out string? priceSource, out bool clamped)
     {
         clamped = false;
         priceSource = null;
@@ -92,7 +92,7 @@ internal sealed partial class ModelPricing
         }
 
         priceSource = match.SourceAndKey;
-        return CostCalculator.Calculate(match.Price, usage, out clamped);
+        return CostCalculator.Total(match.Price, usage, out clamped);
     }
 
     private void WarnOnce(string model, string? provider)

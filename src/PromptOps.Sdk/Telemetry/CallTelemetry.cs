@@ -92,7 +92,7 @@ internal readonly struct CallTelemetry
         {
             if (state.Cost is { } cost)
             {
-                activity.SetTag(CostAttribute, (double)cost.Total);
+                activity.SetTag(CostAttribute, (double)cost);
             }
 
             if (state.UsageEstimated)

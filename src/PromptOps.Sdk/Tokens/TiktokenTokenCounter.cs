@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
@@ -42,6 +43,11 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<Tokenizer> Cl100k = new(() => TiktokenTokenizer.CreateForEncoding("cl100k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The roles of <see cref="ChatRole"/>, whose token counts are computed once per encoding.</summary>
+    private static readonly string[] StandardRoles = [ChatRole.System.Value, ChatRole.User.Value, ChatRole.Assistant.Value, ChatRole.Tool.Value];
+    private static readonly Lazy<int[]> O200kRoleTokens = new(() => [.. StandardRoles.Select(role => O200k.Value.CountTokens(role))]);
+    private static readonly Lazy<int[]> Cl100kRoleTokens = new(() => [.. StandardRoles.Select(role => Cl100k.Value.CountTokens(role))]);
+
     private readonly ConcurrentDictionary<string, int> _o200kCache = new(SampledTextComparer.Instance);
     private readonly ConcurrentDictionary<string, int> _cl100kCache = new(SampledTextComparer.Instance);
     private readonly ConditionalWeakTable<AITool, StrongBox<int>> _toolTokens = [];
@@ -58,23 +64,19 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     public int CountTokens(string text, string? modelId)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return CountText(text, modelId, cacheAnyLength: false);
+        return CountText(text, UsesCl100k(modelId));
     }
 
-    /// <summary>
-    /// Counts a text, through the cache when it is long or when <paramref name="cacheAnyLength"/> is set for a short text
-    /// from a small fixed set (role names), which would otherwise run the tokenizer on every message.
-    /// </summary>
-    private int CountText(string text, string? modelId, bool cacheAnyLength)
+    /// <summary>Counts a text, through the cache when it is long.</summary>
+    private int CountText(string text, bool cl100k)
     {
         if (text.Length == 0)
         {
             return 0;
         }
 
-        var cl100k = UsesCl100k(modelId);
         var tokenizer = cl100k ? Cl100k.Value : O200k.Value;
-        if (text.Length < CacheableLength && !cacheAnyLength)
+        if (text.Length < CacheableLength)
         {
             return tokenizer.CountTokens(text);
         }
@@ -96,6 +98,13 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         return count;
     }
 
+    /// <summary>Counts a role name: the four standard roles are counted once per encoding, others like any short text.</summary>
+    private int CountRole(string role, bool cl100k)
+    {
+        var known = Array.IndexOf(StandardRoles, role);
+        return known < 0 ? CountText(role, cl100k) : (cl100k ? Cl100kRoleTokens : O200kRoleTokens).Value[known];
+    }
+
     /// <inheritdoc />
     public int EstimateInputTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
         Estimate(messages, options, modelId, upperBound: false);
@@ -112,28 +121,47 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private int Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, bool upperBound)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        modelId ??= options?.ModelId;
+        var cl100k = UsesCl100k(modelId ?? options?.ModelId);
         var total = ReplyPrimingTokens;
-        foreach (var message in messages)
+        if (messages is IList<ChatMessage> list)
         {
-            total += TokensPerMessage + CountText(message.Role.Value, modelId, cacheAnyLength: true);
-            if (!string.IsNullOrEmpty(message.AuthorName))
+            // Indexed: enumerating the interface would allocate an enumerator per call, and this runs on every call.
+            for (var i = 0; i < list.Count; i++)
             {
-                total += TokensPerName + Count(message.AuthorName, modelId, upperBound);
+                total += CountMessage(list[i], cl100k, upperBound);
             }
-
-            foreach (var content in message.Contents)
+        }
+        else
+        {
+            foreach (var message in messages)
             {
-                total += CountContent(content, modelId, upperBound);
+                total += CountMessage(message, cl100k, upperBound);
             }
         }
 
         if (options?.Tools is { Count: > 0 } tools)
         {
-            foreach (var tool in tools)
+            for (var i = 0; i < tools.Count; i++)
             {
-                total += CountTool(tool, modelId);
+                total += CountTool(tools[i], cl100k);
             }
+        }
+
+        return total;
+    }
+
+    private int CountMessage(ChatMessage message, bool cl100k, bool upperBound)
+    {
+        var total = TokensPerMessage + CountRole(message.Role.Value, cl100k);
+        if (!string.IsNullOrEmpty(message.AuthorName))
+        {
+            total += TokensPerName + Count(message.AuthorName, cl100k, upperBound);
+        }
+
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            total += CountContent(contents[i], cl100k, upperBound);
         }
 
         return total;
@@ -159,31 +187,31 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private static bool StartsWith(ReadOnlySpan<char> name, string prefix) => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Counts a text exactly, or bounds a short one by its UTF-8 length when <paramref name="upperBound"/> is set.</summary>
-    private int Count(string text, string? modelId, bool upperBound) =>
-        upperBound && text.Length < CacheableLength ? Encoding.UTF8.GetByteCount(text) : CountTokens(text, modelId);
+    private int Count(string text, bool cl100k, bool upperBound) =>
+        upperBound && text.Length < CacheableLength ? Encoding.UTF8.GetByteCount(text) : CountText(text, cl100k);
 
-    private int CountContent(AIContent content, string? modelId, bool upperBound) => content switch
+    private int CountContent(AIContent content, bool cl100k, bool upperBound) => content switch
     {
-        TextContent text => Count(text.Text, modelId, upperBound),
-        TextReasoningContent reasoning => Count(reasoning.Text, modelId, upperBound),
-        FunctionCallContent call => Count(call.Name, modelId, upperBound) + Count(Serialize(call.Arguments), modelId, upperBound),
-        FunctionResultContent result => Count(result.Result as string ?? Serialize(result.Result), modelId, upperBound),
+        TextContent text => Count(text.Text, cl100k, upperBound),
+        TextReasoningContent reasoning => Count(reasoning.Text, cl100k, upperBound),
+        FunctionCallContent call => Count(call.Name, cl100k, upperBound) + Count(Serialize(call.Arguments), cl100k, upperBound),
+        FunctionResultContent result => Count(result.Result as string ?? Serialize(result.Result), cl100k, upperBound),
         DataContent data when data.HasTopLevelMediaType("image") => TokensPerImage,
         UriContent uri when uri.HasTopLevelMediaType("image") => TokensPerImage,
         _ => 0,
     };
 
-    private int CountTool(AITool tool, string? modelId)
+    private int CountTool(AITool tool, bool cl100k)
     {
         if (_toolTokens.TryGetValue(tool, out var known))
         {
             return known.Value;
         }
 
-        var count = TokensPerTool + CountTokens(tool.Name, modelId) + CountTokens(tool.Description, modelId);
+        var count = TokensPerTool + CountText(tool.Name, cl100k) + CountText(tool.Description, cl100k);
         if (tool is AIFunctionDeclaration function)
         {
-            count += CountTokens(function.JsonSchema.GetRawText(), modelId);
+            count += CountText(function.JsonSchema.GetRawText(), cl100k);
         }
 
         _toolTokens.AddOrUpdate(tool, new StrongBox<int>(count));
@@ -201,13 +229,14 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
 /// <summary>
 /// Compares long texts for the token-count cache. Hashing a whole 4,000-character system prompt on every call costs more
-/// than the rest of the middleware, so the hash reads the length and 64 characters at positions spread over the text
+/// than the rest of the middleware, so the hash reads the length and 32 runs of 4 characters spread over the text
 /// (shifted by a per-process random offset, so that colliding texts cannot be crafted in advance); equality still compares
 /// every character, so a collision only shares a bucket and never returns a wrong count.
 /// </summary>
 internal sealed class SampledTextComparer : IEqualityComparer<string>
 {
-    private const int Samples = 64;
+    private const int Samples = 32;
+    private const int SampleWidth = 4;
     private static readonly int Offset = Random.Shared.Next(1, 997);
 
     public static SampledTextComparer Instance { get; } = new();
@@ -216,20 +245,21 @@ internal sealed class SampledTextComparer : IEqualityComparer<string>
 
     public int GetHashCode(string text)
     {
-        var hash = new HashCode();
-        hash.Add(text.Length);
-        if (text.Length <= Samples * 2)
+        if (text.Length <= Samples * SampleWidth)
         {
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
-            return hash.ToHashCode();
+            return string.GetHashCode(text.AsSpan());
         }
 
-        var step = text.Length / Samples;
+        // The length and 32 runs of 4 characters spread over the text, hashed in one pass over 264 bytes.
+        Span<ulong> sample = stackalloc ulong[Samples + 1];
+        sample[0] = (ulong)text.Length;
+        var step = (text.Length - SampleWidth) / Samples;
+        var characters = text.AsSpan();
         for (int i = 0, position = Offset % step; i < Samples; i++, position += step)
         {
-            hash.Add(text[position]);
+            sample[i + 1] = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(characters.Slice(position, SampleWidth)));
         }
 
-        return hash.ToHashCode();
+        return string.GetHashCode(MemoryMarshal.Cast<ulong, char>(sample));
     }
 }

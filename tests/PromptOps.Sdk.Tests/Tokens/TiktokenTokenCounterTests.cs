@@ -50,6 +50,19 @@ public class TiktokenTokenCounterTests
         Assert.Equal(3 + 3 + role + 2, estimate);
     }
 
+    [Theory]
+    [InlineData("gpt-4")]
+    [InlineData("gpt-4o")]
+    public void EstimateInputTokens_StandardAndCustomRoles_EachRoleCountedAsItsText(string model)
+    {
+        ChatRole[] roles = [ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.Tool, new ChatRole("critic"), new ChatRole("Reviewer-Bot")];
+        var messages = roles.Select(role => new ChatMessage(role, "ok")).ToList();
+        var expected = 3 + roles.Sum(role => 3 + _counter.CountTokens(role.Value, model) + _counter.CountTokens("ok", model));
+
+        Assert.Equal(expected, _counter.EstimateInputTokens(messages, null, model));
+        Assert.Equal(expected, _counter.EstimateInputTokens(messages.AsEnumerable().Select(m => m), null, model));
+    }
+
     [Fact]
     public void EstimateInputTokens_ToolDefinitions_AreCounted()
     {
