@@ -30,7 +30,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private readonly PromptOpsLayer _layer;
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
     private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
-    private ZoneOf? _zone;
+    private SpendPlan? _plan;
     private int _ledgerFailing;
 
     internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
@@ -95,8 +95,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
 
         var now = _services.TimeProvider.GetUtcNow();
-        var zone = Zone(spending);
-        var matched = Match(state, spending, zone, now);
+        var plan = Plan(spending);
+        var matched = Match(state, plan, now);
         if (matched.Count == 0)
         {
             return null;
@@ -133,7 +133,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
                 state.DowngradeTo(cheaper);
             }
 
-            matched = Match(state, spending, zone, now);
+            matched = Match(state, plan, now);
         }
     }
 
@@ -154,14 +154,16 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private async ValueTask<Attempt> TryReserveAsync(List<MatchedBudget> matched, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
     {
         var claims = new SpendClaim[matched.Count];
+        var buckets = new SpendBucket[matched.Count];
         for (var i = 0; i < claims.Length; i++)
         {
             var budget = matched[i].Budget;
             var checkedLimit = budget.Action == SpendLimitAction.Block || (budget.Action == SpendLimitAction.Downgrade && !downgraded);
-            claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
+            buckets[i] = matched[i].Bucket;
+            claims[i] = new SpendClaim(buckets[i], checkedLimit ? budget.LimitUsd : null);
         }
 
-        var reservation = new Reservation(PromptOpsContext.NewRequestId(), matched);
+        var reservation = new Reservation(PromptOpsContext.NewRequestId(), matched, buckets);
         try
         {
             var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
@@ -200,7 +202,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         IReadOnlyList<SpendBucketTotal> totals;
         try
         {
-            totals = await _services.SpendLedger.SettleAsync(reservation.Id, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
+            totals = await _services.SpendLedger.SettleAsync(reservation.Id, reservation.Buckets, actual, CancellationToken.None).ConfigureAwait(false);
             LedgerRecovered();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -209,22 +211,22 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return;
         }
 
-        var now = _services.TimeProvider.GetUtcNow();
         for (var i = 0; i < totals.Count; i++)
         {
             // The ledger returns the totals in the order of the buckets it was given: the reservation's.
             var (matched, total) = (reservation.Matched[i], totals[i]);
-            if (matched.Budget.LimitUsd <= 0)
+            if (matched.Budget.LimitUsd <= 0 || total.SpentUsd < matched.NoAlertBelowUsd)
             {
                 continue;
             }
 
             var share = (double)(total.SpentUsd / matched.Budget.LimitUsd);
-            foreach (var threshold in matched.Budget.EffectiveThresholds)
+            var thresholds = matched.Budget.EffectiveThresholds;
+            for (var t = 0; t < thresholds.Count; t++)
             {
-                if (threshold <= share)
+                if (thresholds[t] <= share)
                 {
-                    await FireOnceAsync(state, matched, threshold, total.SpentUsd, limitReached: false, now).ConfigureAwait(false);
+                    await FireOnceAsync(state, matched, thresholds[t], total.SpentUsd, limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
                 }
             }
         }
@@ -300,11 +302,12 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         });
     }
 
-    private static List<MatchedBudget> Match(PromptCallState state, PromptOpsSpendingOptions spending, TimeZoneInfo zone, DateTimeOffset now)
+    private static List<MatchedBudget> Match(PromptCallState state, SpendPlan plan, DateTimeOffset now)
     {
-        var matched = new List<MatchedBudget>(spending.Budgets.Count);
-        foreach (var (name, budget) in spending.Budgets)
+        var matched = new List<MatchedBudget>(plan.Budgets.Length);
+        foreach (var planned in plan.Budgets)
         {
+            var budget = planned.Budget;
             var value = budget.Scope switch
             {
                 SpendBudgetScope.Feature => state.Feature,
@@ -328,8 +331,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
                 value = only;
             }
 
-            var (start, end) = SpendPeriods.Get(budget.Period, now, zone);
-            matched.Add(new MatchedBudget(name, budget, new SpendBucket(name, value, start), end));
+            matched.Add(planned.Match(value, now, plan.Zone));
         }
 
         return matched;
@@ -363,17 +365,18 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         return CostCalculator.Total(price, usage, out _);
     }
 
-    /// <summary>The configured time zone, resolved once per options instance (validation guarantees it exists).</summary>
-    private TimeZoneInfo Zone(PromptOpsSpendingOptions spending)
+    /// <summary>The budgets and time zone of one options instance, worked out once (validation guarantees the zone exists).</summary>
+    private SpendPlan Plan(PromptOpsSpendingOptions spending)
     {
-        if (Volatile.Read(ref _zone) is { } cached && ReferenceEquals(cached.Options, spending))
+        if (Volatile.Read(ref _plan) is { } cached && ReferenceEquals(cached.Options, spending))
         {
-            return cached.Zone;
+            return cached;
         }
 
         var zone = SpendPeriods.TryFindZone(spending.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        Volatile.Write(ref _zone, new ZoneOf(spending, zone));
-        return zone;
+        var plan = new SpendPlan(spending, zone, [.. spending.Budgets.Select(b => new PlannedBudget(b.Key, b.Value))]);
+        Volatile.Write(ref _plan, plan);
+        return plan;
     }
 
     private void LedgerFailed(Exception exception)
@@ -392,12 +395,42 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
     }
 
-    private sealed record ZoneOf(PromptOpsSpendingOptions Options, TimeZoneInfo Zone);
+    /// <summary>One budget counting one call: its bucket for the period, when the period ends, and below what spend no alert can fire.</summary>
+    internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd, decimal NoAlertBelowUsd);
 
-    internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd);
+    /// <summary>A reservation held in the ledger for one call, with the budgets it counts in and their buckets.</summary>
+    internal sealed record Reservation(string Id, List<MatchedBudget> Matched, SpendBucket[] Buckets);
 
-    /// <summary>A reservation held in the ledger for one call, with the budgets it counts in.</summary>
-    internal sealed record Reservation(string Id, List<MatchedBudget> Matched);
+    private sealed record SpendPlan(PromptOpsSpendingOptions Options, TimeZoneInfo Zone, PlannedBudget[] Budgets);
+
+    /// <summary>A configured budget and its current period, which is worked out again only when a call falls outside it.</summary>
+    private sealed class PlannedBudget(string name, SpendBudget budget)
+    {
+        private PeriodWindow? _window;
+
+        public SpendBudget Budget => budget;
+
+        public MatchedBudget Match(string value, DateTimeOffset now, TimeZoneInfo zone)
+        {
+            var window = Volatile.Read(ref _window);
+            if (window is null || now < window.Start || now >= window.End || window.Period != budget.Period)
+            {
+                var (start, end) = SpendPeriods.Get(budget.Period, now, zone);
+
+                // The spend below which no threshold can be crossed, with a margin for the rounding of thresholds given as doubles.
+                var thresholds = budget.EffectiveThresholds;
+                var noAlertBelow = thresholds.Count == 0 ? decimal.MaxValue : (decimal)thresholds.Min() * budget.LimitUsd * 0.99m;
+                var global = budget.Scope == SpendBudgetScope.Global ? new MatchedBudget(name, budget, new SpendBucket(name, "*", start), end, noAlertBelow) : null;
+                window = new PeriodWindow(budget.Period, start, end, noAlertBelow, global);
+                Volatile.Write(ref _window, window);
+            }
+
+            // A global budget has one bucket per period, shared by every call in it.
+            return window.Global ?? new MatchedBudget(name, budget, new SpendBucket(name, value, window.Start), window.End, window.NoAlertBelowUsd);
+        }
+
+        private sealed record PeriodWindow(SpendBudgetPeriod Period, DateTimeOffset Start, DateTimeOffset End, decimal NoAlertBelowUsd, MatchedBudget? Global);
+    }
 
     private readonly record struct Attempt(SpendReservationResult? Result, Reservation Reservation);
 

@@ -17,31 +17,26 @@ public sealed class InMemorySpendLedger : ISpendLedger
     public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var claims = request.Claims;
+        var held = new Totals[claims.Count];
         lock (_lock)
         {
-            for (var i = 0; i < request.Claims.Count; i++)
+            for (var i = 0; i < held.Length; i++)
             {
-                var claim = request.Claims[i];
-                if (claim.LimitUsd is not { } limit)
+                // One lookup per bucket: the totals are kept with the reservation, which releases them without looking again.
+                var totals = held[i] = Get(claims[i].Bucket);
+                if (claims[i].LimitUsd is { } limit && totals.Spent + totals.Reserved + request.AmountUsd > limit)
                 {
-                    continue;
-                }
-
-                var (spent, reserved) = _buckets.TryGetValue(claim.Bucket, out var totals) ? (totals.Spent, totals.Reserved) : (0m, 0m);
-                if (spent + reserved + request.AmountUsd > limit)
-                {
-                    return ValueTask.FromResult(new SpendReservationResult(false, i, spent, reserved));
+                    return ValueTask.FromResult(new SpendReservationResult(false, i, totals.Spent, totals.Reserved));
                 }
             }
 
-            var buckets = new SpendBucket[request.Claims.Count];
-            for (var i = 0; i < buckets.Length; i++)
+            foreach (var totals in held)
             {
-                buckets[i] = request.Claims[i].Bucket;
-                Get(buckets[i]).Reserved += request.AmountUsd;
+                totals.Reserved += request.AmountUsd;
             }
 
-            _reservations[request.ReservationId] = new Reservation(buckets, request.AmountUsd);
+            _reservations[request.ReservationId] = new Reservation(held, request.AmountUsd);
             return ValueTask.FromResult(SpendReservationResult.Success);
         }
     }
@@ -50,26 +45,26 @@ public sealed class InMemorySpendLedger : ISpendLedger
     public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buckets);
+        var result = new SpendBucketTotal[buckets.Count];
         lock (_lock)
         {
             if (_reservations.Remove(reservationId, out var reservation))
             {
-                foreach (var bucket in reservation.Buckets)
+                foreach (var totals in reservation.Held)
                 {
-                    Get(bucket).Reserved -= reservation.Amount;
+                    totals.Reserved -= reservation.Amount;
                 }
             }
 
-            var result = new SpendBucketTotal[buckets.Count];
             for (var i = 0; i < result.Length; i++)
             {
                 var totals = Get(buckets[i]);
                 totals.Spent += actualCostUsd;
                 result[i] = new SpendBucketTotal(buckets[i], totals.Spent, totals.Reserved);
             }
-
-            return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(result);
         }
+
+        return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(result);
     }
 
     /// <inheritdoc />
@@ -124,5 +119,5 @@ public sealed class InMemorySpendLedger : ISpendLedger
         public decimal Reserved { get; set; }
     }
 
-    private sealed record Reservation(SpendBucket[] Buckets, decimal Amount);
+    private sealed record Reservation(Totals[] Held, decimal Amount);
 }

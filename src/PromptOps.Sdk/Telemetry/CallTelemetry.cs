@@ -36,29 +36,31 @@ internal readonly struct CallTelemetry
             owns = true;
             if (activity is { IsAllDataRequested: true })
             {
-                activity.SetTag(GenAI.OperationName, GenAI.ChatOperation);
-                activity.SetTag(GenAI.ProviderName, state.Provider);
-                activity.SetTag(GenAI.RequestModel, state.Model);
+                // A span of our own has no tags yet: AddTag appends, where SetTag would search the list for each key.
+                activity.AddTag(GenAI.OperationName, GenAI.ChatOperation);
+                AddIfSet(activity, GenAI.ProviderName, state.Provider);
+                AddIfSet(activity, GenAI.RequestModel, state.Model);
                 if (state.Options.Temperature is { } temperature)
                 {
-                    activity.SetTag(GenAI.RequestTemperature, temperature);
+                    activity.AddTag(GenAI.RequestTemperature, temperature);
                 }
             }
         }
 
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(RequestIdAttribute, state.RequestId);
-            activity.SetTag(FeatureAttribute, state.Feature);
+            // Set on a span another instrumentation started, which may cover more than one call (a tool-calling loop).
+            Tag(activity, owns, RequestIdAttribute, state.RequestId);
+            Tag(activity, owns, FeatureAttribute, state.Feature);
             if (state.PromptId is not null)
             {
-                activity.SetTag(PromptIdAttribute, state.PromptId);
-                activity.SetTag(PromptVersionAttribute, state.PromptVersion);
+                Tag(activity, owns, PromptIdAttribute, state.PromptId);
+                Tag(activity, owns, PromptVersionAttribute, state.PromptVersion);
             }
 
             if (state.Variant is not null)
             {
-                activity.SetTag(PromptVariantAttribute, state.Variant);
+                Tag(activity, owns, PromptVariantAttribute, state.Variant);
             }
         }
 
@@ -92,36 +94,36 @@ internal readonly struct CallTelemetry
         {
             if (state.Cost is { } cost)
             {
-                activity.SetTag(CostAttribute, (double)cost);
+                Tag(activity, _ownsActivity, CostAttribute, (double)cost);
             }
 
             if (state.UsageEstimated)
             {
-                activity.SetTag(UsageEstimatedAttribute, true);
+                Tag(activity, _ownsActivity, UsageEstimatedAttribute, true);
             }
 
             if (state.DowngradedFrom is { } downgradedFrom)
             {
-                activity.SetTag(DowngradedFromAttribute, downgradedFrom);
+                Tag(activity, _ownsActivity, DowngradedFromAttribute, downgradedFrom);
                 activity.SetTag(GenAI.RequestModel, state.Model);
             }
 
             if (_ownsActivity)
             {
-                activity.SetTag(GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
-                activity.SetTag(GenAI.ResponseModel, state.ResponseModel);
-                activity.SetTag(GenAI.ResponseId, state.ResponseId);
+                AddIfSet(activity, GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
+                AddIfSet(activity, GenAI.ResponseModel, state.ResponseModel);
+                AddIfSet(activity, GenAI.ResponseId, state.ResponseId);
                 if (state.FinishReason is not null)
                 {
-                    activity.SetTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
+                    activity.AddTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
                 }
 
-                activity.SetTag(GenAI.InputTokens, usage?.InputTokenCount);
-                activity.SetTag(GenAI.OutputTokens, usage?.OutputTokenCount);
-                activity.SetTag(GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
+                AddIfSet(activity, GenAI.InputTokens, usage?.InputTokenCount);
+                AddIfSet(activity, GenAI.OutputTokens, usage?.OutputTokenCount);
+                AddIfSet(activity, GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
                 if (error is not null)
                 {
-                    activity.SetTag(GenAI.ErrorType, error.GetType().FullName);
+                    activity.AddTag(GenAI.ErrorType, error.GetType().FullName);
                     activity.SetStatus(ActivityStatusCode.Error, error.Message);
                 }
             }
@@ -131,6 +133,39 @@ internal readonly struct CallTelemetry
         {
             _activity?.Dispose();
             RecordMetrics(state, latency, error);
+        }
+    }
+
+    /// <summary>Appends to a span of our own, which has no such tag yet (SetTag searches the list for each key); replaces on another's.</summary>
+    private static void Tag(Activity activity, bool owns, string key, object? value)
+    {
+        if (owns)
+        {
+            if (value is not null)
+            {
+                activity.AddTag(key, value);
+            }
+        }
+        else
+        {
+            activity.SetTag(key, value);
+        }
+    }
+
+    private static void AddIfSet(Activity activity, string key, string? value)
+    {
+        if (value is not null)
+        {
+            activity.AddTag(key, value);
+        }
+    }
+
+    private static void AddIfSet<T>(Activity activity, string key, T? value)
+        where T : struct
+    {
+        if (value is { } set)
+        {
+            activity.AddTag(key, set);
         }
     }
 
