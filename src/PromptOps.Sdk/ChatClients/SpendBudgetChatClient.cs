@@ -163,10 +163,17 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             claims[i] = new SpendClaim(buckets[i], checkedLimit ? budget.LimitUsd : null);
         }
 
-        var reservation = new Reservation(PromptOpsContext.NewRequestId(), matched, buckets);
+        if (_services.SpendLedger is InMemorySpendLedger local)
+        {
+            // In process: the hold is the reservation, without an id, a request object or a table of reservations.
+            var held = local.TryHold(claims, amount, out var hold);
+            return new Attempt(held, new Reservation(matched, buckets, Id: null, hold));
+        }
+
+        var reservation = new Reservation(matched, buckets, PromptOpsContext.NewRequestId(), Hold: null);
         try
         {
-            var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
+            var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id!, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
             LedgerRecovered();
             return new Attempt(result, reservation);
         }
@@ -199,34 +206,46 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             actual = state.Cost ?? 0;
         }
 
-        IReadOnlyList<SpendBucketTotal> totals;
-        try
+        var spent = new decimal[reservation.Buckets.Length];
+        if (reservation.Hold is { } hold && _services.SpendLedger is InMemorySpendLedger local)
         {
-            totals = await _services.SpendLedger.SettleAsync(reservation.Id, reservation.Buckets, actual, CancellationToken.None).ConfigureAwait(false);
-            LedgerRecovered();
+            local.Release(hold, actual, spent);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        else
         {
-            LedgerFailed(ex);
-            return;
+            try
+            {
+                var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, reservation.Buckets, actual, CancellationToken.None).ConfigureAwait(false);
+                LedgerRecovered();
+
+                // The ledger returns the totals in the order of the buckets it was given: the reservation's.
+                for (var i = 0; i < spent.Length; i++)
+                {
+                    spent[i] = totals[i].SpentUsd;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LedgerFailed(ex);
+                return;
+            }
         }
 
-        for (var i = 0; i < totals.Count; i++)
+        for (var i = 0; i < spent.Length; i++)
         {
-            // The ledger returns the totals in the order of the buckets it was given: the reservation's.
-            var (matched, total) = (reservation.Matched[i], totals[i]);
-            if (matched.Budget.LimitUsd <= 0 || total.SpentUsd < matched.NoAlertBelowUsd)
+            var matched = reservation.Matched[i];
+            if (matched.Budget.LimitUsd <= 0 || spent[i] < matched.NoAlertBelowUsd)
             {
                 continue;
             }
 
-            var share = (double)(total.SpentUsd / matched.Budget.LimitUsd);
+            var share = (double)(spent[i] / matched.Budget.LimitUsd);
             var thresholds = matched.Budget.EffectiveThresholds;
             for (var t = 0; t < thresholds.Count; t++)
             {
                 if (thresholds[t] <= share)
                 {
-                    await FireOnceAsync(state, matched, thresholds[t], total.SpentUsd, limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
+                    await FireOnceAsync(state, matched, thresholds[t], spent[i], limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
                 }
             }
         }
@@ -398,8 +417,11 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     /// <summary>One budget counting one call: its bucket for the period, when the period ends, and below what spend no alert can fire.</summary>
     internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd, decimal NoAlertBelowUsd);
 
-    /// <summary>A reservation held in the ledger for one call, with the budgets it counts in and their buckets.</summary>
-    internal sealed record Reservation(string Id, List<MatchedBudget> Matched, SpendBucket[] Buckets);
+    /// <summary>
+    /// A reservation held in the ledger for one call, with the budgets it counts in and their buckets: by id in a ledger
+    /// of its own, or as the in-memory ledger's hold.
+    /// </summary>
+    internal sealed record Reservation(List<MatchedBudget> Matched, SpendBucket[] Buckets, string? Id, InMemorySpendLedger.Hold? Hold);
 
     private sealed record SpendPlan(PromptOpsSpendingOptions Options, TimeZoneInfo Zone, PlannedBudget[] Budgets);
 

@@ -9,7 +9,7 @@ public sealed class InMemorySpendLedger : ISpendLedger
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<SpendBucket, Totals> _buckets = [];
-    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Hold> _reservations = new(StringComparer.Ordinal);
     private readonly HashSet<(SpendBucket Bucket, double Threshold)> _alerts = [];
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
 
@@ -17,27 +17,15 @@ public sealed class InMemorySpendLedger : ISpendLedger
     public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var claims = request.Claims;
-        var held = new Totals[claims.Count];
         lock (_lock)
         {
-            for (var i = 0; i < held.Length; i++)
+            var result = HoldLocked(request.Claims, request.AmountUsd, out var hold);
+            if (hold is not null)
             {
-                // One lookup per bucket: the totals are kept with the reservation, which releases them without looking again.
-                var totals = held[i] = Get(claims[i].Bucket);
-                if (claims[i].LimitUsd is { } limit && totals.Spent + totals.Reserved + request.AmountUsd > limit)
-                {
-                    return ValueTask.FromResult(new SpendReservationResult(false, i, totals.Spent, totals.Reserved));
-                }
+                _reservations[request.ReservationId] = hold;
             }
 
-            foreach (var totals in held)
-            {
-                totals.Reserved += request.AmountUsd;
-            }
-
-            _reservations[request.ReservationId] = new Reservation(held, request.AmountUsd);
-            return ValueTask.FromResult(SpendReservationResult.Success);
+            return ValueTask.FromResult(result);
         }
     }
 
@@ -48,11 +36,11 @@ public sealed class InMemorySpendLedger : ISpendLedger
         var result = new SpendBucketTotal[buckets.Count];
         lock (_lock)
         {
-            if (_reservations.Remove(reservationId, out var reservation))
+            if (_reservations.Remove(reservationId, out var hold))
             {
-                foreach (var totals in reservation.Held)
+                foreach (var totals in hold.Held)
                 {
-                    totals.Reserved -= reservation.Amount;
+                    totals.Reserved -= hold.Amount;
                 }
             }
 
@@ -65,6 +53,59 @@ public sealed class InMemorySpendLedger : ISpendLedger
         }
 
         return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(result);
+    }
+
+    /// <summary>
+    /// <see cref="TryReserveAsync"/> for a caller in this process: the reservation is the returned hold itself, so it needs
+    /// no id, no request object and no table of reservations. Release it with <see cref="Release"/>.
+    /// </summary>
+    internal SpendReservationResult TryHold(IReadOnlyList<SpendClaim> claims, decimal amountUsd, out Hold? hold)
+    {
+        lock (_lock)
+        {
+            return HoldLocked(claims, amountUsd, out hold);
+        }
+    }
+
+    /// <summary><see cref="SettleAsync"/> for a hold: releases it, adds the actual cost to its buckets and returns what each has spent.</summary>
+    internal void Release(Hold hold, decimal actualCostUsd, Span<decimal> spentUsd)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < hold.Held.Length; i++)
+            {
+                var held = hold.Held[i];
+                held.Reserved -= hold.Amount;
+
+                // A bucket dropped for a newer period while held (possible only for a zero amount) is looked up again.
+                var totals = held.Dropped ? Get(held.Bucket) : held;
+                totals.Spent += actualCostUsd;
+                spentUsd[i] = totals.Spent;
+            }
+        }
+    }
+
+    private SpendReservationResult HoldLocked(IReadOnlyList<SpendClaim> claims, decimal amountUsd, out Hold? hold)
+    {
+        hold = null;
+        var held = new Totals[claims.Count];
+        for (var i = 0; i < held.Length; i++)
+        {
+            // One lookup per bucket: the hold keeps the totals, which are released without looking them up again.
+            var totals = held[i] = Get(claims[i].Bucket);
+            if (claims[i].LimitUsd is { } limit && totals.Spent + totals.Reserved + amountUsd > limit)
+            {
+                return new SpendReservationResult(false, i, totals.Spent, totals.Reserved);
+            }
+        }
+
+        foreach (var totals in held)
+        {
+            totals.Reserved += amountUsd;
+        }
+
+        hold = new Hold(held, amountUsd);
+        return SpendReservationResult.Success;
     }
 
     /// <inheritdoc />
@@ -101,23 +142,31 @@ public sealed class InMemorySpendLedger : ISpendLedger
             var stale = _buckets.Where(b => b.Key.Budget == bucket.Budget && b.Key.PeriodStart < bucket.PeriodStart && b.Value.Reserved == 0).Select(b => b.Key).ToList();
             foreach (var old in stale)
             {
-                _buckets.Remove(old);
+                _buckets.Remove(old, out var dropped);
+                dropped!.Dropped = true;
             }
 
             _alerts.RemoveWhere(a => a.Bucket.Budget == bucket.Budget && a.Bucket.PeriodStart < bucket.PeriodStart);
         }
 
-        totals = new Totals();
+        totals = new Totals(bucket);
         _buckets[bucket] = totals;
         return totals;
     }
 
-    private sealed class Totals
+    /// <summary>What one bucket has spent and has reserved; guarded by the ledger's lock.</summary>
+    internal sealed class Totals(SpendBucket bucket)
     {
+        public SpendBucket Bucket => bucket;
+
         public decimal Spent { get; set; }
 
         public decimal Reserved { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a newer period dropped the bucket from the ledger.</summary>
+        public bool Dropped { get; set; }
     }
 
-    private sealed record Reservation(Totals[] Held, decimal Amount);
+    /// <summary>A reservation: the totals it reserved in, and the amount.</summary>
+    internal sealed record Hold(Totals[] Held, decimal Amount);
 }
