@@ -26,7 +26,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly DeliveryProgress _progress = new();
-    private List<PromptCallRecord> _buffer = [];
+    private List<IPendingCallRecord> _buffer = [];
     private bool _closed;
     private int _wakeRequested;
     private long _dropped;
@@ -56,8 +56,11 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     /// <summary>Gets a value indicating whether any sink is registered; without one, records are not even built.</summary>
     public bool HasSinks => _sinks.Length > 0;
 
-    /// <summary>Buffers a record without waiting; returns <see langword="false"/> (and counts a drop) when the queue is full or closed.</summary>
-    public bool TryEnqueue(PromptCallRecord record)
+    /// <summary>
+    /// Buffers a record, or a finished call whose record the worker builds, without waiting; returns <see langword="false"/>
+    /// (and counts a drop) when the queue is full or closed.
+    /// </summary>
+    public bool TryEnqueue(IPendingCallRecord record)
     {
         if (_sinks.Length == 0)
         {
@@ -143,7 +146,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     private async Task DeliverAsync()
     {
-        var batch = new List<PromptCallRecord>();
+        var batch = new List<IPendingCallRecord>();
         var closed = false;
         while (true)
         {
@@ -166,9 +169,9 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
                 break;
             }
 
-            foreach (var record in batch)
+            foreach (var pending in batch)
             {
-                await DeliverAsync(record).ConfigureAwait(false);
+                await DeliverAsync(pending).ConfigureAwait(false);
                 _progress.Finish(1);
             }
 
@@ -178,9 +181,22 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
         _progress.Close();
     }
 
-    private async ValueTask DeliverAsync(PromptCallRecord record)
+    private async ValueTask DeliverAsync(IPendingCallRecord pending)
     {
-        record.ApplyRedaction();
+        PromptCallRecord record;
+        try
+        {
+            record = pending.ToRecord();
+            record.ApplyRedaction();
+        }
+        catch (Exception ex)
+        {
+            // A record that cannot be built (a bug, or content that cannot be read) must not stop the worker.
+            Interlocked.Increment(ref _sinkErrors);
+            LogRecordFailed(_logger, ex, pending.RequestId);
+            return;
+        }
+
         foreach (var sink in _sinks)
         {
             try
@@ -196,7 +212,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
         }
     }
 
-    private void CountDrop(PromptCallRecord record)
+    private void CountDrop(IPendingCallRecord record)
     {
         var dropped = Interlocked.Increment(ref _dropped);
         PromptOpsTelemetry.SinkDropped.Add(1);
@@ -211,6 +227,9 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The call-record sink '{Sink}' failed to write the record of request {RequestId}. The call itself was not affected.")]
     private static partial void LogSinkFailed(ILogger logger, Exception exception, string sink, string requestId);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "The record of request {RequestId} could not be built, so no sink received it. The call itself was not affected.")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Shutting down with {PendingCount} call record(s) not yet written: the sinks did not finish within {Timeout}. Raise PromptOps:Calls:ShutdownTimeout to wait longer.")]
     private static partial void LogFlushTimedOut(ILogger logger, int pendingCount, TimeSpan timeout);

@@ -138,7 +138,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             return;
         }
 
-        dispatcher.TryEnqueue(BuildRecord(state, latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
+        dispatcher.TryEnqueue(state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
     }
 
     internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)
@@ -181,7 +181,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             Error = error?.Message,
             Streaming = state.Streaming,
             Tags = state.Context?.Tags ?? PromptCallRecord.NoTags,
-            InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.Messages),
+            InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.CapturedMessages ?? state.Messages),
             OutputContent = capture == PromptCallContentCapture.Off ? null : state.ResponseText,
             RedactionPending = capture == PromptCallContentCapture.Redacted,
         };

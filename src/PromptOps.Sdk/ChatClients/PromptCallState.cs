@@ -8,7 +8,7 @@ namespace PromptOps;
 /// caller's options (the caller's object is never changed), a <see cref="CallStateChatOptions"/> that carries the state,
 /// and the inner ones find it again on the options they receive.
 /// </summary>
-internal sealed class PromptCallState
+internal sealed class PromptCallState : IPendingCallRecord
 {
     private const string KeyPrefix = "promptops.";
 
@@ -20,6 +20,9 @@ internal sealed class PromptCallState
     private bool _requestIdStamped;
     private int _completed;
     private int _costReported;
+    private TimeSpan _latency;
+    private Exception? _error;
+    private PromptCallContentCapture _capture;
 
     private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
     {
@@ -170,6 +173,28 @@ internal sealed class PromptCallState
         Model = model;
         Options.ModelId = model;
     }
+
+    /// <summary>Gets the messages as they were when the call ended, kept only when content is captured, or <see langword="null"/>.</summary>
+    public ChatMessage[]? CapturedMessages { get; private set; }
+
+    /// <summary>
+    /// Fixes what the call's record needs when the call ends. The record itself is built from this state later, by the
+    /// dispatcher's worker (<see cref="IPendingCallRecord.ToRecord"/>), so that building it stays off the call's path.
+    /// </summary>
+    public IPendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
+    {
+        (_latency, _error, _capture) = (latency, error, capture);
+        if (capture != PromptCallContentCapture.Off)
+        {
+            // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
+            CapturedMessages = [.. Messages];
+        }
+
+        return this;
+    }
+
+    /// <inheritdoc />
+    PromptCallRecord IPendingCallRecord.ToRecord() => CallLoggingChatClient.BuildRecord(this, _latency, _error, _capture);
 
     /// <summary>Returns <see langword="true"/> exactly once, for the layer that writes the call record.</summary>
     public bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;

@@ -230,6 +230,21 @@ public class CallLoggingChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_CallerExtendsItsHistoryAfterTheCall_RecordKeepsTheMessagesSent()
+    {
+        await using var pipeline = Pipeline.Create(configure: o => o.Calls.ContentCapture = PromptCallContentCapture.Full);
+        List<ChatMessage> history = [new(ChatRole.User, "Where is order 10023?")];
+
+        var response = await pipeline.Client.GetResponseAsync(history);
+        history.AddRange(response.Messages);
+        history.Add(new ChatMessage(ChatRole.User, "And order 10024?"));
+
+        var record = await pipeline.SingleRecordAsync();
+        Assert.Equal("user: Where is order 10023?\n", record.InputContent);
+        Assert.Equal("Hello from the fake model.", record.OutputContent);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ToolsOfferedAndCalled_AreRecorded()
     {
         var inner = new FakeChatClient
