@@ -12,8 +12,8 @@ namespace PromptOps;
 /// </summary>
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
-    /// <summary>The most records that wait before the worker is woken early, as OpenTelemetry's batch exporter does.</summary>
-    internal const int MaxBatchSize = 512;
+    /// <summary>The most records that wait before the worker is woken early: one wake-up per 64 calls, and few records held across a collection.</summary>
+    internal const int MaxBatchSize = 64;
 
     private readonly IPromptCallSink[] _sinks;
     private readonly ILogger _logger;
