@@ -16,6 +16,7 @@ internal sealed class PromptCallState : IPendingCallRecord
     private readonly TimeProvider _timeProvider;
     private string? _responseText;
     private int? _inputTokenBound;
+    private int? _quickInputTokenBound;
     private bool _readUpdate;
     private bool _requestIdStamped;
     private int _completed;
@@ -100,6 +101,14 @@ internal sealed class PromptCallState : IPendingCallRecord
     /// <summary>Gets the exact input estimate when one was made, otherwise a cheap upper bound (see <see cref="ITokenCounter.EstimateInputTokensUpperBound"/>).</summary>
     public int InputTokensAtMost(ITokenCounter counter) =>
         EstimatedInputTokens ?? (_inputTokenBound ??= counter.EstimateInputTokensUpperBound(Messages, Options, Model));
+
+    /// <summary>
+    /// Gets the tightest input bound known so far without tokenizing or reading the texts: the exact estimate or the upper
+    /// bound when one was made, else the default counter's bound from text lengths (see <c>TiktokenTokenCounter.QuickUpperBound</c>),
+    /// else <see cref="InputTokensAtMost"/>.
+    /// </summary>
+    public int InputTokensAtMostQuickly(ITokenCounter counter) =>
+        EstimatedInputTokens ?? _inputTokenBound ?? (_quickInputTokenBound ??= counter is TiktokenTokenCounter tiktoken ? tiktoken.QuickUpperBound(Messages, Options, Model) : InputTokensAtMost(counter));
 
     /// <summary>Gets the exact pre-flight input estimate, making it on first use.</summary>
     public int ExactInputTokens(ITokenCounter counter) =>

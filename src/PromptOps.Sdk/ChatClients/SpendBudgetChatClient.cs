@@ -357,12 +357,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     }
 
     /// <summary>
-    /// The most the call can cost: its input (the exact estimate when made, else the upper bound) plus its maximum output,
-    /// at the model's dearest applicable rates.
+    /// The most the call can cost: its input (the exact estimate when made, else the tightest bound known without reading
+    /// the texts; a refused reservation is tried once more with the exact estimate) plus its maximum output, at the model's
+    /// dearest applicable rates.
     /// </summary>
     private decimal WorstCase(PromptCallState state, PromptOpsSpendingOptions spending)
     {
-        var input = state.InputTokensAtMost(_services.TokenCounter);
+        var input = state.InputTokensAtMostQuickly(_services.TokenCounter);
         if (string.IsNullOrWhiteSpace(state.Model) || !_services.Pricing.Table.TryFind(state.Model, state.Provider, out var match))
         {
             var model = string.IsNullOrWhiteSpace(state.Model) ? "(none)" : state.Model;

@@ -82,9 +82,11 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         var policy = feature?.Policy ?? budgets.Policy;
         var requestedOutput = state.Options.MaxOutputTokens;
 
-        // A request whose upper bound fits needs no exact count: most calls, far from their limit, never tokenize.
+        // A request whose upper bound fits needs no exact count: most calls, far from their limit, never tokenize. The bound
+        // from text lengths is tried first, then the one that reads the texts.
         var counter = _services.TokenCounter;
-        if ((requestedOutput is not null || policy != TokenBudgetPolicy.ClampOutput) && (long)state.InputTokensAtMost(counter) + (requestedOutput ?? 0) <= max)
+        if ((requestedOutput is not null || policy != TokenBudgetPolicy.ClampOutput)
+            && ((long)state.InputTokensAtMostQuickly(counter) + (requestedOutput ?? 0) <= max || (long)state.InputTokensAtMost(counter) + (requestedOutput ?? 0) <= max))
         {
             return;
         }

@@ -118,6 +118,40 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     public int EstimateInputTokensUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
         Estimate(messages, options, modelId, upperBound: true);
 
+    /// <summary>
+    /// A bound that reads no text at all: a byte-level BPE token covers at least one UTF-8 byte, and a UTF-16 character
+    /// encodes to at most three, so three tokens per character of every text (other content as
+    /// <see cref="EstimateInputTokensUpperBound"/> counts it). Loose (about ten times the count of English text), but it
+    /// settles a check against a generous limit for the cost of adding up lengths.
+    /// </summary>
+    internal int QuickUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        long total = ReplyPrimingTokens;
+        var cl100k = UsesCl100k(modelId ?? options?.ModelId);
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        for (var m = 0; m < list.Count; m++)
+        {
+            var message = list[m];
+            total += TokensPerMessage + (3L * message.Role.Value.Length) + (string.IsNullOrEmpty(message.AuthorName) ? 0 : TokensPerName + (3L * message.AuthorName.Length));
+            var contents = message.Contents;
+            for (var i = 0; i < contents.Count; i++)
+            {
+                total += contents[i] is TextContent text ? 3L * text.Text.Length : CountContent(contents[i], cl100k, upperBound: true);
+            }
+        }
+
+        if (options?.Tools is { Count: > 0 } tools)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                total += CountTool(tools[i], cl100k);
+            }
+        }
+
+        return (int)Math.Min(int.MaxValue, total);
+    }
+
     private int Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, bool upperBound)
     {
         ArgumentNullException.ThrowIfNull(messages);

@@ -69,6 +69,25 @@ public class TokenBudgetChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_LengthBoundOverTheLimitButUpperBoundUnder_SendsWithoutAnExactCount()
+    {
+        // Three tokens per character is well over the bound that reads the texts: a limit between the two needs no tokenizer.
+        var feature = $"between_bounds_{Guid.NewGuid():N}";
+        var rendered = Pipeline.Render();
+        var counter = TiktokenTokenCounter.Shared;
+        var bound = counter.EstimateInputTokensUpperBound(rendered.Messages, rendered.Options, null);
+        var quick = counter.QuickUpperBound(rendered.Messages, rendered.Options, null);
+        Assert.True(quick > bound + 100, $"the length bound {quick} should be well over the bound {bound} for this test to mean anything");
+        await using var pipeline = Pipeline.Create(configure: o => o.Budgets.Features[feature] = new FeatureTokenBudget { MaxTokensPerRequest = bound + (rendered.Options.MaxOutputTokens ?? 0) + 10 });
+        using var context = PromptOpsContext.Begin(feature: feature);
+
+        await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
+
+        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Null((await pipeline.SingleRecordAsync()).EstimatedInputTokens);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_PromptFileBudget_AppliesWithoutConfiguration()
     {
         await using var pipeline = Pipeline.Create();

@@ -107,8 +107,10 @@ public class TiktokenTokenCounterTests
             ChatMessage[] messages = [new(ChatRole.System, texts[^2]), new(ChatRole.User, text) { AuthorName = "ann" }, new(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["order"] = "10023" })])];
             var exact = counter.EstimateInputTokens(messages, null, model);
             var bound = counter.EstimateInputTokensUpperBound(messages, null, model);
+            var quick = counter.QuickUpperBound(messages, null, model);
 
             Assert.True(bound >= exact, $"bound {bound} < exact {exact} for '{text}'");
+            Assert.True(quick >= bound, $"bound from lengths {quick} < bound {bound} for '{text}'");
         }
     }
 
