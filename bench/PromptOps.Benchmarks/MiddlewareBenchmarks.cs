@@ -24,6 +24,7 @@ public class MiddlewareBenchmarks
     private NoOpChatClient _bare = null!;
     private IChatClient _microsoft = null!;
     private IChatClient _promptOps = null!;
+    private IChatClient _promptOpsLogged = null!;
     private ServiceProvider _services = null!;
     private ActivityListener _activities = null!;
     private MeterListener _meters = null!;
@@ -57,7 +58,8 @@ public class MiddlewareBenchmarks
         _microsoft = new ChatClientBuilder(_bare).UseOpenTelemetry(loggerFactory).UseLogging(loggerFactory).Build();
 
         _sink = new CountingSink();
-        (_services, _promptOps) = Pipeline(b => b.UsePromptOps(), _sink);
+        (_services, _promptOps) = Pipeline(b => b.UsePromptOps(), _sink, perCallLogLine: false);
+        _promptOpsLogged = Layer(b => b.UsePromptOps());
         _budgetOnly = Layer(b => b.UseTokenBudget());
         _costOnly = Layer(b => b.UseCostTracking());
         _spendOnly = Layer(b => b.UseSpendBudget());
@@ -84,11 +86,22 @@ public class MiddlewareBenchmarks
         }
     }
 
-    /// <summary>The no-op client behind PromptOps layers, wired as an application wires them (content capture off).</summary>
-    private (ServiceProvider Services, IChatClient Client) Pipeline(Func<ChatClientBuilder, ChatClientBuilder> use, IPromptCallSink? sink = null)
+    /// <summary>
+    /// The no-op client behind PromptOps layers, wired as an application wires them (content capture off). With
+    /// <paramref name="perCallLogLine"/> off, the default sink's one log line per call (event 2001 at Information) is filtered
+    /// out by its category, as DESIGN §7's call (records to an in-memory sink) has it; the logger stays enabled at Information.
+    /// </summary>
+    private (ServiceProvider Services, IChatClient Client) Pipeline(Func<ChatClientBuilder, ChatClientBuilder> use, IPromptCallSink? sink = null, bool perCallLogLine = true)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new EnabledNullLoggerProvider()));
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Information).AddProvider(new EnabledNullLoggerProvider());
+            if (!perCallLogLine)
+            {
+                b.AddFilter("PromptOps.LoggingPromptCallSink", LogLevel.Warning);
+            }
+        });
         services.AddPromptOps(o =>
         {
             o.Calls.ContentCapture = PromptCallContentCapture.Off;
@@ -139,6 +152,10 @@ public class MiddlewareBenchmarks
     [Benchmark(Description = "UsePromptOps()")]
     [BenchmarkCategory("NonStreaming")]
     public Task<ChatResponse> PromptOps() => _promptOps.GetResponseAsync(RealisticCall.Messages(_call++), _options);
+
+    [Benchmark(Description = "UsePromptOps() + a log line per call")]
+    [BenchmarkCategory("NonStreaming")]
+    public Task<ChatResponse> PromptOpsLogged() => _promptOpsLogged.GetResponseAsync(RealisticCall.Messages(_call++), _options);
 
     [Benchmark(Description = "UseSpendBudget() alone")]
     [BenchmarkCategory("NonStreaming")]
