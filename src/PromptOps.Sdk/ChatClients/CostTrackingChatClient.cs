@@ -54,7 +54,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 state.Observe(update, this, owner);
 
                 lastMessageId = update.MessageId ?? lastMessageId;
-                if (CarriesUsage(update))
+                if (PromptCallState.CarriesUsage(update))
                 {
                     state.CostResolved = false;
                     Price(state);
@@ -159,21 +159,6 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
 
     /// <summary>Prices the call once its usage is known.</summary>
     internal void Price(PromptCallState state) => Price(state, _services);
-
-    /// <summary>Returns <see langword="true"/> when the update carries the provider's usage.</summary>
-    internal static bool CarriesUsage(ChatResponseUpdate update)
-    {
-        var contents = update.Contents;
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is UsageContent)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Returns the cost (and whether usage was estimated) on a response or update.</summary>
     internal static void Annotate(AdditionalPropertiesDictionary properties, PromptCallState state)

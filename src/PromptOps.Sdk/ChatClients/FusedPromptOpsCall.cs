@@ -114,7 +114,7 @@ internal sealed class FusedPromptOpsCall
                 sawUpdate = true;
                 state.Observe(update, this, owner);
                 lastMessageId = update.MessageId ?? lastMessageId;
-                if (CostTrackingChatClient.CarriesUsage(update))
+                if (PromptCallState.CarriesUsage(update))
                 {
                     state.CostResolved = false;
                     _cost.Price(state);

@@ -254,12 +254,17 @@ internal sealed class PromptCallState : IPendingCallRecord
         }
     }
 
-    private static bool CarriesContent(ChatResponseUpdate update)
+    /// <summary>Returns <see langword="true"/> when the update carries the provider's usage.</summary>
+    public static bool CarriesUsage(ChatResponseUpdate update) => Carries(update.Contents, usage: true);
+
+    private static bool CarriesContent(ChatResponseUpdate update) => Carries(update.Contents, usage: false);
+
+    /// <summary>Whether any content is (<paramref name="usage"/>) or is not usage; indexed, as this runs on every streamed update.</summary>
+    private static bool Carries(IList<AIContent> contents, bool usage)
     {
-        var contents = update.Contents;
         for (var i = 0; i < contents.Count; i++)
         {
-            if (contents[i] is not UsageContent)
+            if ((contents[i] is UsageContent) == usage)
             {
                 return true;
             }

@@ -28,10 +28,7 @@ public static class PromptOpsChatClientBuilderExtensions
     public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((innerClient, services) =>
-        {
-            // One set of services for the four layers; the outermost runs a call through all four in one pass.
-            return FusedPromptOpsCall.Build(innerClient, PromptOpsCallServices.From(services));
-        });
+        // One set of services for the four layers; the outermost runs a call through all four in one pass.
+        return builder.Use((innerClient, services) => FusedPromptOpsCall.Build(innerClient, PromptOpsCallServices.From(services)));
     }
 }

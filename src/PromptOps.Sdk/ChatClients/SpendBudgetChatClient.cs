@@ -154,23 +154,21 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private async ValueTask<Attempt> TryReserveAsync(List<MatchedBudget> matched, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
     {
         var claims = new SpendClaim[matched.Count];
-        var buckets = new SpendBucket[matched.Count];
         for (var i = 0; i < claims.Length; i++)
         {
             var budget = matched[i].Budget;
             var checkedLimit = budget.Action == SpendLimitAction.Block || (budget.Action == SpendLimitAction.Downgrade && !downgraded);
-            buckets[i] = matched[i].Bucket;
-            claims[i] = new SpendClaim(buckets[i], checkedLimit ? budget.LimitUsd : null);
+            claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
         }
 
         if (_services.SpendLedger is InMemorySpendLedger local)
         {
             // In process: the hold is the reservation, without an id, a request object or a table of reservations.
             var held = local.TryHold(claims, amount, out var hold);
-            return new Attempt(held, new Reservation(matched, buckets, Id: null, hold));
+            return new Attempt(held, new Reservation(matched, Id: null, hold));
         }
 
-        var reservation = new Reservation(matched, buckets, PromptOpsContext.NewRequestId(), Hold: null);
+        var reservation = new Reservation(matched, PromptOpsContext.NewRequestId(), Hold: null);
         try
         {
             var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id!, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
@@ -206,7 +204,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             actual = state.Cost ?? 0;
         }
 
-        var spent = new decimal[reservation.Buckets.Length];
+        var spent = new decimal[reservation.Matched.Count];
         if (reservation.Hold is { } hold && _services.SpendLedger is InMemorySpendLedger local)
         {
             local.Release(hold, actual, spent);
@@ -215,7 +213,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         {
             try
             {
-                var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, reservation.Buckets, actual, CancellationToken.None).ConfigureAwait(false);
+                var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
                 LedgerRecovered();
 
                 // The ledger returns the totals in the order of the buckets it was given: the reservation's.
@@ -419,10 +417,10 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd, decimal NoAlertBelowUsd);
 
     /// <summary>
-    /// A reservation held in the ledger for one call, with the budgets it counts in and their buckets: by id in a ledger
-    /// of its own, or as the in-memory ledger's hold.
+    /// A reservation held in the ledger for one call, with the budgets it counts in: by id in a ledger of its own, or as
+    /// the in-memory ledger's hold.
     /// </summary>
-    internal sealed record Reservation(List<MatchedBudget> Matched, SpendBucket[] Buckets, string? Id, InMemorySpendLedger.Hold? Hold);
+    internal sealed record Reservation(List<MatchedBudget> Matched, string? Id, InMemorySpendLedger.Hold? Hold);
 
     private sealed record SpendPlan(PromptOpsSpendingOptions Options, TimeZoneInfo Zone, PlannedBudget[] Budgets);
 
@@ -441,8 +439,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
                 var (start, end) = SpendPeriods.Get(budget.Period, now, zone);
 
                 // The spend below which no threshold can be crossed, with a margin for the rounding of thresholds given as doubles.
-                var thresholds = budget.EffectiveThresholds;
-                var noAlertBelow = thresholds.Count == 0 ? decimal.MaxValue : (decimal)thresholds.Min() * budget.LimitUsd * 0.99m;
+                var noAlertBelow = (decimal)budget.EffectiveThresholds.Min() * budget.LimitUsd * 0.99m;
                 var global = budget.Scope == SpendBudgetScope.Global ? new MatchedBudget(name, budget, new SpendBucket(name, "*", start), end, noAlertBelow) : null;
                 window = new PeriodWindow(budget.Period, start, end, noAlertBelow, global);
                 Volatile.Write(ref _window, window);

@@ -85,8 +85,9 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
         // A request whose upper bound fits needs no exact count: most calls, far from their limit, never tokenize. The bound
         // from text lengths is tried first, then the one that reads the texts.
         var counter = _services.TokenCounter;
+        var maxInput = (long)max - (requestedOutput ?? 0);
         if ((requestedOutput is not null || policy != TokenBudgetPolicy.ClampOutput)
-            && ((long)state.InputTokensAtMostQuickly(counter) + (requestedOutput ?? 0) <= max || (long)state.InputTokensAtMost(counter) + (requestedOutput ?? 0) <= max))
+            && (state.InputTokensAtMostQuickly(counter) <= maxInput || state.InputTokensAtMost(counter) <= maxInput))
         {
             return;
         }

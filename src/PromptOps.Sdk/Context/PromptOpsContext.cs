@@ -91,7 +91,6 @@ public sealed class PromptOpsContext : IDisposable
         }
     }
 
-    /// <summary>Creates a request id: a time-ordered GUID in 32 hex digits.</summary>
     /// <summary>
     /// A new request id: a version 7 UUID (Unix milliseconds, then random bits) as 32 hex digits. The random bits come from
     /// <see cref="Random.Shared"/>, not the operating system's generator: ids must be unique and time-ordered, not secret,

@@ -38,8 +38,8 @@ internal readonly struct CallTelemetry
             {
                 // A span of our own has no tags yet: AddTag appends, where SetTag would search the list for each key.
                 activity.AddTag(GenAI.OperationName, GenAI.ChatOperation);
-                AddIfSet(activity, GenAI.ProviderName, state.Provider);
-                AddIfSet(activity, GenAI.RequestModel, state.Model);
+                Tag(activity, owns: true, GenAI.ProviderName, state.Provider);
+                Tag(activity, owns: true, GenAI.RequestModel, state.Model);
                 if (state.Options.Temperature is { } temperature)
                 {
                     activity.AddTag(GenAI.RequestTemperature, temperature);
@@ -110,17 +110,17 @@ internal readonly struct CallTelemetry
 
             if (_ownsActivity)
             {
-                AddIfSet(activity, GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
-                AddIfSet(activity, GenAI.ResponseModel, state.ResponseModel);
-                AddIfSet(activity, GenAI.ResponseId, state.ResponseId);
+                Tag(activity, owns: true, GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
+                Tag(activity, owns: true, GenAI.ResponseModel, state.ResponseModel);
+                Tag(activity, owns: true, GenAI.ResponseId, state.ResponseId);
                 if (state.FinishReason is not null)
                 {
                     activity.AddTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
                 }
 
-                AddIfSet(activity, GenAI.InputTokens, usage?.InputTokenCount);
-                AddIfSet(activity, GenAI.OutputTokens, usage?.OutputTokenCount);
-                AddIfSet(activity, GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
+                Tag(activity, owns: true, GenAI.InputTokens, usage?.InputTokenCount);
+                Tag(activity, owns: true, GenAI.OutputTokens, usage?.OutputTokenCount);
+                Tag(activity, owns: true, GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
                 if (error is not null)
                 {
                     activity.AddTag(GenAI.ErrorType, error.GetType().FullName);
@@ -136,7 +136,10 @@ internal readonly struct CallTelemetry
         }
     }
 
-    /// <summary>Appends to a span of our own, which has no such tag yet (SetTag searches the list for each key); replaces on another's.</summary>
+    /// <summary>
+    /// Appends to a span of our own, which has no such tag yet (SetTag searches the list for each key), and skips a null
+    /// value; on another's span, sets (a null value removes the tag).
+    /// </summary>
     private static void Tag(Activity activity, bool owns, string key, object? value)
     {
         if (owns)
@@ -149,23 +152,6 @@ internal readonly struct CallTelemetry
         else
         {
             activity.SetTag(key, value);
-        }
-    }
-
-    private static void AddIfSet(Activity activity, string key, string? value)
-    {
-        if (value is not null)
-        {
-            activity.AddTag(key, value);
-        }
-    }
-
-    private static void AddIfSet<T>(Activity activity, string key, T? value)
-        where T : struct
-    {
-        if (value is { } set)
-        {
-            activity.AddTag(key, set);
         }
     }
 

@@ -99,15 +99,20 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     }
 
     /// <summary>Counts a role name: the four standard roles are counted once per encoding, others like any short text.</summary>
-    private int CountRole(string role, bool cl100k)
+    private long CountRole(string role, bool cl100k, Measure measure)
     {
+        if (measure == Measure.Lengths)
+        {
+            return Count(role, cl100k, measure);
+        }
+
         var known = Array.IndexOf(StandardRoles, role);
         return known < 0 ? CountText(role, cl100k) : (cl100k ? Cl100kRoleTokens : O200kRoleTokens).Value[known];
     }
 
     /// <inheritdoc />
     public int EstimateInputTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
-        Estimate(messages, options, modelId, upperBound: false);
+        Estimate(messages, options, modelId, Measure.Exact);
 
     /// <inheritdoc />
     /// <remarks>
@@ -116,28 +121,34 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// repeat (a system prompt) therefore gets its bound without running the tokenizer at all.
     /// </remarks>
     public int EstimateInputTokensUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
-        Estimate(messages, options, modelId, upperBound: true);
+        Estimate(messages, options, modelId, Measure.UpperBound);
 
     /// <summary>
     /// A bound that reads no text at all: a byte-level BPE token covers at least one UTF-8 byte, and a UTF-16 character
-    /// encodes to at most three, so three tokens per character of every text (other content as
-    /// <see cref="EstimateInputTokensUpperBound"/> counts it). Loose (about ten times the count of English text), but it
-    /// settles a check against a generous limit for the cost of adding up lengths.
+    /// encodes to at most three, so three tokens per character of every text. Loose (about ten times the count of English
+    /// text), but it settles a check against a generous limit for the cost of adding up lengths.
     /// </summary>
-    internal int QuickUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId)
+    internal int QuickUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        Estimate(messages, options, modelId, Measure.Lengths);
+
+    private int Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, Measure measure)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        long total = ReplyPrimingTokens;
         var cl100k = UsesCl100k(modelId ?? options?.ModelId);
-        var list = messages as IList<ChatMessage> ?? [.. messages];
-        for (var m = 0; m < list.Count; m++)
+        long total = ReplyPrimingTokens;
+        if (messages is IList<ChatMessage> list)
         {
-            var message = list[m];
-            total += TokensPerMessage + (3L * message.Role.Value.Length) + (string.IsNullOrEmpty(message.AuthorName) ? 0 : TokensPerName + (3L * message.AuthorName.Length));
-            var contents = message.Contents;
-            for (var i = 0; i < contents.Count; i++)
+            // Indexed: enumerating the interface would allocate an enumerator per call, and this runs on every call.
+            for (var i = 0; i < list.Count; i++)
             {
-                total += contents[i] is TextContent text ? 3L * text.Text.Length : CountContent(contents[i], cl100k, upperBound: true);
+                total += CountMessage(list[i], cl100k, measure);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                total += CountMessage(message, cl100k, measure);
             }
         }
 
@@ -152,50 +163,18 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         return (int)Math.Min(int.MaxValue, total);
     }
 
-    private int Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, bool upperBound)
+    private long CountMessage(ChatMessage message, bool cl100k, Measure measure)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var cl100k = UsesCl100k(modelId ?? options?.ModelId);
-        var total = ReplyPrimingTokens;
-        if (messages is IList<ChatMessage> list)
-        {
-            // Indexed: enumerating the interface would allocate an enumerator per call, and this runs on every call.
-            for (var i = 0; i < list.Count; i++)
-            {
-                total += CountMessage(list[i], cl100k, upperBound);
-            }
-        }
-        else
-        {
-            foreach (var message in messages)
-            {
-                total += CountMessage(message, cl100k, upperBound);
-            }
-        }
-
-        if (options?.Tools is { Count: > 0 } tools)
-        {
-            for (var i = 0; i < tools.Count; i++)
-            {
-                total += CountTool(tools[i], cl100k);
-            }
-        }
-
-        return total;
-    }
-
-    private int CountMessage(ChatMessage message, bool cl100k, bool upperBound)
-    {
-        var total = TokensPerMessage + CountRole(message.Role.Value, cl100k);
+        long total = TokensPerMessage + CountRole(message.Role.Value, cl100k, measure);
         if (!string.IsNullOrEmpty(message.AuthorName))
         {
-            total += TokensPerName + Count(message.AuthorName, cl100k, upperBound);
+            total += TokensPerName + Count(message.AuthorName, cl100k, measure);
         }
 
         var contents = message.Contents;
         for (var i = 0; i < contents.Count; i++)
         {
-            total += CountContent(contents[i], cl100k, upperBound);
+            total += CountContent(contents[i], cl100k, measure);
         }
 
         return total;
@@ -220,16 +199,20 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
     private static bool StartsWith(ReadOnlySpan<char> name, string prefix) => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Counts a text exactly, or bounds a short one by its UTF-8 length when <paramref name="upperBound"/> is set.</summary>
-    private int Count(string text, bool cl100k, bool upperBound) =>
-        upperBound && text.Length < CacheableLength ? Encoding.UTF8.GetByteCount(text) : CountText(text, cl100k);
-
-    private int CountContent(AIContent content, bool cl100k, bool upperBound) => content switch
+    /// <summary>Counts a text exactly, or bounds it as <paramref name="measure"/> says (see <see cref="Measure"/>).</summary>
+    private long Count(string text, bool cl100k, Measure measure) => measure switch
     {
-        TextContent text => Count(text.Text, cl100k, upperBound),
-        TextReasoningContent reasoning => Count(reasoning.Text, cl100k, upperBound),
-        FunctionCallContent call => Count(call.Name, cl100k, upperBound) + Count(Serialize(call.Arguments), cl100k, upperBound),
-        FunctionResultContent result => Count(result.Result as string ?? Serialize(result.Result), cl100k, upperBound),
+        Measure.Lengths => 3L * text.Length,
+        Measure.UpperBound when text.Length < CacheableLength => Encoding.UTF8.GetByteCount(text),
+        _ => CountText(text, cl100k),
+    };
+
+    private long CountContent(AIContent content, bool cl100k, Measure measure) => content switch
+    {
+        TextContent text => Count(text.Text, cl100k, measure),
+        TextReasoningContent reasoning => Count(reasoning.Text, cl100k, measure),
+        FunctionCallContent call => Count(call.Name, cl100k, measure) + Count(Serialize(call.Arguments), cl100k, measure),
+        FunctionResultContent result => Count(result.Result as string ?? Serialize(result.Result), cl100k, measure),
         DataContent data when data.HasTopLevelMediaType("image") => TokensPerImage,
         UriContent uri when uri.HasTopLevelMediaType("image") => TokensPerImage,
         _ => 0,
@@ -259,6 +242,19 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         JsonElement element => element.GetRawText(),
         _ => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))),
     };
+
+    /// <summary>How a text is measured: the three estimates differ only there.</summary>
+    private enum Measure
+    {
+        /// <summary>Tokenized (long texts through the cache).</summary>
+        Exact,
+
+        /// <summary>Long texts as <see cref="Exact"/>, short ones as their UTF-8 byte count: a byte-level BPE token covers at least one byte.</summary>
+        UpperBound,
+
+        /// <summary>Three tokens per UTF-16 character, the most UTF-8 bytes a character encodes to: no text is read.</summary>
+        Lengths,
+    }
 }
 
 /// <summary>
