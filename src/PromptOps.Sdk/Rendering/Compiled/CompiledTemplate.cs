@@ -61,7 +61,7 @@ internal sealed class CompiledRenderState(
         Frame = null;
         _assigned?.Clear();
         _iterations = 0;
-        _deadline = Stopwatch.GetTimestamp() + (long)(Limits.Timeout.TotalSeconds * Stopwatch.Frequency);
+        _deadline = 0;
         return this;
     }
 
@@ -117,12 +117,18 @@ internal sealed class CompiledRenderState(
 
     /// <summary>
     /// Counts one loop iteration: checks the output size (literal text is checked here and at the end rather than per
-    /// text node, so a loop overshoots by at most one pass of its body) and, every 256 iterations, the time limit.
+    /// text node, so a loop overshoots by at most one pass of its body) and, every 256 iterations, the time limit. The clock
+    /// starts at the message's first iteration: text and output nodes alone cannot run long, so a message without a loop
+    /// never reads it.
     /// </summary>
     public void Iterate()
     {
         CheckOutput();
-        if ((++_iterations & 0xFF) == 0 && Stopwatch.GetTimestamp() > _deadline)
+        if (_iterations++ == 0)
+        {
+            _deadline = Stopwatch.GetTimestamp() + (long)(Limits.Timeout.TotalSeconds * Stopwatch.Frequency);
+        }
+        else if ((_iterations & 0xFF) == 0 && Stopwatch.GetTimestamp() > _deadline)
         {
             throw new OperationCanceledException();
         }
@@ -289,7 +295,7 @@ internal sealed class ForNode(string variable, LiquidExpression? collection, Liq
 /// <summary><c>include 'name'</c> without arguments: the partial renders once, with its own name bound to nil.</summary>
 internal sealed class IncludeNode(string partialName) : LiquidNode
 {
-    private readonly string _boundName = partialName[(partialName.LastIndexOf('/') + 1)..];
+    private readonly string _boundName = string.Intern(partialName[(partialName.LastIndexOf('/') + 1)..]);
 
     public override void Render(CompiledRenderState state)
     {

@@ -7,6 +7,11 @@ namespace PromptOps;
 /// renders exactly as DotLiquid does; otherwise returns <see langword="null"/> and the template stays with DotLiquid.
 /// The template has already passed <see cref="LiquidScanner"/> and DotLiquid's parser, so this never reports errors.
 /// </summary>
+/// <remarks>
+/// Identifiers (variables, loop names, members) are interned: a loop variable and the paths that read it are then the same
+/// string, and so are a member name and the literal key of a caller's dictionary, so a render compares them by reference
+/// instead of character by character. Prompt files are a bounded set, so the intern pool stays small.
+/// </remarks>
 internal sealed class CompiledTemplateParser
 {
     private readonly IReadOnlyList<string> _inputNames;
@@ -220,7 +225,7 @@ internal sealed class CompiledTemplateParser
         }
 
         var body = ParseNodes(tokens, ref index, ["endfor", "else", "break", "continue"], out var stop);
-        return body is null || stop?.Name != "endfor" ? null : new ForNode(variable, collection, from, to, body);
+        return body is null || stop?.Name != "endfor" ? null : new ForNode(string.Intern(variable), collection, from, to, body);
     }
 
     private AssignNode? ParseAssign(Token token)
@@ -239,7 +244,7 @@ internal sealed class CompiledTemplateParser
         }
 
         var value = ParseValue(token.Text[(equals + 1)..]);
-        return value is null ? null : new AssignNode(name, value);
+        return value is null ? null : new AssignNode(string.Intern(name), value);
     }
 
     private static IncludeNode? ParseInclude(Token token)
@@ -414,7 +419,7 @@ internal sealed class CompiledTemplateParser
                             return null;
                         }
 
-                        segments.Add(new PathSegment(member, 0));
+                        segments.Add(new PathSegment(string.Intern(member), 0));
                     }
                     else if (lexer.TryTake("["))
                     {
@@ -426,7 +431,7 @@ internal sealed class CompiledTemplateParser
 
                         if (key.Kind == MarkupKind.String)
                         {
-                            segments.Add(new PathSegment(key.Text, 0));
+                            segments.Add(new PathSegment(string.Intern(key.Text), 0));
                         }
                         else if (key.Kind == MarkupKind.Integer && int.TryParse(key.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
                         {
@@ -439,7 +444,7 @@ internal sealed class CompiledTemplateParser
                     }
                     else
                     {
-                        return new PathExpression(token.Text, IndexOf(_inputNames, token.Text), [.. segments]);
+                        return new PathExpression(string.Intern(token.Text), IndexOf(_inputNames, token.Text), [.. segments]);
                     }
                 }
 

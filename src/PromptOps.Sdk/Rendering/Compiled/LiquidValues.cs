@@ -20,15 +20,15 @@ internal static class LiquidValues
     /// <summary>Converts a scalar to the value Liquid sees (also for <see cref="InputBinder.ToLiquid"/>); lists, objects and JSON arrays and objects are returned unchanged.</summary>
     public static object? Normalize(object? value)
     {
-        // Every type that ToLiquid converts is a value type, so text, lists and objects pass straight through.
-        if (value is null or string || !value.GetType().IsValueType)
+        // The values that pass unchanged are tested first (exact type checks, no reflection); every type that ToLiquid
+        // converts is a value type, so text, lists and objects pass straight through.
+        if (value is null or string or int or long or bool or double or decimal || !value.GetType().IsValueType)
         {
             return value;
         }
 
         return value switch
         {
-            bool or int or long or double or decimal => value,
             char c => c.ToString(),
             float f => (double)f,
             short or byte or sbyte or ushort or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
