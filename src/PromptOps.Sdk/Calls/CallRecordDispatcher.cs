@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Hands call records to the sinks on one background worker, in batches. A chat call only appends its record to a buffer
+/// Hands call records to the sinks on one background worker (a thread of its own), in batches. A chat call only appends its record to a buffer
 /// under a short lock: the worker is not woken per record (on a busy process that wake-up cost the calling thread about
 /// 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch has filled up, on
 /// <see cref="FlushAsync"/> and on disposal. Writers never wait: when <see cref="PromptOpsCallOptions.QueueCapacity"/>
@@ -12,8 +12,13 @@ namespace PromptOps;
 /// </summary>
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
-    /// <summary>The most records that wait before the worker is woken early: one wake-up per 64 calls, and few records held across a collection.</summary>
-    internal const int MaxBatchSize = 64;
+    /// <summary>
+    /// The most records that wait before the worker is woken early. In a loop of calls on a 2-core machine, waking it every
+    /// 64 records cost each call about 1 µs more than having no sink, every 1,024 records no more than the noise, and
+    /// every 2,048 more again (more records outlive a collection). At real call rates the delivery interval, not this,
+    /// decides when records are written.
+    /// </summary>
+    internal const int MaxBatchSize = 1024;
 
     private readonly IPromptCallSink[] _sinks;
     private readonly ILogger _logger;
@@ -22,7 +27,9 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private readonly int _capacity;
     private readonly int _batchSize;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    // Waited on by a thread of its own without spinning: an idle worker holds no pool thread and is not running when a
+    // collection (which must stop every running thread) starts. No kernel handle is made, so nothing needs disposing.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly DeliveryProgress _progress = new();
@@ -44,7 +51,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
         // Without an interval every record wakes the worker at once (the lowest latency, at the wake-up cost per call).
         _batchSize = _interval <= TimeSpan.Zero ? 1 : Math.Clamp(_capacity / 2, 1, MaxBatchSize);
-        _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Run(DeliverAsync);
+        _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Factory.StartNew(DeliverLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public long DroppedCount => Interlocked.Read(ref _dropped);
@@ -140,11 +147,11 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     {
         if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
         {
-            _wake.Release();
+            _wake.Set();
         }
     }
 
-    private async Task DeliverAsync()
+    private void DeliverLoop()
     {
         var batch = new List<IPendingCallRecord>();
         var closed = false;
@@ -153,7 +160,8 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
             if (!closed)
             {
                 // Sleep until the interval ends or a full batch, a flush or disposal wakes the worker.
-                await _wake.WaitAsync(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                _wake.Wait(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan);
+                _wake.Reset();
             }
 
             lock (_gate)
@@ -171,10 +179,14 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
             foreach (var pending in batch)
             {
-                await DeliverAsync(pending).ConfigureAwait(false);
-                _progress.Finish(1);
+                var delivery = DeliverAsync(pending);
+                if (!delivery.IsCompletedSuccessfully)
+                {
+                    delivery.AsTask().GetAwaiter().GetResult();
+                }
             }
 
+            _progress.Finish(batch.Count);
             batch.Clear();
         }
 
