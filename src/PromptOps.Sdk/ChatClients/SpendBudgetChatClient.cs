@@ -31,6 +31,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
     private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
     private SpendPlan? _plan;
+    private CachedClaims? _claims;
     private int _ledgerFailing;
 
     internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
@@ -97,7 +98,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         var now = _services.TimeProvider.GetUtcNow();
         var plan = Plan(spending);
         var matched = Match(state, plan, now);
-        if (matched.Count == 0)
+        if (matched.Length == 0)
         {
             return null;
         }
@@ -106,14 +107,15 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         for (var downgraded = false; ; downgraded = true)
         {
             var amount = WorstCase(state, spending);
-            var attempt = await TryReserveAsync(matched, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+            var attempt = await TryReserveAsync(matched, plan.AllGlobal, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
             if (attempt.Result is { Reserved: false } && state.EstimatedInputTokens is null)
             {
                 // Refused on the input's upper bound: price the exact estimate before refusing, downgrading or alerting.
                 state.ExactInputTokens(_services.TokenCounter);
                 amount = WorstCase(state, spending);
-                attempt = await TryReserveAsync(matched, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+                attempt = await TryReserveAsync(matched, plan.AllGlobal, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
             }
+
             if (attempt.Result is not { Reserved: false } refused)
             {
                 // Reserved, or the ledger failed and OnLedgerFailure let the call go ahead unchecked.
@@ -150,16 +152,14 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         return exception;
     }
 
-    /// <summary>Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go ahead unchecked.</summary>
-    private async ValueTask<Attempt> TryReserveAsync(List<MatchedBudget> matched, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go
+    /// ahead unchecked. <paramref name="shared"/> says that <paramref name="matched"/> is the plan's array for every call, whose claims are kept.
+    /// </summary>
+    private async ValueTask<Attempt> TryReserveAsync(MatchedBudget[] matched, bool shared, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
     {
-        var claims = new SpendClaim[matched.Count];
-        for (var i = 0; i < claims.Length; i++)
-        {
-            var budget = matched[i].Budget;
-            var checkedLimit = budget.Action == SpendLimitAction.Block || (budget.Action == SpendLimitAction.Downgrade && !downgraded);
-            claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
-        }
+        var claims = downgraded || !shared ? Claims(matched, downgraded)
+            : Volatile.Read(ref _claims) is { } cached && cached.Matched == matched ? cached.Claims : CacheClaims(matched);
 
         if (_services.SpendLedger is InMemorySpendLedger local)
         {
@@ -204,46 +204,74 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             actual = state.Cost ?? 0;
         }
 
-        var spent = new decimal[reservation.Matched.Count];
         if (reservation.Hold is { } hold && _services.SpendLedger is InMemorySpendLedger local)
         {
-            local.Release(hold, actual, spent);
+            // In process the release cannot fail or wait: only an alert to fire makes the settlement asynchronous.
+            if (ReleaseHold(local, hold, actual, reservation.Matched) is { } crossed)
+            {
+                await AlertCrossedAsync(state, reservation.Matched, crossed).ConfigureAwait(false);
+            }
+
+            return;
         }
-        else
+
+        var spent = new decimal[reservation.Matched.Length];
+        try
         {
-            try
-            {
-                var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
-                LedgerRecovered();
+            var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
+            LedgerRecovered();
 
-                // The ledger returns the totals in the order of the buckets it was given: the reservation's.
-                for (var i = 0; i < spent.Length; i++)
-                {
-                    spent[i] = totals[i].SpentUsd;
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // The ledger returns the totals in the order of the buckets it was given: the reservation's.
+            for (var i = 0; i < spent.Length; i++)
             {
-                LedgerFailed(ex);
-                return;
+                spent[i] = totals[i].SpentUsd;
             }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LedgerFailed(ex);
+            return;
+        }
 
+        await AlertCrossedAsync(state, reservation.Matched, spent).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases an in-memory hold; returns the totals spent when one of them may cross an alert threshold, else <see langword="null"/>.</summary>
+    private static decimal[]? ReleaseHold(InMemorySpendLedger ledger, InMemorySpendLedger.Hold hold, decimal actual, MatchedBudget[] matched)
+    {
+        Span<decimal> spent = matched.Length <= 8 ? stackalloc decimal[matched.Length] : new decimal[matched.Length];
+        ledger.Release(hold, actual, spent);
         for (var i = 0; i < spent.Length; i++)
         {
-            var matched = reservation.Matched[i];
-            if (matched.Budget.LimitUsd <= 0 || spent[i] < matched.NoAlertBelowUsd)
+            if (MayAlert(matched[i], spent[i]))
+            {
+                return spent.ToArray();
+            }
+        }
+
+        return null;
+    }
+
+    private static bool MayAlert(MatchedBudget matched, decimal spent) => matched.Budget.LimitUsd > 0 && spent >= matched.NoAlertBelowUsd;
+
+    /// <summary>Fires the alerts whose thresholds the budgets' totals (<paramref name="spent"/>, in the order of <paramref name="matched"/>) have reached.</summary>
+    private async ValueTask AlertCrossedAsync(PromptCallState state, MatchedBudget[] matched, decimal[] spent)
+    {
+        for (var i = 0; i < spent.Length; i++)
+        {
+            var budget = matched[i];
+            if (!MayAlert(budget, spent[i]))
             {
                 continue;
             }
 
-            var share = (double)(spent[i] / matched.Budget.LimitUsd);
-            var thresholds = matched.Budget.EffectiveThresholds;
+            var share = (double)(spent[i] / budget.Budget.LimitUsd);
+            var thresholds = budget.Budget.EffectiveThresholds;
             for (var t = 0; t < thresholds.Count; t++)
             {
                 if (thresholds[t] <= share)
                 {
-                    await FireOnceAsync(state, matched, thresholds[t], spent[i], limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
+                    await FireOnceAsync(state, budget, thresholds[t], spent[i], limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
                 }
             }
         }
@@ -319,8 +347,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         });
     }
 
-    private static List<MatchedBudget> Match(PromptCallState state, SpendPlan plan, DateTimeOffset now)
+    private static MatchedBudget[] Match(PromptCallState state, SpendPlan plan, DateTimeOffset now)
     {
+        if (plan.AllGlobal)
+        {
+            return plan.MatchGlobal(now);
+        }
+
         var matched = new List<MatchedBudget>(plan.Budgets.Length);
         foreach (var planned in plan.Budgets)
         {
@@ -351,7 +384,29 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             matched.Add(planned.Match(value, now, plan.Zone));
         }
 
-        return matched;
+        return [.. matched];
+    }
+
+    /// <summary>The ledger claims of the matched budgets: the limit of each budget that refuses calls (a Downgrade budget only before the downgrade).</summary>
+    private static SpendClaim[] Claims(MatchedBudget[] matched, bool downgraded)
+    {
+        var claims = new SpendClaim[matched.Length];
+        for (var i = 0; i < claims.Length; i++)
+        {
+            var budget = matched[i].Budget;
+            var checkedLimit = budget.Action == SpendLimitAction.Block || (budget.Action == SpendLimitAction.Downgrade && !downgraded);
+            claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
+        }
+
+        return claims;
+    }
+
+    /// <summary>Keeps the claims of the last matched budgets: global budgets match the same (cached) array until a period ends.</summary>
+    private SpendClaim[] CacheClaims(MatchedBudget[] matched)
+    {
+        var claims = Claims(matched, downgraded: false);
+        Volatile.Write(ref _claims, new CachedClaims(matched, claims));
+        return claims;
     }
 
     /// <summary>
@@ -420,9 +475,52 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     /// A reservation held in the ledger for one call, with the budgets it counts in: by id in a ledger of its own, or as
     /// the in-memory ledger's hold.
     /// </summary>
-    internal sealed record Reservation(List<MatchedBudget> Matched, string? Id, InMemorySpendLedger.Hold? Hold);
+    internal sealed record Reservation(MatchedBudget[] Matched, string? Id, InMemorySpendLedger.Hold? Hold);
 
-    private sealed record SpendPlan(PromptOpsSpendingOptions Options, TimeZoneInfo Zone, PlannedBudget[] Budgets);
+    private sealed record CachedClaims(MatchedBudget[] Matched, SpendClaim[] Claims);
+
+    private sealed class SpendPlan(PromptOpsSpendingOptions options, TimeZoneInfo zone, PlannedBudget[] budgets)
+    {
+        private MatchedBudget[]? _global;
+
+        public PromptOpsSpendingOptions Options => options;
+
+        public TimeZoneInfo Zone => zone;
+
+        public PlannedBudget[] Budgets => budgets;
+
+        /// <summary>Gets a value indicating whether every budget is global, so that every call matches all of them.</summary>
+        public bool AllGlobal { get; } = Array.TrueForAll(budgets, b => b.Budget.Scope == SpendBudgetScope.Global);
+
+        /// <summary>The global budgets' buckets for <paramref name="now"/>: the same array for every call until a period ends.</summary>
+        public MatchedBudget[] MatchGlobal(DateTimeOffset now)
+        {
+            var cached = Volatile.Read(ref _global);
+            var current = cached ?? new MatchedBudget[budgets.Length];
+            var changed = cached is null;
+            for (var i = 0; i < budgets.Length; i++)
+            {
+                var matched = budgets[i].Match("*", now, zone);
+                if (!ReferenceEquals(matched, current[i]))
+                {
+                    if (!changed)
+                    {
+                        current = (MatchedBudget[])current.Clone();
+                        changed = true;
+                    }
+
+                    current[i] = matched;
+                }
+            }
+
+            if (changed)
+            {
+                Volatile.Write(ref _global, current);
+            }
+
+            return current;
+        }
+    }
 
     /// <summary>A configured budget and its current period, which is worked out again only when a call falls outside it.</summary>
     private sealed class PlannedBudget(string name, SpendBudget budget)

@@ -12,6 +12,7 @@ public sealed class InMemorySpendLedger : ISpendLedger
     private readonly Dictionary<string, Hold> _reservations = new(StringComparer.Ordinal);
     private readonly HashSet<(SpendBucket Bucket, double Threshold)> _alerts = [];
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
+    private Totals? _last; // the bucket of the last lookup, guarded by the lock like the rest
 
     /// <inheritdoc />
     public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
@@ -131,9 +132,15 @@ public sealed class InMemorySpendLedger : ISpendLedger
     /// <summary>Finds or adds a bucket; when a budget enters a new period, the buckets and alerts of its earlier periods are dropped.</summary>
     private Totals Get(SpendBucket bucket)
     {
+        // Most calls count in the bucket the previous call used (a global budget's): compared without hashing its strings.
+        if (_last is { Dropped: false } last && last.Bucket == bucket)
+        {
+            return last;
+        }
+
         if (_buckets.TryGetValue(bucket, out var totals))
         {
-            return totals;
+            return _last = totals;
         }
 
         if (!_latestPeriod.TryGetValue(bucket.Budget, out var latest) || bucket.PeriodStart > latest)
@@ -151,7 +158,7 @@ public sealed class InMemorySpendLedger : ISpendLedger
 
         totals = new Totals(bucket);
         _buckets[bucket] = totals;
-        return totals;
+        return _last = totals;
     }
 
     /// <summary>What one bucket has spent and has reserved; guarded by the ledger's lock.</summary>

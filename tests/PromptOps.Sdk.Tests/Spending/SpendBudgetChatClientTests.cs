@@ -221,6 +221,38 @@ public class SpendBudgetChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_DailyAndMonthlyGlobalBudgetsAcrossMidnight_DayStartsAfreshWhileTheMonthKeepsCounting()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 23, 0, 0, TimeSpan.Zero));
+        await using var pipeline = Create(
+            budgets: b =>
+            {
+                b["daily"] = new SpendBudget { LimitUsd = 100m };
+                b["monthly"] = new SpendBudget { LimitUsd = 1_000m, Period = SpendBudgetPeriod.Month };
+            },
+            time: time);
+        var ledger = pipeline.Services.GetRequiredService<ISpendLedger>();
+        var month = new SpendBucket("monthly", "*", new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        }
+
+        Assert.Equal(30m, (await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
+        time.Advance(TimeSpan.FromHours(2));
+        for (var i = 0; i < 2; i++)
+        {
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+        }
+
+        Assert.Equal(20m, (await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
+        var monthTotal = await ledger.GetAsync(month);
+        Assert.Equal(50m, monthTotal.SpentUsd);
+        Assert.Equal(0m, monthTotal.ReservedUsd);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_StreamedCall_SettlesItsCostWhenTheStreamEnds()
     {
         await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m });
