@@ -13,12 +13,11 @@ namespace PromptOps;
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
     /// <summary>
-    /// The most records that wait before the worker is woken early. In a loop of calls on a 2-core machine, waking it every
-    /// 64 records cost each call about 1 µs more than having no sink, every 1,024 records no more than the noise, and
-    /// every 2,048 more again (more records outlive a collection). At real call rates the delivery interval, not this,
-    /// decides when records are written.
+    /// The most records that wait before the worker is woken early: one wake-up per 64 calls, and few calls held across a
+    /// collection. 1,024 made each wake-up rarer but kept so many finished calls alive that they were promoted to older
+    /// generations, and the full benchmark ran slower (docs/decisions.md §23).
     /// </summary>
-    internal const int MaxBatchSize = 1024;
+    internal const int MaxBatchSize = 64;
 
     private readonly IPromptCallSink[] _sinks;
     private readonly ILogger _logger;

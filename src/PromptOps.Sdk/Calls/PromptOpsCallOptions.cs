@@ -16,7 +16,7 @@ public sealed class PromptOpsCallOptions
 
     /// <summary>
     /// Gets or sets how long records may wait before the background worker hands them to the sinks. The worker also wakes
-    /// early when half the queue (at most 1,024 records) is waiting, and on a flush or shutdown. Zero wakes it for every record:
+    /// early when half the queue (at most 64 records) is waiting, and on a flush or shutdown. Zero wakes it for every record:
     /// the lowest delay, at a cost of about 2 µs of the calling thread per call on a busy process.
     /// </summary>
     /// <value>The default value is 500 milliseconds.</value>
