@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Hands call records to the sinks on one background worker (a thread of its own), in batches. A chat call only appends its record to a buffer
+/// Hands call records to the sinks on one background worker, in batches. A chat call only appends its record to a buffer
 /// under a short lock: the worker is not woken per record (on a busy process that wake-up cost the calling thread about
 /// 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch has filled up, on
 /// <see cref="FlushAsync"/> and on disposal. Writers never wait: when <see cref="PromptOpsCallOptions.QueueCapacity"/>
@@ -12,11 +12,7 @@ namespace PromptOps;
 /// </summary>
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
-    /// <summary>
-    /// The most records that wait before the worker is woken early: one wake-up per 64 calls, and few calls held across a
-    /// collection. 1,024 made each wake-up rarer but kept so many finished calls alive that they were promoted to older
-    /// generations, and the full benchmark ran slower (docs/decisions.md §23).
-    /// </summary>
+    /// <summary>The most records that wait before the worker is woken early: one wake-up per 64 calls, and few records held across a collection.</summary>
     internal const int MaxBatchSize = 64;
 
     private readonly IPromptCallSink[] _sinks;
@@ -26,9 +22,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private readonly int _capacity;
     private readonly int _batchSize;
     private readonly Lock _gate = new();
-    // Waited on by a thread of its own without spinning: an idle worker holds no pool thread and is not running when a
-    // collection (which must stop every running thread) starts. No kernel handle is made, so nothing needs disposing.
-    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly DeliveryProgress _progress = new();
@@ -50,7 +44,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
         // Without an interval every record wakes the worker at once (the lowest latency, at the wake-up cost per call).
         _batchSize = _interval <= TimeSpan.Zero ? 1 : Math.Clamp(_capacity / 2, 1, MaxBatchSize);
-        _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Factory.StartNew(DeliverLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Run(DeliverAsync);
     }
 
     public long DroppedCount => Interlocked.Read(ref _dropped);
@@ -146,11 +140,11 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     {
         if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
         {
-            _wake.Set();
+            _wake.Release();
         }
     }
 
-    private void DeliverLoop()
+    private async Task DeliverAsync()
     {
         var batch = new List<IPendingCallRecord>();
         var closed = false;
@@ -159,8 +153,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
             if (!closed)
             {
                 // Sleep until the interval ends or a full batch, a flush or disposal wakes the worker.
-                _wake.Wait(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan);
-                _wake.Reset();
+                await _wake.WaitAsync(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             }
 
             lock (_gate)
@@ -178,14 +171,10 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
             foreach (var pending in batch)
             {
-                var delivery = DeliverAsync(pending);
-                if (!delivery.IsCompletedSuccessfully)
-                {
-                    delivery.AsTask().GetAwaiter().GetResult();
-                }
+                await DeliverAsync(pending).ConfigureAwait(false);
+                _progress.Finish(1);
             }
 
-            _progress.Finish(batch.Count);
             batch.Clear();
         }
 
