@@ -31,7 +31,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
     private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
     private SpendPlan? _plan;
-    private CachedClaims? _claims;
     private int _ledgerFailing;
 
     internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
@@ -107,13 +106,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         for (var downgraded = false; ; downgraded = true)
         {
             var amount = WorstCase(state, spending);
-            var attempt = await TryReserveAsync(matched, plan.AllGlobal, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+            var attempt = await TryReserveAsync(matched, plan, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
             if (attempt.Result is { Reserved: false } && state.EstimatedInputTokens is null)
             {
                 // Refused on the input's upper bound: price the exact estimate before refusing, downgrading or alerting.
                 state.ExactInputTokens(_services.TokenCounter);
                 amount = WorstCase(state, spending);
-                attempt = await TryReserveAsync(matched, plan.AllGlobal, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
+                attempt = await TryReserveAsync(matched, plan, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
             }
 
             if (attempt.Result is not { Reserved: false } refused)
@@ -154,12 +153,11 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
 
     /// <summary>
     /// Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go
-    /// ahead unchecked. <paramref name="shared"/> says that <paramref name="matched"/> is the plan's array for every call, whose claims are kept.
+    /// ahead unchecked. The plan keeps the claims of the global budgets' shared array; others are built per call.
     /// </summary>
-    private async ValueTask<Attempt> TryReserveAsync(MatchedBudget[] matched, bool shared, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
+    private async ValueTask<Attempt> TryReserveAsync(MatchedBudget[] matched, SpendPlan plan, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
     {
-        var claims = downgraded || !shared ? Claims(matched, downgraded)
-            : Volatile.Read(ref _claims) is { } cached && cached.Matched == matched ? cached.Claims : CacheClaims(matched);
+        var claims = !downgraded && plan.GlobalClaims(matched) is { } kept ? kept : Claims(matched, downgraded);
 
         if (_services.SpendLedger is InMemorySpendLedger local)
         {
@@ -354,7 +352,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return plan.MatchGlobal(now);
         }
 
-        var matched = new List<MatchedBudget>(plan.Budgets.Length);
+        var matched = new MatchedBudget[plan.Budgets.Length];
+        var count = 0;
         foreach (var planned in plan.Budgets)
         {
             var budget = planned.Budget;
@@ -381,10 +380,10 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
                 value = only;
             }
 
-            matched.Add(planned.Match(value, now, plan.Zone));
+            matched[count++] = planned.Match(value, now, plan.Zone);
         }
 
-        return [.. matched];
+        return count == matched.Length ? matched : matched[..count];
     }
 
     /// <summary>The ledger claims of the matched budgets: the limit of each budget that refuses calls (a Downgrade budget only before the downgrade).</summary>
@@ -398,14 +397,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             claims[i] = new SpendClaim(matched[i].Bucket, checkedLimit ? budget.LimitUsd : null);
         }
 
-        return claims;
-    }
-
-    /// <summary>Keeps the claims of the last matched budgets: global budgets match the same (cached) array until a period ends.</summary>
-    private SpendClaim[] CacheClaims(MatchedBudget[] matched)
-    {
-        var claims = Claims(matched, downgraded: false);
-        Volatile.Write(ref _claims, new CachedClaims(matched, claims));
         return claims;
     }
 
@@ -477,11 +468,9 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     /// </summary>
     internal sealed record Reservation(MatchedBudget[] Matched, string? Id, InMemorySpendLedger.Hold? Hold);
 
-    private sealed record CachedClaims(MatchedBudget[] Matched, SpendClaim[] Claims);
-
     private sealed class SpendPlan(PromptOpsSpendingOptions options, TimeZoneInfo zone, PlannedBudget[] budgets)
     {
-        private MatchedBudget[]? _global;
+        private GlobalMatch? _global;
 
         public PromptOpsSpendingOptions Options => options;
 
@@ -492,34 +481,38 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         /// <summary>Gets a value indicating whether every budget is global, so that every call matches all of them.</summary>
         public bool AllGlobal { get; } = Array.TrueForAll(budgets, b => b.Budget.Scope == SpendBudgetScope.Global);
 
-        /// <summary>The global budgets' buckets for <paramref name="now"/>: the same array for every call until a period ends.</summary>
+        /// <summary>The global budgets' buckets for <paramref name="now"/>: the same array (and claims) for every call until a period ends.</summary>
         public MatchedBudget[] MatchGlobal(DateTimeOffset now)
         {
-            var cached = Volatile.Read(ref _global);
-            var current = cached ?? new MatchedBudget[budgets.Length];
-            var changed = cached is null;
+            if (Volatile.Read(ref _global) is { } cached && IsCurrent(cached.Matched, now))
+            {
+                return cached.Matched;
+            }
+
+            var matched = Array.ConvertAll(budgets, b => b.Match("*", now, zone));
+            Volatile.Write(ref _global, new GlobalMatch(matched, Claims(matched, downgraded: false)));
+            return matched;
+        }
+
+        /// <summary>The claims of <paramref name="matched"/> when it is the shared array of <see cref="MatchGlobal"/>, else <see langword="null"/>.</summary>
+        public SpendClaim[]? GlobalClaims(MatchedBudget[] matched) =>
+            Volatile.Read(ref _global) is { } cached && ReferenceEquals(cached.Matched, matched) ? cached.Claims : null;
+
+        private bool IsCurrent(MatchedBudget[] matched, DateTimeOffset now)
+        {
             for (var i = 0; i < budgets.Length; i++)
             {
-                var matched = budgets[i].Match("*", now, zone);
-                if (!ReferenceEquals(matched, current[i]))
+                // A global budget returns the same match until its period ends.
+                if (!ReferenceEquals(budgets[i].Match("*", now, zone), matched[i]))
                 {
-                    if (!changed)
-                    {
-                        current = (MatchedBudget[])current.Clone();
-                        changed = true;
-                    }
-
-                    current[i] = matched;
+                    return false;
                 }
             }
 
-            if (changed)
-            {
-                Volatile.Write(ref _global, current);
-            }
-
-            return current;
+            return true;
         }
+
+        private sealed record GlobalMatch(MatchedBudget[] Matched, SpendClaim[] Claims);
     }
 
     /// <summary>A configured budget and its current period, which is worked out again only when a call falls outside it.</summary>

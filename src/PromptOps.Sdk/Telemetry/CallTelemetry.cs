@@ -7,6 +7,7 @@ namespace PromptOps;
 internal readonly struct CallTelemetry
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SpanNames = new(StringComparer.Ordinal);
+    private static int s_spanNameCount;
 
     private readonly Activity? _activity;
     private readonly bool _ownsActivity;
@@ -78,9 +79,11 @@ internal readonly struct CallTelemetry
         if (!SpanNames.TryGetValue(model, out var name))
         {
             name = $"{GenAI.ChatOperation} {model}";
-            if (SpanNames.Count < 1024)
+
+            // Counted here: ConcurrentDictionary.Count takes every lock, and past the cap this runs on every call.
+            if (Volatile.Read(ref s_spanNameCount) < 1024 && SpanNames.TryAdd(model, name))
             {
-                SpanNames.TryAdd(model, name);
+                Interlocked.Increment(ref s_spanNameCount);
             }
         }
 
