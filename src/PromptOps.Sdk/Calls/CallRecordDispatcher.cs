@@ -172,9 +172,11 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
             foreach (var pending in batch)
             {
                 await DeliverAsync(pending).ConfigureAwait(false);
-                _progress.Finish(1);
             }
 
+            // Counted once per batch: the calls count what they add on the same counters, so per record the two threads
+            // would take turns owning that memory.
+            _progress.Finish(batch.Count);
             batch.Clear();
         }
 

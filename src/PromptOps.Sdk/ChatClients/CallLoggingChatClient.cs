@@ -55,12 +55,12 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            Complete(state, telemetry, ex);
+            Complete(state, telemetry, ex, owner);
             throw;
         }
 
         state.Observe(response, this, owner);
-        Complete(state, telemetry, error: null);
+        Complete(state, telemetry, error: null, owner);
         return response;
     }
 
@@ -76,7 +76,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            Complete(state, telemetry, ex);
+            Complete(state, telemetry, ex, owner);
             throw;
         }
 
@@ -112,13 +112,16 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             }
             finally
             {
-                Complete(state, telemetry, error);
+                Complete(state, telemetry, error, owner);
             }
         }
     }
 
-    /// <summary>Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first.</summary>
-    internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)
+    /// <summary>
+    /// Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first;
+    /// <paramref name="owner"/> when no PromptOps layer outside this one reads the call's state afterwards.
+    /// </summary>
+    internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error, bool owner)
     {
         if (!state.TryComplete())
         {
@@ -138,7 +141,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             return;
         }
 
-        dispatcher.TryEnqueue(state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture));
+        dispatcher.TryEnqueue(state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture, owner));
     }
 
     internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)

@@ -64,11 +64,11 @@ internal sealed class FusedPromptOpsCall
         }
         catch (Exception ex)
         {
-            _logging.Complete(state, telemetry, ex);
+            _logging.Complete(state, telemetry, ex, owner);
             throw;
         }
 
-        _logging.Complete(state, telemetry, error: null);
+        _logging.Complete(state, telemetry, error: null, owner);
         return response;
     }
 
@@ -166,7 +166,7 @@ internal sealed class FusedPromptOpsCall
             }
             finally
             {
-                _logging.Complete(state, telemetry, error);
+                _logging.Complete(state, telemetry, error, owner);
             }
         }
     }

@@ -12,7 +12,7 @@ internal sealed class PromptCallState : IPendingCallRecord
 {
     private const string KeyPrefix = "promptops.";
 
-    private readonly StringBuilder? _streamedText;
+    private StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
     private string? _responseText;
     private int? _inputTokenBound;
@@ -34,7 +34,7 @@ internal sealed class PromptCallState : IPendingCallRecord
         StartTimestamp = timeProvider.GetTimestamp();
         StartTime = timeProvider.GetUtcNow();
         Context = PromptOpsContext.Current;
-        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId();
+        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId(StartTime);
         Provider = metadata?.ProviderName;
         Model = options.ModelId ?? metadata?.DefaultModelId;
 
@@ -55,7 +55,8 @@ internal sealed class PromptCallState : IPendingCallRecord
 
     public ChatOptions Options { get; }
 
-    public IList<ChatMessage> Messages { get; }
+    /// <summary>Gets the messages sent; empty once the owner has finished the call (<see cref="Finish"/>).</summary>
+    public IList<ChatMessage> Messages { get; private set; }
 
     public bool Streaming { get; }
 
@@ -190,13 +191,27 @@ internal sealed class PromptCallState : IPendingCallRecord
     /// Fixes what the call's record needs when the call ends. The record itself is built from this state later, by the
     /// dispatcher's worker (<see cref="IPendingCallRecord.ToRecord"/>), so that building it stays off the call's path.
     /// </summary>
-    public IPendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
+    /// <remarks>
+    /// When <paramref name="owner"/> (no PromptOps layer outside reads the state any more), the state lets go of what its
+    /// record does not need: the caller's messages, with the texts of every call, would otherwise stay alive until the worker
+    /// has delivered the record, and finished calls that survive a collection are what makes collections expensive.
+    /// </remarks>
+    public IPendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture, bool owner)
     {
         (_latency, _error, _capture) = (latency, error, capture);
         if (capture != PromptCallContentCapture.Off)
         {
             // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
             CapturedMessages = [.. Messages];
+            _responseText = ResponseText;
+            _readUpdate = false;
+        }
+
+        if (owner)
+        {
+            Messages = [];
+            _streamedText = null;
+            _readUpdate = false;
         }
 
         return this;

@@ -94,7 +94,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return null;
         }
 
-        var now = _services.TimeProvider.GetUtcNow();
+        // The call's start: the same instant for its period and its record, and one clock read fewer.
+        var now = state.StartTime;
         var plan = Plan(spending);
         var matched = Match(state, plan, now);
         if (matched.Length == 0)
@@ -489,6 +490,12 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
                 return cached.Matched;
             }
 
+            return MatchGlobalAnew(now);
+        }
+
+        /// <summary>Matches the global budgets for a new period; apart from <see cref="MatchGlobal"/> so that its closure is allocated only here.</summary>
+        private MatchedBudget[] MatchGlobalAnew(DateTimeOffset now)
+        {
             var matched = Array.ConvertAll(budgets, b => b.Match("*", now, zone));
             Volatile.Write(ref _global, new GlobalMatch(matched, Claims(matched, downgraded: false)));
             return matched;

@@ -96,11 +96,14 @@ public sealed class PromptOpsContext : IDisposable
     /// <see cref="Random.Shared"/>, not the operating system's generator: ids must be unique and time-ordered, not secret,
     /// and the OS generator costs more than a microsecond per call on some virtual machines.
     /// </summary>
-    internal static string NewRequestId()
+    internal static string NewRequestId() => NewRequestId(DateTimeOffset.UtcNow);
+
+    /// <summary>A new request id (see <see cref="NewRequestId()"/>) for a call that started at <paramref name="startTime"/>, without reading the clock again.</summary>
+    internal static string NewRequestId(DateTimeOffset startTime)
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);
-        var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var milliseconds = startTime.ToUnixTimeMilliseconds();
         for (var i = 0; i < 6; i++)
         {
             bytes[i] = (byte)(milliseconds >> (8 * (5 - i)));

@@ -146,19 +146,28 @@ public sealed class InMemorySpendLedger : ISpendLedger
         if (!_latestPeriod.TryGetValue(bucket.Budget, out var latest) || bucket.PeriodStart > latest)
         {
             _latestPeriod[bucket.Budget] = bucket.PeriodStart;
-            var stale = _buckets.Where(b => b.Key.Budget == bucket.Budget && b.Key.PeriodStart < bucket.PeriodStart && b.Value.Reserved == 0).Select(b => b.Key).ToList();
-            foreach (var old in stale)
-            {
-                _buckets.Remove(old, out var dropped);
-                dropped!.Dropped = true;
-            }
-
-            _alerts.RemoveWhere(a => a.Bucket.Budget == bucket.Budget && a.Bucket.PeriodStart < bucket.PeriodStart);
+            DropEarlierPeriods(bucket);
         }
 
         totals = new Totals(bucket);
         _buckets[bucket] = totals;
         return _last = totals;
+    }
+
+    /// <summary>
+    /// Drops the buckets (unless something is held in them) and alerts of <paramref name="bucket"/>'s budget from earlier
+    /// periods. A method of its own so that its lambdas' closure is not allocated on every <see cref="Get"/>.
+    /// </summary>
+    private void DropEarlierPeriods(SpendBucket bucket)
+    {
+        var stale = _buckets.Where(b => b.Key.Budget == bucket.Budget && b.Key.PeriodStart < bucket.PeriodStart && b.Value.Reserved == 0).Select(b => b.Key).ToList();
+        foreach (var old in stale)
+        {
+            _buckets.Remove(old, out var dropped);
+            dropped!.Dropped = true;
+        }
+
+        _alerts.RemoveWhere(a => a.Bucket.Budget == bucket.Budget && a.Bucket.PeriodStart < bucket.PeriodStart);
     }
 
     /// <summary>What one bucket has spent and has reserved; guarded by the ledger's lock.</summary>

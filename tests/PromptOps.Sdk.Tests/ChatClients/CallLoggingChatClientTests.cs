@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using PromptOps.Tests.TestSupport;
@@ -245,6 +246,27 @@ public class CallLoggingChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_RecordWaitingForDeliveryWithContentCaptureOff_DoesNotKeepTheCallersMessagesAlive()
+    {
+        // A record waits up to the delivery interval. Without content capture it needs none of the messages, and a chat
+        // history can be large: it must not live that long with the record.
+        await using var pipeline = Pipeline.Create(configure: o =>
+        {
+            o.Calls.DeliveryInterval = TimeSpan.FromMinutes(1);
+            o.Calls.ContentCapture = PromptCallContentCapture.Off;
+        });
+
+        var sent = await CallAndForgetTheMessagesAsync(pipeline.Client);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(sent.IsAlive, "A call waiting for its record to be delivered kept the caller's messages alive.");
+        var records = await pipeline.RecordsAsync();
+        Assert.Equal([1200L, 1200L], records.Select(r => r.InputTokens ?? 0));
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ToolsOfferedAndCalled_AreRecorded()
     {
         var inner = new FakeChatClient
@@ -319,5 +341,21 @@ public class CallLoggingChatClientTests
         Assert.Equal(1000 * ((1200 * 2.5e-6m) + (300 * 1e-5m)), records.Sum(r => r.Cost));
         Assert.Equal(1000, responses.Select(r => r.AdditionalProperties![PromptOpsResponseKeys.RequestId]).Distinct().Count());
         Assert.Equal(0, pipeline.Dispatcher.DroppedCount);
+    }
+
+    /// <summary>Makes a call whose messages nothing else keeps, then a second one so that the fake client lets go of them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> CallAndForgetTheMessagesAsync(IChatClient client)
+    {
+        var weak = await CallAsync(client, "Where is order 10023?");
+        await CallAsync(client, "Thank you.");
+        return weak;
+
+        static async Task<WeakReference> CallAsync(IChatClient client, string text)
+        {
+            var message = new ChatMessage(ChatRole.User, text);
+            await client.GetResponseAsync([message]);
+            return new WeakReference(message);
+        }
     }
 }
