@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace PromptOps;
@@ -142,62 +141,5 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
 
         dispatcher.TryEnqueue(state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture, owner));
-    }
-
-    internal static PromptCallRecord BuildRecord(PromptCallState state, TimeSpan latency, Exception? error, PromptCallContentCapture capture)
-    {
-        var usage = state.Usage;
-        return new PromptCallRecord
-        {
-            RequestId = state.RequestId,
-            Timestamp = state.StartTime,
-            Feature = state.Feature,
-            UserId = state.Context?.UserId,
-            TenantId = state.Context?.TenantId,
-            PromptId = state.PromptId,
-            PromptVersion = state.PromptVersion,
-            Variant = state.Variant,
-            Label = state.Label,
-            Model = state.Model,
-            DowngradedFrom = state.DowngradedFrom,
-            ResponseModel = state.ResponseModel,
-            Provider = state.Provider,
-            Temperature = state.Options.Temperature,
-            MaxOutputTokens = state.Options.MaxOutputTokens,
-            InputTokens = usage?.InputTokenCount,
-            OutputTokens = usage?.OutputTokenCount,
-            CachedInputTokens = usage?.CachedInputTokenCount,
-            CacheWriteInputTokens = usage is null ? null : CostTrackingChatClient.CacheWriteTokens(usage) is var written and > 0 ? written : null,
-            ReasoningTokens = usage?.ReasoningTokenCount,
-            EstimatedInputTokens = state.EstimatedInputTokens,
-            UsageEstimated = state.UsageEstimated,
-            UsageClamped = state.UsageClamped,
-            Latency = latency,
-            TimeToFirstToken = state.Streaming ? state.TimeToFirstToken : null,
-            Cost = state.Cost,
-            PriceSource = state.Cost is null ? null : state.PriceSource,
-            ToolsAvailable = state.Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
-            ToolsCalled = state.ToolsCalled is { } called ? [.. called] : [],
-            FinishReason = state.FinishReason,
-            Success = error is null,
-            ErrorType = error?.GetType().FullName,
-            Error = error?.Message,
-            Streaming = state.Streaming,
-            Tags = state.Context?.Tags ?? PromptCallRecord.NoTags,
-            InputContent = capture == PromptCallContentCapture.Off ? null : FormatMessages(state.CapturedMessages ?? state.Messages),
-            OutputContent = capture == PromptCallContentCapture.Off ? null : state.ResponseText,
-            RedactionPending = capture == PromptCallContentCapture.Redacted,
-        };
-    }
-
-    private static string FormatMessages(IList<ChatMessage> messages)
-    {
-        var text = new StringBuilder();
-        foreach (var message in messages)
-        {
-            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
-        }
-
-        return text.ToString();
     }
 }

@@ -24,6 +24,7 @@ internal sealed class PromptCallState : IPendingCallRecord
     private TimeSpan _latency;
     private Exception? _error;
     private PromptCallContentCapture _capture;
+    private ChatMessage[]? _capturedMessages; // the messages sent, kept only when content is captured
 
     private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
     {
@@ -184,9 +185,6 @@ internal sealed class PromptCallState : IPendingCallRecord
         Options.ModelId = model;
     }
 
-    /// <summary>Gets the messages as they were when the call ended, kept only when content is captured, or <see langword="null"/>.</summary>
-    public ChatMessage[]? CapturedMessages { get; private set; }
-
     /// <summary>
     /// Fixes what the call's record needs when the call ends. The record itself is built from this state later, by the
     /// dispatcher's worker (<see cref="IPendingCallRecord.ToRecord"/>), so that building it stays off the call's path.
@@ -202,23 +200,69 @@ internal sealed class PromptCallState : IPendingCallRecord
         if (capture != PromptCallContentCapture.Off)
         {
             // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
-            CapturedMessages = [.. Messages];
-            _responseText = ResponseText;
-            _readUpdate = false;
+            _capturedMessages = [.. Messages];
         }
 
         if (owner)
         {
-            Messages = [];
-            _streamedText = null;
-            _readUpdate = false;
+            if (capture != PromptCallContentCapture.Off)
+            {
+                // A captured stream's text is fixed before its buffer goes.
+                _responseText = ResponseText;
+            }
+
+            (Messages, _streamedText, _readUpdate) = ([], null, false);
         }
 
         return this;
     }
 
     /// <inheritdoc />
-    PromptCallRecord IPendingCallRecord.ToRecord() => CallLoggingChatClient.BuildRecord(this, _latency, _error, _capture);
+    PromptCallRecord IPendingCallRecord.ToRecord()
+    {
+        var usage = Usage;
+        return new PromptCallRecord
+        {
+            RequestId = RequestId,
+            Timestamp = StartTime,
+            Feature = Feature,
+            UserId = Context?.UserId,
+            TenantId = Context?.TenantId,
+            PromptId = PromptId,
+            PromptVersion = PromptVersion,
+            Variant = Variant,
+            Label = Label,
+            Model = Model,
+            DowngradedFrom = DowngradedFrom,
+            ResponseModel = ResponseModel,
+            Provider = Provider,
+            Temperature = Options.Temperature,
+            MaxOutputTokens = Options.MaxOutputTokens,
+            InputTokens = usage?.InputTokenCount,
+            OutputTokens = usage?.OutputTokenCount,
+            CachedInputTokens = usage?.CachedInputTokenCount,
+            CacheWriteInputTokens = usage is null ? null : CostTrackingChatClient.CacheWriteTokens(usage) is var written and > 0 ? written : null,
+            ReasoningTokens = usage?.ReasoningTokenCount,
+            EstimatedInputTokens = EstimatedInputTokens,
+            UsageEstimated = UsageEstimated,
+            UsageClamped = UsageClamped,
+            Latency = _latency,
+            TimeToFirstToken = Streaming ? TimeToFirstToken : null,
+            Cost = Cost,
+            PriceSource = Cost is null ? null : PriceSource,
+            ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
+            ToolsCalled = ToolsCalled is { } called ? [.. called] : [],
+            FinishReason = FinishReason,
+            Success = _error is null,
+            ErrorType = _error?.GetType().FullName,
+            Error = _error?.Message,
+            Streaming = Streaming,
+            Tags = Context?.Tags ?? PromptCallRecord.NoTags,
+            InputContent = _capturedMessages is { } sent ? FormatMessages(sent) : null,
+            OutputContent = _capture == PromptCallContentCapture.Off ? null : ResponseText,
+            RedactionPending = _capture == PromptCallContentCapture.Redacted,
+        };
+    }
 
     /// <summary>Returns <see langword="true"/> exactly once, for the layer that writes the call record.</summary>
     public bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
@@ -380,6 +424,17 @@ internal sealed class PromptCallState : IPendingCallRecord
         }
 
         keys?.ForEach(key => properties.Remove(key));
+    }
+
+    private static string FormatMessages(ChatMessage[] messages)
+    {
+        var text = new StringBuilder();
+        foreach (var message in messages)
+        {
+            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     private static string? ReadString(AdditionalPropertiesDictionary? properties, string key) =>

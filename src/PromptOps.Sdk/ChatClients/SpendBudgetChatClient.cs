@@ -256,6 +256,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     /// <summary>Fires the alerts whose thresholds the budgets' totals (<paramref name="spent"/>, in the order of <paramref name="matched"/>) have reached.</summary>
     private async ValueTask AlertCrossedAsync(PromptCallState state, MatchedBudget[] matched, decimal[] spent)
     {
+        DateTimeOffset? now = null; // read once, and only when a threshold is reached
         for (var i = 0; i < spent.Length; i++)
         {
             var budget = matched[i];
@@ -270,7 +271,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             {
                 if (thresholds[t] <= share)
                 {
-                    await FireOnceAsync(state, budget, thresholds[t], spent[i], limitReached: false, _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
+                    await FireOnceAsync(state, budget, thresholds[t], spent[i], limitReached: false, now ??= _services.TimeProvider.GetUtcNow()).ConfigureAwait(false);
                 }
             }
         }
