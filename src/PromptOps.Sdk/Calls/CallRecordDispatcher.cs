@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Hands call records to the sinks on one background worker, in batches. A chat call only appends its record to a buffer
-/// under a short lock: the worker is not woken per record (on a busy process that wake-up cost the calling thread about
+/// Hands call records to the sinks on one background worker, in batches. A chat call only copies its record's values into a
+/// reused buffer under a short lock (<see cref="PendingCallRecord"/>: nothing of the call stays alive while the record
+/// waits, and nothing is allocated to queue it). The worker is not woken per record (on a busy process that wake-up cost the calling thread about
 /// 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch has filled up, on
 /// <see cref="FlushAsync"/> and on disposal. Writers never wait: when <see cref="PromptOpsCallOptions.QueueCapacity"/>
 /// records are waiting, the record is dropped and counted. Disposing delivers what is buffered, within the shutdown timeout.
@@ -14,6 +15,9 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 {
     /// <summary>The most records that wait before the worker is woken early: one wake-up per 64 calls, and few records held across a collection.</summary>
     internal const int MaxBatchSize = 64;
+
+    /// <summary>How many delivered segments are kept for reuse; a burst that needed more lets the rest go.</summary>
+    private const int MaxFreeSegments = 4;
 
     private readonly IPromptCallSink[] _sinks;
     private readonly ILogger _logger;
@@ -26,7 +30,10 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly DeliveryProgress _progress = new();
-    private List<IPendingCallRecord> _buffer = [];
+    private readonly Stack<PendingCallRecord[]> _free = new();
+    private List<Segment> _ready = [];
+    private PendingCallRecord[] _filling;
+    private int _filled;
     private bool _closed;
     private int _wakeRequested;
     private long _dropped;
@@ -44,6 +51,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
         // Without an interval every record wakes the worker at once (the lowest latency, at the wake-up cost per call).
         _batchSize = _interval <= TimeSpan.Zero ? 1 : Math.Clamp(_capacity / 2, 1, MaxBatchSize);
+        _filling = _sinks.Length == 0 ? [] : new PendingCallRecord[_batchSize];
         _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Run(DeliverAsync);
     }
 
@@ -56,40 +64,49 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     /// <summary>Gets a value indicating whether any sink is registered; without one, records are not even built.</summary>
     public bool HasSinks => _sinks.Length > 0;
 
+    /// <summary>Buffers a record that is already built; see <see cref="TryEnqueue(in PendingCallRecord)"/>.</summary>
+    public bool TryEnqueue(PromptCallRecord record)
+    {
+        var pending = new PendingCallRecord(record);
+        return TryEnqueue(in pending);
+    }
+
     /// <summary>
-    /// Buffers a record, or a finished call whose record the worker builds, without waiting; returns <see langword="false"/>
-    /// (and counts a drop) when the queue is full or closed.
+    /// Copies a finished call's record into the buffer without waiting; returns <see langword="false"/> (and counts a drop)
+    /// when the queue is full or closed. A full batch is handed to the worker, which is woken.
     /// </summary>
-    public bool TryEnqueue(IPendingCallRecord record)
+    public bool TryEnqueue(in PendingCallRecord record)
     {
         if (_sinks.Length == 0)
         {
             return true;
         }
 
-        int buffered;
+        bool accepted, batchFull = false;
         lock (_gate)
         {
             // Waiting counts the records the worker holds but has not delivered yet, not only those still buffered.
-            if (_closed || _progress.Pending >= _capacity)
+            accepted = !_closed && _progress.Pending < _capacity;
+            if (accepted)
             {
-                buffered = -1;
-            }
-            else
-            {
-                _buffer.Add(record);
+                _filling[_filled++] = record;
                 _progress.Accept();
-                buffered = _buffer.Count;
+                if (_filled == _filling.Length)
+                {
+                    // A full batch goes to the worker, which is woken; calls go on filling another buffer.
+                    TakeFilling(_ready);
+                    batchFull = true;
+                }
             }
         }
 
-        if (buffered < 0)
+        if (!accepted)
         {
-            CountDrop(record);
+            CountDrop(in record);
             return false;
         }
 
-        if (buffered >= _batchSize)
+        if (batchFull)
         {
             Wake();
         }
@@ -146,7 +163,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     private async Task DeliverAsync()
     {
-        var batch = new List<IPendingCallRecord>();
+        var taken = new List<Segment>();
         var closed = false;
         while (true)
         {
@@ -158,44 +175,76 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
             lock (_gate)
             {
-                (batch, _buffer) = (_buffer, batch);
+                (taken, _ready) = (_ready, taken);
+                if (_filled > 0)
+                {
+                    TakeFilling(taken);
+                }
+
                 closed = _closed;
                 Volatile.Write(ref _wakeRequested, 0);
             }
 
-            if (closed && batch.Count == 0)
+            if (closed && taken.Count == 0)
             {
-                // Closed under the lock before this (empty) swap: nothing can be buffered any more.
+                // Closed under the lock before this (empty) take: nothing can be buffered any more.
                 break;
             }
 
-            foreach (var pending in batch)
+            var delivered = 0;
+            foreach (var segment in taken)
             {
-                await DeliverAsync(pending).ConfigureAwait(false);
+                for (var i = 0; i < segment.Count; i++)
+                {
+                    await DeliverAsync(segment.Records, i).ConfigureAwait(false);
+                }
+
+                // Cleared before reuse: a delivered record must not keep its error or content alive.
+                Array.Clear(segment.Records, 0, segment.Count);
+                delivered += segment.Count;
+            }
+
+            lock (_gate)
+            {
+                foreach (var segment in taken)
+                {
+                    if (_free.Count < MaxFreeSegments)
+                    {
+                        _free.Push(segment.Records);
+                    }
+                }
             }
 
             // Counted once per batch: the calls count what they add on the same counters, so per record the two threads
             // would take turns owning that memory.
-            _progress.Finish(batch.Count);
-            batch.Clear();
+            _progress.Finish(delivered);
+            taken.Clear();
         }
 
         _progress.Close();
     }
 
-    private async ValueTask DeliverAsync(IPendingCallRecord pending)
+    /// <summary>Moves the segment being filled to <paramref name="taken"/> and starts another; under the lock.</summary>
+    private void TakeFilling(List<Segment> taken)
+    {
+        taken.Add(new Segment(_filling, _filled));
+        _filling = _free.TryPop(out var reused) ? reused : new PendingCallRecord[_batchSize];
+        _filled = 0;
+    }
+
+    private async ValueTask DeliverAsync(PendingCallRecord[] records, int index)
     {
         PromptCallRecord record;
         try
         {
-            record = pending.ToRecord();
+            record = records[index].ToRecord();
             record.ApplyRedaction();
         }
         catch (Exception ex)
         {
             // A record that cannot be built (a bug, or content that cannot be read) must not stop the worker.
             Interlocked.Increment(ref _sinkErrors);
-            LogRecordFailed(_logger, ex, pending.RequestId);
+            LogRecordFailed(_logger, ex, records[index].RequestId);
             return;
         }
 
@@ -214,7 +263,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
         }
     }
 
-    private void CountDrop(IPendingCallRecord record)
+    private void CountDrop(in PendingCallRecord record)
     {
         var dropped = Interlocked.Increment(ref _dropped);
         PromptOpsTelemetry.SinkDropped.Add(1);
@@ -235,4 +284,7 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Shutting down with {PendingCount} call record(s) not yet written: the sinks did not finish within {Timeout}. Raise PromptOps:Calls:ShutdownTimeout to wait longer.")]
     private static partial void LogFlushTimedOut(ILogger logger, int pendingCount, TimeSpan timeout);
+
+    /// <summary>Records waiting for the worker: a buffer and how many of its slots are filled.</summary>
+    private readonly record struct Segment(PendingCallRecord[] Records, int Count);
 }

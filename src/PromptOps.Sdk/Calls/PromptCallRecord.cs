@@ -4,7 +4,7 @@ namespace PromptOps;
 /// Everything PromptOps knows about one LLM call: who it was for, which prompt version produced it, which model answered,
 /// what it consumed and cost, how long it took and how it ended. Delivered to every <see cref="IPromptCallSink"/> after the call.
 /// </summary>
-public sealed class PromptCallRecord : IPendingCallRecord
+public sealed class PromptCallRecord
 {
     /// <summary>The tags of a record without any; shared, so that a record does not build an empty dictionary of its own.</summary>
     internal static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>().AsReadOnly();
@@ -126,9 +126,6 @@ public sealed class PromptCallRecord : IPendingCallRecord
 
     /// <summary>Gets a value indicating whether the content still has to be redacted before the record reaches a sink.</summary>
     internal bool RedactionPending { get; init; }
-
-    /// <inheritdoc />
-    PromptCallRecord IPendingCallRecord.ToRecord() => this;
 
     /// <summary>Masks the content in place; run by the background worker so that redaction stays off the chat call's path.</summary>
     internal void ApplyRedaction()

@@ -54,12 +54,12 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            Complete(state, telemetry, ex, owner);
+            Complete(state, telemetry, ex);
             throw;
         }
 
         state.Observe(response, this, owner);
-        Complete(state, telemetry, error: null, owner);
+        Complete(state, telemetry, error: null);
         return response;
     }
 
@@ -75,7 +75,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            Complete(state, telemetry, ex, owner);
+            Complete(state, telemetry, ex);
             throw;
         }
 
@@ -111,16 +111,13 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             }
             finally
             {
-                Complete(state, telemetry, error, owner);
+                Complete(state, telemetry, error);
             }
         }
     }
 
-    /// <summary>
-    /// Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first;
-    /// <paramref name="owner"/> when no PromptOps layer outside this one reads the call's state afterwards.
-    /// </summary>
-    internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error, bool owner)
+    /// <summary>Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first.</summary>
+    internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)
     {
         if (!state.TryComplete())
         {
@@ -140,6 +137,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             return;
         }
 
-        dispatcher.TryEnqueue(state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture, owner));
+        var record = state.Finish(latency, error, _services.Options.CurrentValue.Calls.ContentCapture);
+        dispatcher.TryEnqueue(in record);
     }
 }

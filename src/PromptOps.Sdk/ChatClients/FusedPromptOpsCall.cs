@@ -64,11 +64,11 @@ internal sealed class FusedPromptOpsCall
         }
         catch (Exception ex)
         {
-            _logging.Complete(state, telemetry, ex, owner);
+            _logging.Complete(state, telemetry, ex);
             throw;
         }
 
-        _logging.Complete(state, telemetry, error: null, owner);
+        _logging.Complete(state, telemetry, error: null);
         return response;
     }
 
@@ -166,7 +166,7 @@ internal sealed class FusedPromptOpsCall
             }
             finally
             {
-                _logging.Complete(state, telemetry, error, owner);
+                _logging.Complete(state, telemetry, error);
             }
         }
     }

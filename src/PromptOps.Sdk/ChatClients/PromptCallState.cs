@@ -8,11 +8,11 @@ namespace PromptOps;
 /// caller's options (the caller's object is never changed), a <see cref="CallStateChatOptions"/> that carries the state,
 /// and the inner ones find it again on the options they receive.
 /// </summary>
-internal sealed class PromptCallState : IPendingCallRecord
+internal sealed class PromptCallState
 {
     private const string KeyPrefix = "promptops.";
 
-    private StringBuilder? _streamedText;
+    private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
     private string? _responseText;
     private int? _inputTokenBound;
@@ -21,10 +21,7 @@ internal sealed class PromptCallState : IPendingCallRecord
     private bool _requestIdStamped;
     private int _completed;
     private int _costReported;
-    private TimeSpan _latency;
-    private Exception? _error;
-    private PromptCallContentCapture _capture;
-    private ChatMessage[]? _capturedMessages; // the messages sent, kept only when content is captured
+    private readonly UInt128 _generatedRequestId;
 
     private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
     {
@@ -35,7 +32,16 @@ internal sealed class PromptCallState : IPendingCallRecord
         StartTimestamp = timeProvider.GetTimestamp();
         StartTime = timeProvider.GetUtcNow();
         Context = PromptOpsContext.Current;
-        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId(StartTime);
+        if (Context?.RequestId is { } given)
+        {
+            RequestId = given;
+        }
+        else
+        {
+            _generatedRequestId = PromptOpsContext.NewRequestIdBits(StartTime);
+            RequestId = PromptOpsContext.FormatRequestId(_generatedRequestId);
+        }
+
         Provider = metadata?.ProviderName;
         Model = options.ModelId ?? metadata?.DefaultModelId;
 
@@ -56,8 +62,8 @@ internal sealed class PromptCallState : IPendingCallRecord
 
     public ChatOptions Options { get; }
 
-    /// <summary>Gets the messages sent; empty once the owner has finished the call (<see cref="Finish"/>).</summary>
-    public IList<ChatMessage> Messages { get; private set; }
+    /// <summary>Gets the messages sent.</summary>
+    public IList<ChatMessage> Messages { get; }
 
     public bool Streaming { get; }
 
@@ -186,48 +192,23 @@ internal sealed class PromptCallState : IPendingCallRecord
     }
 
     /// <summary>
-    /// Fixes what the call's record needs when the call ends. The record itself is built from this state later, by the
-    /// dispatcher's worker (<see cref="IPendingCallRecord.ToRecord"/>), so that building it stays off the call's path.
+    /// Takes the values of the call's record when the call ends. The record itself is built later, by the dispatcher's
+    /// worker, so that building it stays off the call's path; what waits for it refers to none of the call's objects (see
+    /// <see cref="PendingCallRecord"/>).
     /// </summary>
-    /// <remarks>
-    /// When <paramref name="owner"/> (no PromptOps layer outside reads the state any more), the state lets go of what its
-    /// record does not need: the caller's messages, with the texts of every call, would otherwise stay alive until the worker
-    /// has delivered the record, and finished calls that survive a collection are what makes collections expensive.
-    /// </remarks>
-    public IPendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture, bool owner)
-    {
-        (_latency, _error, _capture) = (latency, error, capture);
-        if (capture != PromptCallContentCapture.Off)
-        {
-            // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
-            _capturedMessages = [.. Messages];
-        }
-
-        if (owner)
-        {
-            if (capture != PromptCallContentCapture.Off)
-            {
-                // A captured stream's text is fixed before its buffer goes.
-                _responseText = ResponseText;
-            }
-
-            (Messages, _streamedText, _readUpdate) = ([], null, false);
-        }
-
-        return this;
-    }
-
-    /// <inheritdoc />
-    PromptCallRecord IPendingCallRecord.ToRecord()
+    public PendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
     {
         var usage = Usage;
-        return new PromptCallRecord
+        var captured = capture != PromptCallContentCapture.Off;
+        return new PendingCallRecord
         {
-            RequestId = RequestId,
+            GivenRequestId = Context?.RequestId,
+            GeneratedRequestId = _generatedRequestId,
             Timestamp = StartTime,
             Feature = Feature,
             UserId = Context?.UserId,
             TenantId = Context?.TenantId,
+            Tags = Context?.Tags,
             PromptId = PromptId,
             PromptVersion = PromptVersion,
             Variant = Variant,
@@ -246,21 +227,20 @@ internal sealed class PromptCallState : IPendingCallRecord
             EstimatedInputTokens = EstimatedInputTokens,
             UsageEstimated = UsageEstimated,
             UsageClamped = UsageClamped,
-            Latency = _latency,
-            TimeToFirstToken = Streaming ? TimeToFirstToken : null,
-            Cost = Cost,
-            PriceSource = Cost is null ? null : PriceSource,
-            ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
-            ToolsCalled = ToolsCalled is { } called ? [.. called] : [],
-            FinishReason = FinishReason,
-            Success = _error is null,
-            ErrorType = _error?.GetType().FullName,
-            Error = _error?.Message,
             Streaming = Streaming,
-            Tags = Context?.Tags ?? PromptCallRecord.NoTags,
-            InputContent = _capturedMessages is { } sent ? FormatMessages(sent) : null,
-            OutputContent = _capture == PromptCallContentCapture.Off ? null : ResponseText,
-            RedactionPending = _capture == PromptCallContentCapture.Redacted,
+            Latency = latency,
+            TimeToFirstToken = TimeToFirstToken,
+            Cost = Cost,
+            PriceSource = PriceSource,
+            ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : null,
+            ToolsCalled = ToolsCalled,
+            FinishReason = FinishReason,
+            Error = error,
+            Capture = capture,
+
+            // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
+            InputMessages = captured ? [.. Messages] : null,
+            OutputContent = captured ? ResponseText : null,
         };
     }
 
@@ -424,17 +404,6 @@ internal sealed class PromptCallState : IPendingCallRecord
         }
 
         keys?.ForEach(key => properties.Remove(key));
-    }
-
-    private static string FormatMessages(ChatMessage[] messages)
-    {
-        var text = new StringBuilder();
-        foreach (var message in messages)
-        {
-            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
-        }
-
-        return text.ToString();
     }
 
     private static string? ReadString(AdditionalPropertiesDictionary? properties, string key) =>

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace PromptOps;
 
 /// <summary>
@@ -99,7 +101,13 @@ public sealed class PromptOpsContext : IDisposable
     internal static string NewRequestId() => NewRequestId(DateTimeOffset.UtcNow);
 
     /// <summary>A new request id (see <see cref="NewRequestId()"/>) for a call that started at <paramref name="startTime"/>, without reading the clock again.</summary>
-    internal static string NewRequestId(DateTimeOffset startTime)
+    internal static string NewRequestId(DateTimeOffset startTime) => FormatRequestId(NewRequestIdBits(startTime));
+
+    /// <summary>
+    /// The 128 bits of a new request id for a call that started at <paramref name="startTime"/>; kept as a value by a call
+    /// record waiting for delivery, which then holds no reference to the id's string (see <see cref="FormatRequestId"/>).
+    /// </summary>
+    internal static UInt128 NewRequestIdBits(DateTimeOffset startTime)
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);
@@ -111,6 +119,14 @@ public sealed class PromptOpsContext : IDisposable
 
         bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F)); // version 7
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F)); // RFC 9562 variant
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
+
+    /// <summary>The request id of <see cref="NewRequestIdBits"/>: 32 lower-case hex digits, the same text each time.</summary>
+    internal static string FormatRequestId(UInt128 bits)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, bits);
         return Convert.ToHexStringLower(bytes);
     }
 

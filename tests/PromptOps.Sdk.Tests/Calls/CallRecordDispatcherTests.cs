@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -131,6 +132,54 @@ public class CallRecordDispatcherTests
         Assert.Equal(1, dispatcher.DroppedCount);
     }
 
+    [Fact]
+    public async Task FlushAsync_RecordsDelivered_DispatcherKeepsNoneOfThemAlive()
+    {
+        // The buffers are reused, so a delivered slot that still held its record would keep the record (its error, its
+        // captured content) alive until the slot is overwritten, perhaps never.
+        var sink = new CountingSink();
+        await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1) });
+        var delivered = EnqueueUnreferenced(dispatcher, count: 3);
+
+        await dispatcher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.Equal(3, sink.Count);
+        Assert.All(delivered, record => Assert.False(record.IsAlive, "The dispatcher still holds a record it has delivered."));
+    }
+
+    [Fact]
+    public async Task TryEnqueue_MoreRecordsThanOneBatch_DeliversThemInTheOrderAccepted()
+    {
+        var sink = new CollectingSink();
+        var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMilliseconds(5) });
+        var ids = Enumerable.Range(0, CallRecordDispatcher.MaxBatchSize * 5 + 7).Select(i => $"r{i}").ToList();
+
+        foreach (var id in ids)
+        {
+            Assert.True(dispatcher.TryEnqueue(Record(id)));
+        }
+
+        await dispatcher.DisposeAsync();
+
+        Assert.Equal(ids, sink.Records.Select(r => r.RequestId));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<WeakReference> EnqueueUnreferenced(CallRecordDispatcher dispatcher, int count)
+    {
+        var references = new List<WeakReference>();
+        for (var i = 0; i < count; i++)
+        {
+            var record = Record($"r{i}");
+            references.Add(new WeakReference(record));
+            Assert.True(dispatcher.TryEnqueue(record));
+        }
+
+        return references;
+    }
+
     private static async Task<bool> Eventually(Func<bool> condition)
     {
         for (var waited = 0; waited < 10_000 && !condition(); waited += 10)
@@ -142,6 +191,19 @@ public class CallRecordDispatcherTests
     }
 
     private static PromptCallRecord Record(string id) => new() { RequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
+
+    private sealed class CountingSink : IPromptCallSink
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private sealed class ThrowingSink : IPromptCallSink
     {
