@@ -7,7 +7,9 @@ public sealed class PromptInputDefinition
     {
         Line = line;
         Column = column;
-        Name = name;
+        // Interned, like the identifiers of compiled templates: a caller's literal key ("company_name") is then the same
+        // string, and binding the inputs compares references instead of characters.
+        Name = string.Intern(name);
         Type = type;
         Required = required;
         HasDefault = hasDefault;

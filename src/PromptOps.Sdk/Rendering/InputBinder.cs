@@ -40,6 +40,13 @@ internal static class InputBinder
         {
             var input = prompt.Inputs[slot];
             var value = Lookup(inputs, input.Name, out var found);
+            if (value is string text && input.Type == PromptInputType.String && (input.MaxLength is not { } limit || text.Length <= limit))
+            {
+                // The most common input, checked without the general type and normalisation rules below.
+                bound[slot] = text;
+                continue;
+            }
+
             if (!found || value is null || value is JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined })
             {
                 if (input.Required)
@@ -59,10 +66,10 @@ internal static class InputBinder
             }
 
             var normalized = LiquidValues.Normalize(value);
-            if (input.MaxLength is { } maxLength && normalized is string text && text.Length > maxLength)
+            if (input.MaxLength is { } maxLength && normalized is string normalizedText && normalizedText.Length > maxLength)
             {
                 throw Fail(prompt, input.Name, PromptDiagnosticCodes.InputTooLong,
-                    $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} is {text.Length:N0} characters long, over its max_length of {maxLength:N0}. Shorten the value or raise max_length in the prompt file.");
+                    $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} is {normalizedText.Length:N0} characters long, over its max_length of {maxLength:N0}. Shorten the value or raise max_length in the prompt file.");
             }
 
             bound[slot] = normalized;

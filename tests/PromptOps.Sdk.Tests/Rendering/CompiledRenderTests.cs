@@ -54,6 +54,11 @@ public sealed class CompiledRenderTests : IDisposable
         "{% if objs.size > 1 %}many{% endif %} {{ objs.first.name }} {{ objs[1].name }}",
         "{{ items | join: ', ' | upcase }}",
         "{{ a }}{ not markup } {x} }}",
+        "{{ a }}",
+        "{{ n }}",
+        "{{ maybe }}",
+        "{{ a | upcase }}",
+        "Plain text, no tags at all.",
     ];
 
     private readonly TempPromptLibrary _dir = new();
@@ -178,6 +183,42 @@ public sealed class CompiledRenderTests : IDisposable
         Assert.True(prompt.IsCompiled);
         Assert.Equal(reference.Message, compiled.Message);
         Assert.Equal(PromptDiagnosticCodes.RenderLimitExceeded, compiled.Code);
+    }
+
+    [Theory]
+    [InlineData("{{ text }}")]
+    [InlineData("A fixed message longer than ten characters.")]
+    public void Render_MessageNeedingNoBuildingOverTheSizeLimit_ThrowsTheSameErrorAsDotLiquid(string template)
+    {
+        _dir.Write("p/1.0.0.yaml", $"inputs:\n  text: {{ type: string, required: true }}\nmessages:\n  - role: user\n    content: \"{template}\"\n");
+        var prompt = _dir.Load(new PromptRenderLimits { MaxOutputLength = 10 }).FindVersion("p", "1.0.0")!;
+        var inputs = new Dictionary<string, object?> { ["text"] = "longer than ten characters" };
+
+        var compiled = Assert.Throws<PromptRenderException>(() => prompt.Render(inputs));
+        var reference = Assert.Throws<PromptRenderException>(() => prompt.WithDotLiquidOnly().Render(inputs));
+
+        Assert.True(prompt.IsCompiled);
+        Assert.Equal(reference.Message, compiled.Message);
+        Assert.Contains("more than 10 characters", compiled.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_AssignmentInAnEarlierMessage_IsNotSeenByALaterMessageOfOneOutput()
+    {
+        _dir.Write("p/1.0.0.yaml", """
+            inputs:
+              a: string
+            messages:
+              - role: system
+                content: "{% assign a = 'shadow' %}{{ a }}"
+              - role: user
+                content: "{{ a }}"
+            """);
+        var prompt = _dir.Load().FindVersion("p", "1.0.0")!;
+        var inputs = new Dictionary<string, object?> { ["a"] = "input" };
+
+        Assert.Equal(["shadow", "input"], prompt.RenderCompiledOnly(inputs)!);
+        Assert.Equal(["shadow", "input"], prompt.WithDotLiquidOnly().Render(inputs).Messages.Select(m => m.Text));
     }
 
     private PromptTemplate Load(string template)

@@ -16,6 +16,12 @@ internal sealed class CompiledTemplate(LiquidNode[] nodes)
 
     public LiquidNode[] Nodes => nodes;
 
+    /// <summary>Gets the whole text of a template without any tag or output (a fixed system message), else <see langword="null"/>.</summary>
+    public string? FixedText { get; } = Array.TrueForAll(nodes, node => node is TextNode) ? string.Concat(nodes.Select(node => ((TextNode)node).Text)) : null;
+
+    /// <summary>Gets the expression of a template that is one output and nothing else (<c>{{ question }}</c>), else <see langword="null"/>.</summary>
+    public LiquidExpression? OnlyOutput { get; } = nodes is [OutputNode only] ? only.Expression : null;
+
     /// <summary>Gets a capacity that fits the last render, so the builder rarely grows.</summary>
     public int LengthHint => Volatile.Read(ref _lengthHint);
 
@@ -58,6 +64,12 @@ internal sealed class CompiledRenderState(
     public CompiledRenderState Begin(StringBuilder output)
     {
         Output = output;
+        return Reset();
+    }
+
+    /// <summary>Starts a message that needs no output (see <see cref="CompiledTemplate.OnlyOutput"/>): no assignments or loops from the previous message.</summary>
+    public CompiledRenderState Reset()
+    {
         Frame = null;
         _assigned?.Clear();
         _iterations = 0;
@@ -188,6 +200,8 @@ internal sealed class TextNode(string text) : LiquidNode
 
 internal sealed class OutputNode(LiquidExpression expression) : LiquidNode
 {
+    public LiquidExpression Expression => expression;
+
     public override void Render(CompiledRenderState state)
     {
         LiquidValues.Write(state.Output, expression.Evaluate(state));

@@ -17,9 +17,17 @@ internal readonly record struct PathSegment(string? Name, int Index);
 /// <summary><c>root.member[0].member</c>; <paramref name="slot"/> is the root's input position, or -1 when not an input of the prompt.</summary>
 internal sealed class PathExpression(string root, int slot, PathSegment[] segments) : LiquidExpression
 {
+    // The common shape, `item.name`, read without the general loop: one member of a dictionary.
+    private readonly string? _onlyMember = segments is [{ Name: { } name }] ? name : null;
+
     public override object? Evaluate(CompiledRenderState state)
     {
         var value = state.Lookup(root, slot);
+        if (_onlyMember is { } member && value is Dictionary<string, object?> dictionary)
+        {
+            return dictionary.TryGetValue(member, out var stored) ? LiquidValues.Normalize(stored) : LiquidValues.MissingKey(member);
+        }
+
         foreach (var segment in segments)
         {
             value = (value, segment.Name) switch

@@ -22,7 +22,7 @@ internal static class LiquidValues
     {
         // The values that pass unchanged are tested first (exact type checks, no reflection); every type that ToLiquid
         // converts is a value type, so text, lists and objects pass straight through.
-        if (value is null or string or int or long or bool or double or decimal || !value.GetType().IsValueType)
+        if (value is null or string or int or long or bool or double or decimal || value is not ValueType)
         {
             return value;
         }
@@ -245,7 +245,8 @@ internal static class LiquidValues
 
     public static bool IsInteger(object? value) => value is int or long;
 
-    private static object? MissingKey(string name) =>
+    /// <summary>The value of a key a hash does not have: nil, except for the names whose meaning on a hash DotLiquid decides.</summary>
+    public static object? MissingKey(string name) =>
         name is "size" or "first" or "last" ? throw new CompiledRenderUnsupportedException() : null;
 
     private static object? PlainObjectMember(object value, string name)
