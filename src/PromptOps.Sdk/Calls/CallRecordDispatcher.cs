@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Hands call records to the sinks on one background worker, in batches. A chat call only copies its record's values into a
-/// reused buffer under a short lock (<see cref="PendingCallRecord"/>: nothing of the call stays alive while the record
-/// waits, and nothing is allocated to queue it). The worker is not woken per record (on a busy process that wake-up cost the calling thread about
-/// 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch has filled up, on
-/// <see cref="FlushAsync"/> and on disposal. Writers never wait: when <see cref="PromptOpsCallOptions.QueueCapacity"/>
-/// records are waiting, the record is dropped and counted. Disposing delivers what is buffered, within the shutdown timeout.
+/// Hands call records to the sinks on one background worker, in batches. A chat call only copies its record's values into
+/// a reused buffer under a short lock (<see cref="PendingCallRecord"/>: nothing of the call stays alive while the record
+/// waits, and nothing is allocated to queue it). The worker is not woken per record (on a busy process that wake-up cost
+/// the calling thread about 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch
+/// has filled up, on <see cref="FlushAsync"/> and on disposal. Writers never wait: when
+/// <see cref="PromptOpsCallOptions.QueueCapacity"/> records are waiting, the record is dropped and counted. Disposing
+/// delivers what is buffered, within the shutdown timeout.
 /// </summary>
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
