@@ -65,13 +65,6 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     /// <summary>Gets a value indicating whether any sink is registered; without one, records are not even built.</summary>
     public bool HasSinks => _sinks.Length > 0;
 
-    /// <summary>Buffers a record that is already built; see <see cref="TryEnqueue(in PendingCallRecord)"/>.</summary>
-    public bool TryEnqueue(PromptCallRecord record)
-    {
-        var pending = new PendingCallRecord(record);
-        return TryEnqueue(in pending);
-    }
-
     /// <summary>
     /// Copies a finished call's record into the buffer without waiting; returns <see langword="false"/> (and counts a drop)
     /// when the queue is full or closed. A full batch is handed to the worker, which is woken.

@@ -12,9 +12,6 @@ namespace PromptOps;
 /// </summary>
 internal struct PendingCallRecord
 {
-    /// <summary>A record already built (tests, or a writer that has one); the other fields are then unused.</summary>
-    public PromptCallRecord? Built;
-
     /// <summary>The request id given by the caller's context, or <see langword="null"/> when <see cref="GeneratedRequestId"/> holds it.</summary>
     public string? GivenRequestId;
 
@@ -61,18 +58,11 @@ internal struct PendingCallRecord
     /// <summary>The response text, kept only when content is captured.</summary>
     public string? OutputContent;
 
-    /// <summary>Wraps a record that is already built.</summary>
-    public PendingCallRecord(PromptCallRecord record)
-    {
-        Built = record;
-        Feature = record.Feature;
-    }
-
     /// <summary>Gets the request id (formatted again for a generated one), for messages about a record that was dropped.</summary>
-    public readonly string RequestId => Built?.RequestId ?? GivenRequestId ?? PromptOpsContext.FormatRequestId(GeneratedRequestId);
+    public readonly string RequestId => GivenRequestId ?? PromptOpsContext.FormatRequestId(GeneratedRequestId);
 
     /// <summary>Builds the record; called once, on the dispatcher's worker.</summary>
-    public readonly PromptCallRecord ToRecord() => Built ?? new PromptCallRecord
+    public readonly PromptCallRecord ToRecord() => new()
     {
         RequestId = RequestId,
         Timestamp = Timestamp,

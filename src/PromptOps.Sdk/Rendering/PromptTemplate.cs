@@ -139,26 +139,23 @@ public sealed class PromptTemplate
     /// <summary>Renders a message on the compiled path; <see langword="null"/> when it meets a value left to DotLiquid.</summary>
     private string? TryRenderCompiled(int index, CompiledTemplate compiled, object?[] bound, ref CompiledRenderState? state)
     {
-        // Texts that need no building: a message without tags, and a message that is one output of text (`{{ question }}`)
-        // are their text as it is. Anything else, or over the output limit, takes the general path (which reports the limit).
+        // A message without tags is its text as it is; over the output limit it takes the general path, which reports it.
         if (compiled.FixedText is { } fixedText && fixedText.Length <= _limits.MaxOutputLength)
         {
             return fixedText;
-        }
-
-        if (compiled.OnlyOutput is { } only)
-        {
-            state ??= new CompiledRenderState(Definition.Inputs, bound, _partials, _limits);
-            if (TryEvaluate(only, state.Reset()) is string text && text.Length <= _limits.MaxOutputLength)
-            {
-                return text;
-            }
         }
 
         var output = RenderBuffer.Acquire(compiled.LengthHint);
         try
         {
             state ??= new CompiledRenderState(Definition.Inputs, bound, _partials, _limits);
+
+            // So is a message that is one output of text (`{{ question }}`), within the limit; other values are written below.
+            if (compiled.OnlyOutput?.Evaluate(state.Reset()) is string text && text.Length <= _limits.MaxOutputLength)
+            {
+                return text;
+            }
+
             compiled.Render(state.Begin(output));
             return output.ToString();
         }
@@ -173,19 +170,6 @@ public sealed class PromptTemplate
         finally
         {
             RenderBuffer.Release(output);
-        }
-    }
-
-    /// <summary>Evaluates an expression on the compiled path; <see langword="null"/> when it meets a value left to DotLiquid.</summary>
-    private static object? TryEvaluate(LiquidExpression expression, CompiledRenderState state)
-    {
-        try
-        {
-            return expression.Evaluate(state);
-        }
-        catch (CompiledRenderUnsupportedException)
-        {
-            return null;
         }
     }
 

@@ -135,8 +135,8 @@ public class CallRecordDispatcherTests
     [Fact]
     public async Task FlushAsync_RecordsDelivered_DispatcherKeepsNoneOfThemAlive()
     {
-        // The buffers are reused, so a delivered slot that still held its record would keep the record (its error, its
-        // captured content) alive until the slot is overwritten, perhaps never.
+        // The buffers are reused, so a delivered slot that still held its record would keep what the record carries (its
+        // error, its captured content) alive until the slot is overwritten, perhaps never.
         var sink = new CountingSink();
         await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1) });
         var delivered = EnqueueUnreferenced(dispatcher, count: 3);
@@ -172,9 +172,9 @@ public class CallRecordDispatcherTests
         var references = new List<WeakReference>();
         for (var i = 0; i < count; i++)
         {
-            var record = Record($"r{i}");
-            references.Add(new WeakReference(record));
-            Assert.True(dispatcher.TryEnqueue(record));
+            var error = new InvalidOperationException($"Call r{i} failed.");
+            references.Add(new WeakReference(error));
+            Assert.True(dispatcher.TryEnqueue(Record($"r{i}") with { Error = error }));
         }
 
         return references;
@@ -190,7 +190,7 @@ public class CallRecordDispatcherTests
         return condition();
     }
 
-    private static PromptCallRecord Record(string id) => new() { RequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
+    private static PendingCallRecord Record(string id) => new() { GivenRequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
 
     private sealed class CountingSink : IPromptCallSink
     {

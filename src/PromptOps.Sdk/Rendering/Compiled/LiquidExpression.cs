@@ -17,15 +17,15 @@ internal readonly record struct PathSegment(string? Name, int Index);
 /// <summary><c>root.member[0].member</c>; <paramref name="slot"/> is the root's input position, or -1 when not an input of the prompt.</summary>
 internal sealed class PathExpression(string root, int slot, PathSegment[] segments) : LiquidExpression
 {
-    // The common shape, `item.name`, read without the general loop: one member of a dictionary.
+    // The common shape, `item.name`, read without the general loop: one member of anything but `forloop`.
     private readonly string? _onlyMember = segments is [{ Name: { } name }] ? name : null;
 
     public override object? Evaluate(CompiledRenderState state)
     {
         var value = state.Lookup(root, slot);
-        if (_onlyMember is { } member && value is Dictionary<string, object?> dictionary)
+        if (_onlyMember is { } member && value is not LoopFrame)
         {
-            return dictionary.TryGetValue(member, out var stored) ? LiquidValues.Normalize(stored) : LiquidValues.MissingKey(member);
+            return LiquidValues.Member(value, member);
         }
 
         foreach (var segment in segments)

@@ -245,8 +245,7 @@ internal static class LiquidValues
 
     public static bool IsInteger(object? value) => value is int or long;
 
-    /// <summary>The value of a key a hash does not have: nil, except for the names whose meaning on a hash DotLiquid decides.</summary>
-    public static object? MissingKey(string name) =>
+    private static object? MissingKey(string name) =>
         name is "size" or "first" or "last" ? throw new CompiledRenderUnsupportedException() : null;
 
     private static object? PlainObjectMember(object value, string name)
