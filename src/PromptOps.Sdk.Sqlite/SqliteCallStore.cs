@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SQLitePCL;
 
 namespace PromptOps;
 
@@ -22,6 +23,8 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         + "cost_usd, price_source, tools_available, tools_called, finish_reason, success, error_type, error, streaming, tags, input_content, output_content";
 
     private static readonly string[] ColumnNames = Columns.Split(", ");
+
+    private static readonly string InsertSql = $"INSERT INTO calls ({Columns}) VALUES ({string.Join(", ", ColumnNames.Select((_, i) => "?" + (i + 1).ToString(CultureInfo.InvariantCulture)))});";
 
     /// <summary>Gets the columns of the <c>calls</c> table that a record fills, in insert order.</summary>
     internal static IReadOnlyList<string> ColumnList => ColumnNames;
@@ -282,26 +285,37 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO calls ({Columns}) VALUES ({string.Join(", ", ColumnNames.Select(c => "$" + c))});";
-        var parameters = ColumnNames.Select(c => command.Parameters.Add("$" + c, SqliteType.Text)).ToArray();
-        command.Prepare();
-        foreach (var record in batch)
-        {
-            var values = Values(record);
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                parameters[i].SqliteType = values[i] switch
-                {
-                    long or int or bool => SqliteType.Integer,
-                    double or float => SqliteType.Real,
-                    _ => SqliteType.Text,
-                };
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
 
-            command.ExecuteNonQuery();
+        // One statement per batch, bound by position and stepped through SQLite's own API: a SqliteCommand would look up
+        // all 37 parameters by name and open a data reader for every row, which cost as much as the insert itself.
+        var rc = raw.sqlite3_prepare_v2(connection.Handle, InsertSql, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        using (statement)
+        {
+            foreach (var record in batch)
+            {
+                var values = Values(record);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    rc = values[i] switch
+                    {
+                        null => raw.sqlite3_bind_null(statement, i + 1),
+                        long number => raw.sqlite3_bind_int64(statement, i + 1, number),
+                        double real => raw.sqlite3_bind_double(statement, i + 1, real),
+                        string text => raw.sqlite3_bind_text(statement, i + 1, text),
+                        var other => throw new InvalidOperationException($"Column {ColumnNames[i]} has a value of type {other.GetType()}, which the store does not write."),
+                    };
+                    SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+                }
+
+                rc = raw.sqlite3_step(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+                }
+
+                raw.sqlite3_reset(statement);
+            }
         }
 
         transaction.Commit();
