@@ -169,6 +169,8 @@ internal sealed partial class PromptLock
             return AddError(reader, "'prompts' must be an object of prompt ids.");
         }
 
+        // Entries come in file order, so their positions are counted on from the previous one, not from the file's start.
+        var lines = new LineCounter();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var id = reader.GetString()!;
@@ -182,7 +184,7 @@ internal sealed partial class PromptLock
             {
                 var version = reader.GetString()!;
                 reader.Read();
-                var (line, column) = Position(bytes, reader.TokenStartIndex);
+                var (line, column) = lines.At(bytes, reader.TokenStartIndex);
                 var hash = reader.TokenType == JsonTokenType.String ? reader.GetString()! : null;
                 if (hash is null || !hash.StartsWith(HashPrefix, StringComparison.Ordinal) || hash.Length != HashPrefix.Length + 64 || hash.AsSpan(HashPrefix.Length).ContainsAnyExcept(s_hexLower))
                 {
@@ -208,27 +210,46 @@ internal sealed partial class PromptLock
         }
     }
 
-    private static (int Line, int Column) Position(byte[] bytes, long index)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < index && i < bytes.Length; i++)
-        {
-            if (bytes[i] == (byte)'\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        return (line, (int)index - lineStart + 1);
-    }
+    private static (int Line, int Column) Position(byte[] bytes, long index) => new LineCounter().At(bytes, index);
 
     /// <summary>SemVer order (so 9.0.0 comes before 10.0.0), then ordinal, so every text has one place.</summary>
     private static int CompareVersions(string left, string right)
     {
         var bySemVer = PromptVersion.TryParse(left, out var l) && PromptVersion.TryParse(right, out var r) ? l.CompareTo(r) : 0;
         return bySemVer != 0 ? bySemVer : string.CompareOrdinal(left, right);
+    }
+
+    /// <summary>Turns byte offsets into 1-based lines and columns, counting on from the last offset asked for.</summary>
+    private struct LineCounter
+    {
+        private int _counted;
+        private int _line;
+        private int _lineStart;
+
+        public (int Line, int Column) At(byte[] bytes, long index)
+        {
+            var end = (int)Math.Min(index, bytes.Length);
+            if (end < _counted)
+            {
+                this = default;
+            }
+
+            if (_line == 0)
+            {
+                _line = 1;
+            }
+
+            int newline;
+            while ((newline = bytes.AsSpan(_counted, end - _counted).IndexOf((byte)'\n')) >= 0)
+            {
+                _line++;
+                _counted += newline + 1;
+                _lineStart = _counted;
+            }
+
+            _counted = end;
+            return (_line, (int)index - _lineStart + 1);
+        }
     }
 
     private static PromptDiagnostic Error(string path, int line, int column, string message) =>

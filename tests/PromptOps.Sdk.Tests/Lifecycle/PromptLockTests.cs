@@ -129,6 +129,29 @@ public sealed class PromptLockTests
         Assert.Contains("no file greeting/1.1.0.yaml", warning.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_StaleEntriesDeepInALockFile_AreWarnedAtTheirOwnLineAndColumn()
+    {
+        var hash = "\"sha256:" + new string('a', 64) + "\"";
+        var json = $$"""
+            {
+              "lockVersion": 1,
+              "prompts": {
+                "alpha": {
+                  "1.0.0": {{hash}},
+                  "2.0.0": {{hash}}
+                },
+                "beta": { "1.0.0": {{hash}}, "1.1.0": {{hash}} }
+              }
+            }
+            """;
+        using var dir = new TempPromptLibrary().With("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(status: "draft")).With("prompts.lock.json", json);
+
+        var positions = dir.Load().Diagnostics.Where(d => d.Code == PromptDiagnosticCodes.LockEntryStale).Select(d => (d.Line, d.Column)).Order();
+
+        Assert.Equal([(5, 16), (6, 16), (8, 24), (8, 108)], positions);
+    }
+
     [Theory]
     [InlineData("{ \"lockVersion\": 1, \"prompts\": { \"greeting\": { \"1.0.0\": \"sha256:abc\" } } }", 1, 57, "must be \"sha256:\" followed by 64 lowercase hex digits")]
     [InlineData("{ \"lockVersion\": 1,\n  \"prompts\": { \"greeting\": [] } }", 2, 28, "must be an object of versions and hashes")]
