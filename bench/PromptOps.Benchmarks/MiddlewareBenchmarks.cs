@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace PromptOps.Benchmarks;
@@ -25,6 +26,7 @@ public class MiddlewareBenchmarks
     private IChatClient _microsoft = null!;
     private IChatClient _promptOps = null!;
     private IChatClient _promptOpsLogged = null!;
+    private IChatClient _promptOpsWithoutSink = null!;
     private ServiceProvider _services = null!;
     private ActivityListener _activities = null!;
     private MeterListener _meters = null!;
@@ -60,6 +62,7 @@ public class MiddlewareBenchmarks
         _sink = new CountingSink();
         (_services, _promptOps) = Pipeline(b => b.UsePromptOps(), _sink, perCallLogLine: false);
         _promptOpsLogged = Layer(b => b.UsePromptOps());
+        _promptOpsWithoutSink = Layer(b => b.UsePromptOps(), withSinks: false);
         _budgetOnly = Layer(b => b.UseTokenBudget());
         _costOnly = Layer(b => b.UseCostTracking());
         _spendOnly = Layer(b => b.UseSpendBudget());
@@ -79,6 +82,11 @@ public class MiddlewareBenchmarks
             throw new InvalidOperationException($"The spend budget did not settle the call: spent {spent.SpentUsd}, reserved {spent.ReservedUsd}, cost {cost}.");
         }
 
+        if (_promptOpsWithoutSink.GetResponseAsync(RealisticCall.Messages(0), _options).GetAwaiter().GetResult().AdditionalProperties?[PromptOpsResponseKeys.CostUsd] is not decimal unrecordedCost || unrecordedCost != cost)
+        {
+            throw new InvalidOperationException("UsePromptOps() without a record sink did not price the call.");
+        }
+
         _services.GetRequiredService<ICallRecordDispatcher>().FlushAsync().GetAwaiter().GetResult();
         if (_sink.Count != 1 || _microsoft.GetResponseAsync(RealisticCall.Messages(0), _options).GetAwaiter().GetResult().Text != NoOpChatClient.Reply)
         {
@@ -91,7 +99,7 @@ public class MiddlewareBenchmarks
     /// <paramref name="perCallLogLine"/> off, the default sink's one log line per call (event 2001 at Information) is filtered
     /// out by its category, as DESIGN §7's call (records to an in-memory sink) has it; the logger stays enabled at Information.
     /// </summary>
-    private (ServiceProvider Services, IChatClient Client) Pipeline(Func<ChatClientBuilder, ChatClientBuilder> use, IPromptCallSink? sink = null, bool perCallLogLine = true)
+    private (ServiceProvider Services, IChatClient Client) Pipeline(Func<ChatClientBuilder, ChatClientBuilder> use, IPromptCallSink? sink = null, bool perCallLogLine = true, bool withSinks = true)
     {
         var services = new ServiceCollection();
         services.AddLogging(b =>
@@ -116,15 +124,21 @@ public class MiddlewareBenchmarks
             services.AddSingleton(sink);
         }
 
+        if (!withSinks)
+        {
+            // No sink at all (not even the default log sink): the dispatcher builds and queues no record.
+            services.RemoveAll<IPromptCallSink>();
+        }
+
         use(services.AddChatClient(_bare));
         var provider = services.BuildServiceProvider();
         return (provider, provider.GetRequiredService<IChatClient>());
     }
 
-    /// <summary>One PromptOps layer alone, to see where the full stack's time goes.</summary>
-    private IChatClient Layer(Func<ChatClientBuilder, ChatClientBuilder> use)
+    /// <summary>One PromptOps layer alone, or the stack without record sinks, to see where the full stack's time goes.</summary>
+    private IChatClient Layer(Func<ChatClientBuilder, ChatClientBuilder> use, bool withSinks = true)
     {
-        var (provider, client) = Pipeline(use);
+        var (provider, client) = Pipeline(use, perCallLogLine: withSinks, withSinks: withSinks);
         _layerServices.Add(provider);
         return client;
     }
@@ -156,6 +170,10 @@ public class MiddlewareBenchmarks
     [Benchmark(Description = "UsePromptOps() + a log line per call")]
     [BenchmarkCategory("NonStreaming")]
     public Task<ChatResponse> PromptOpsLogged() => _promptOpsLogged.GetResponseAsync(RealisticCall.Messages(_call++), _options);
+
+    [Benchmark(Description = "UsePromptOps(), no record sink (diagnostic)")]
+    [BenchmarkCategory("NonStreaming")]
+    public Task<ChatResponse> PromptOpsWithoutSink() => _promptOpsWithoutSink.GetResponseAsync(RealisticCall.Messages(_call++), _options);
 
     [Benchmark(Description = "UseSpendBudget() alone")]
     [BenchmarkCategory("NonStreaming")]
