@@ -303,7 +303,8 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
                         long number => raw.sqlite3_bind_int64(statement, i + 1, number),
                         double real => raw.sqlite3_bind_double(statement, i + 1, real),
                         string text => raw.sqlite3_bind_text(statement, i + 1, text),
-                        var other => throw new InvalidOperationException($"Column {ColumnNames[i]} has a value of type {other.GetType()}, which the store does not write."),
+                        // Values() yields only these types; were that ever broken, the batch is counted as dropped and logged, and the writer goes on.
+                        var other => throw new PromptOpsException($"Column {ColumnNames[i]} has a value of type {other.GetType()}, which the store cannot write. This is a bug in PromptOps.Sdk.Sqlite; please report it."),
                     };
                     SqliteException.ThrowExceptionForRC(rc, connection.Handle);
                 }
