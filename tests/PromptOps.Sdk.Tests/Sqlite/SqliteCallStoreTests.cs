@@ -72,6 +72,29 @@ public class SqliteCallStoreTests
     }
 
     [Fact]
+    public async Task WriteAsync_TextWithANulCharacterAndEmoji_ReadsBackWhole()
+    {
+        using var temp = new TempStore();
+        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        var written = new PromptCallRecord
+        {
+            RequestId = "req-nul",
+            Timestamp = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero),
+            Feature = "support",
+            Success = false,
+            Error = "bad byte \0 in the reply",
+            OutputContent = "before\0after 🎉",
+            InputContent = string.Empty,
+        };
+
+        await store.WriteAsync(written, CancellationToken.None);
+        await store.FlushAsync();
+        var read = Assert.Single(await store.GetRequestAsync("req-nul"));
+
+        Assert.Equal((written.Error, written.OutputContent, written.InputContent), (read.Error, read.OutputContent, read.InputContent));
+    }
+
+    [Fact]
     public async Task WriteAsync_HundredThousandRecordsFromSixteenThreads_StoresEveryOne()
     {
         using var temp = new TempStore();
