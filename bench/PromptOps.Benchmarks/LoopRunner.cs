@@ -30,7 +30,7 @@ internal static class LoopRunner
         var rounds = int.Parse(Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
         var instance = Activator.CreateInstance(type)!;
         Invoke<GlobalSetupAttribute>(instance);
-        var iterationSetup = type.GetMethods().Where(m => m.GetCustomAttribute<IterationSetupAttribute>() is not null).ToArray();
+        var perIteration = Marked<IterationSetupAttribute>(type).Length > 0;
 
         // A delegate, not MethodInfo.Invoke: reflection would add about 100 ns to every call.
         var call = method.ReturnType == typeof(void)
@@ -38,13 +38,11 @@ internal static class LoopRunner
             : (Action)typeof(LoopRunner).GetMethod(nameof(Caller), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(method.ReturnType).Invoke(null, [method, instance])!;
 
-        void Call() => call();
-
         // Warm-up: enough calls for the JIT to optimise the code under test.
         for (var i = 0; i < Math.Min(calls, 20_000); i++)
         {
-            Array.ForEach(iterationSetup, setup => setup.Invoke(instance, null));
-            Call();
+            Invoke<IterationSetupAttribute>(instance);
+            call();
         }
 
         var perCall = new List<double>();
@@ -53,12 +51,12 @@ internal static class LoopRunner
         for (var round = 0; round < rounds; round++)
         {
             var elapsed = TimeSpan.Zero;
-            if (iterationSetup.Length == 0)
+            if (!perIteration)
             {
                 var start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < calls; i++)
                 {
-                    Call();
+                    call();
                 }
 
                 elapsed = Stopwatch.GetElapsedTime(start);
@@ -68,9 +66,9 @@ internal static class LoopRunner
                 // Each call gets its own setup, outside the timing, as BenchmarkDotNet's [IterationSetup] does.
                 for (var i = 0; i < calls; i++)
                 {
-                    Array.ForEach(iterationSetup, setup => setup.Invoke(instance, null));
+                    Invoke<IterationSetupAttribute>(instance);
                     var start = Stopwatch.GetTimestamp();
-                    Call();
+                    call();
                     elapsed += Stopwatch.GetElapsedTime(start);
                 }
             }
@@ -106,10 +104,14 @@ internal static class LoopRunner
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
+    private static MethodInfo[] Marked<TAttribute>(Type type)
+        where TAttribute : Attribute => [.. type.GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null)];
+
+    /// <summary>Runs the benchmark's methods marked <typeparamref name="TAttribute"/> (its setups and cleanups).</summary>
     private static void Invoke<TAttribute>(object instance)
         where TAttribute : Attribute
     {
-        foreach (var method in instance.GetType().GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null))
+        foreach (var method in Marked<TAttribute>(instance.GetType()))
         {
             method.Invoke(instance, null);
         }

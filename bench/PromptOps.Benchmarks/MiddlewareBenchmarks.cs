@@ -138,7 +138,7 @@ public class MiddlewareBenchmarks
     /// <summary>One PromptOps layer alone, or the stack without record sinks, to see where the full stack's time goes.</summary>
     private IChatClient Layer(Func<ChatClientBuilder, ChatClientBuilder> use, bool withSinks = true)
     {
-        var (provider, client) = Pipeline(use, perCallLogLine: withSinks, withSinks: withSinks);
+        var (provider, client) = Pipeline(use, withSinks: withSinks);
         _layerServices.Add(provider);
         return client;
     }

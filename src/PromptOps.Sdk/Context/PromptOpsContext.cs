@@ -98,10 +98,7 @@ public sealed class PromptOpsContext : IDisposable
     /// <see cref="Random.Shared"/>, not the operating system's generator: ids must be unique and time-ordered, not secret,
     /// and the OS generator costs more than a microsecond per call on some virtual machines.
     /// </summary>
-    internal static string NewRequestId() => NewRequestId(DateTimeOffset.UtcNow);
-
-    /// <summary>A new request id (see <see cref="NewRequestId()"/>) for a call that started at <paramref name="startTime"/>, without reading the clock again.</summary>
-    internal static string NewRequestId(DateTimeOffset startTime) => FormatRequestId(NewRequestIdBits(startTime));
+    internal static string NewRequestId() => FormatRequestId(NewRequestIdBits(DateTimeOffset.UtcNow));
 
     /// <summary>
     /// The 128 bits of a new request id for a call that started at <paramref name="startTime"/>; kept as a value by a call

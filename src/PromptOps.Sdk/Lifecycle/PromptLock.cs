@@ -223,7 +223,7 @@ internal sealed partial class PromptLock
     private struct LineCounter
     {
         private int _counted;
-        private int _line;
+        private int _newlines;
         private int _lineStart;
 
         public (int Line, int Column) At(byte[] bytes, long index)
@@ -234,21 +234,15 @@ internal sealed partial class PromptLock
                 this = default;
             }
 
-            if (_line == 0)
+            var skipped = bytes.AsSpan(_counted, end - _counted);
+            _newlines += skipped.Count((byte)'\n');
+            if (skipped.LastIndexOf((byte)'\n') is var last and >= 0)
             {
-                _line = 1;
-            }
-
-            int newline;
-            while ((newline = bytes.AsSpan(_counted, end - _counted).IndexOf((byte)'\n')) >= 0)
-            {
-                _line++;
-                _counted += newline + 1;
-                _lineStart = _counted;
+                _lineStart = _counted + last + 1;
             }
 
             _counted = end;
-            return (_line, (int)index - _lineStart + 1);
+            return (_newlines + 1, (int)index - _lineStart + 1);
         }
     }
 
