@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PromptOps.Testing;
@@ -78,22 +77,16 @@ internal sealed class EvalSuiteParser
 
     private EvalSuite? Read(string yaml)
     {
-        YamlMappingNode root;
-        try
+        var stream = YamlDocumentLoader.Load(yaml, out var problem);
+        if (stream is null)
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            {
-                Error(EvalDiagnosticCodes.InvalidSuiteFile, "The suite must be a YAML mapping with at least 'prompt' (or 'targets') and 'cases' (or 'dataset').", 1, 1);
-                return null;
-            }
-
-            root = mapping;
+            Error(EvalDiagnosticCodes.InvalidSuiteFile, $"The suite is not valid YAML: {problem!.Reason}.", problem.Line, problem.Column);
+            return null;
         }
-        catch (YamlException ex)
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            Error(EvalDiagnosticCodes.InvalidSuiteFile, $"The suite is not valid YAML: {(ex.InnerException ?? ex).Message}", (int)ex.Start.Line, (int)ex.Start.Column);
+            Error(EvalDiagnosticCodes.InvalidSuiteFile, "The suite must be a YAML mapping with at least 'prompt' (or 'targets') and 'cases' (or 'dataset').", 1, 1);
             return null;
         }
 
@@ -181,8 +174,14 @@ internal sealed class EvalSuiteParser
                 case null:
                     break;
                 case YamlMappingNode parameters:
-                    foreach (var (key, value) in parameters.Children)
+                    foreach (var (keyNode, value) in parameters.Children)
                     {
+                        if (keyNode is not YamlScalarNode { Value: { } key })
+                        {
+                            Wrong(keyNode, $"A parameter name of the tool '{name}'", "a plain argument name");
+                            continue;
+                        }
+
                         var type = (value as YamlScalarNode)?.Value ?? string.Empty;
                         if (!s_parameterTypes.Contains(type))
                         {
@@ -190,8 +189,8 @@ internal sealed class EvalSuiteParser
                             continue;
                         }
 
-                        properties[((YamlScalarNode)key).Value!] = new JsonObject { ["type"] = type };
-                        required.Add(((YamlScalarNode)key).Value!);
+                        properties[key] = new JsonObject { ["type"] = type };
+                        required.Add(key);
                     }
 
                     break;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace PromptOps.Testing;
 
@@ -145,19 +143,12 @@ internal static class FixtureFiles
             }
         }
 
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 0
-                ? new Dictionary<string, object?>()
-                : YamlValues.ToClr(stream.Documents[0].RootNode) as Dictionary<string, object?>
-                    ?? throw new InvalidDataException($"{full}: an inputs file must hold one YAML mapping of input names and values, for example 'question: ...'.");
-        }
-        catch (YamlException ex)
-        {
-            throw new InvalidDataException($"{full}({ex.Start.Line},{ex.Start.Column}): the inputs file is not valid YAML: {(ex.InnerException ?? ex).Message}", ex);
-        }
+        var stream = YamlDocumentLoader.Load(text, out var problem)
+            ?? throw new InvalidDataException($"{full}({problem!.Line},{problem.Column}): the inputs file is not valid YAML: {problem.Reason}.");
+        return stream.Documents.Count == 0
+            ? new Dictionary<string, object?>()
+            : YamlValues.ToClr(stream.Documents[0].RootNode) as Dictionary<string, object?>
+                ?? throw new InvalidDataException($"{full}: an inputs file must hold one YAML mapping of input names and values, for example 'question: ...'.");
     }
 }
 

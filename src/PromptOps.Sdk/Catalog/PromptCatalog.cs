@@ -274,9 +274,10 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
         {
             Reload();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogReloadRejected(_logger, ex.Message);
+            // This runs on a timer thread: an exception escaping it would end the process.
+            LogReloadFailed(_logger, ex);
         }
     }
 
@@ -300,6 +301,9 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "The activation log could not record: {Activation}")]
     private static partial void LogActivationNotRecorded(ILogger logger, Exception exception, string activation);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "The prompt library could not be reloaded; the last good version of every prompt is still served.")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A prompt edit was rejected; the last good version of each affected file is still served. Fix these problems:\n{Diagnostics}")]
     private static partial void LogReloadRejected(ILogger logger, string diagnostics);

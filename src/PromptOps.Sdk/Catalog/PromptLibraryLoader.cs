@@ -1,6 +1,11 @@
 namespace PromptOps;
 
 /// <summary>Reads, validates and compiles the files of one or more sources into a <see cref="PromptLibrary"/>.</summary>
+/// <remarks>
+/// Never throws for the content of a file: every problem, including a failure of PromptOps itself on some input it
+/// did not foresee, is a diagnostic naming the file, so a bad save can neither stop start-up with a stack trace nor
+/// kill an application that watches its prompt directory.
+/// </remarks>
 internal static class PromptLibraryLoader
 {
     /// <summary>Files at the library root that belong to other capabilities (labels, lock file, skills).</summary>
@@ -32,8 +37,9 @@ internal static class PromptLibraryLoader
                 }
                 else if (segments.Length == 2 && file.RelativePath.EndsWith(".yaml", StringComparison.Ordinal))
                 {
-                    var definition = PromptFileParser.Parse(file, diagnostics);
-                    if (definition is not null && PromptTemplateCompiler.Compile(definition, partials, limits, diagnostics) is { } template)
+                    if (FileReadGuard.Run(file, diagnostics, () => PromptFileParser.Parse(file, diagnostics) is { } definition
+                            ? PromptTemplateCompiler.Compile(definition, partials, limits, diagnostics)
+                            : null) is { } template)
                     {
                         templates.Add(template);
                         compiled.Add((template, file));
@@ -85,7 +91,7 @@ internal static class PromptLibraryLoader
             return rejected;
         }
 
-        if (PromptLock.Parse(lockFile.Content, lockFile.DisplayPath, diagnostics) is not { } promptLock)
+        if (FileReadGuard.Run(lockFile, diagnostics, () => PromptLock.Parse(lockFile.Content, lockFile.DisplayPath, diagnostics)) is not { } promptLock)
         {
             return rejected;
         }
@@ -137,7 +143,7 @@ internal static class PromptLibraryLoader
             return;
         }
 
-        foreach (var label in LabelsFileParser.Parse(file.Content, file.DisplayPath, diagnostics))
+        foreach (var label in FileReadGuard.Run(file, diagnostics, () => LabelsFileParser.Parse(file.Content, file.DisplayPath, diagnostics)) ?? [])
         {
             if (labels.FirstOrDefault(l => l.PromptId == label.PromptId && string.Equals(l.Environment, label.Environment, StringComparison.OrdinalIgnoreCase)) is { } other)
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PromptOps;
@@ -24,14 +23,10 @@ internal static class LabelsFileParser
             return labels;
         }
 
-        var stream = new YamlStream();
-        try
+        var stream = YamlDocumentLoader.Load(text, out var problem);
+        if (stream is null)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            diagnostics.Add(Error(path, (int)ex.Start.Line, (int)ex.Start.Column, $"The labels file is not valid YAML: {(ex.InnerException ?? ex).Message}"));
+            diagnostics.Add(Error(path, problem!.Line, problem.Column, $"The labels file is not valid YAML: {problem.Reason}."));
             return labels;
         }
 

@@ -39,11 +39,18 @@ internal sealed partial class PartialLibrary : ITemplateFileSystem
         foreach (var file in files)
         {
             var name = file.RelativePath[Folder.Length..^Extension.Length];
-            var map = TemplateSourceMap.ForWholeFile(file.DisplayPath);
-            var scan = LiquidScanner.Scan(file.Content);
-            var template = LiquidCompiler.Parse(file.Content, scan, map, diagnostics);
-            LiquidCompiler.CheckFilters(file.Content, scan, map, diagnostics);
-            partials[name] = new LiquidPartial(name, file.Content, template, scan, map, template is null ? null : CompiledTemplateParser.TryCompile(file.Content, []));
+            var partial = FileReadGuard.Run(file, diagnostics, () =>
+            {
+                var map = TemplateSourceMap.ForWholeFile(file.DisplayPath);
+                var scan = LiquidScanner.Scan(file.Content);
+                var template = LiquidCompiler.Parse(file.Content, scan, map, diagnostics);
+                LiquidCompiler.CheckFilters(file.Content, scan, map, diagnostics);
+                return new LiquidPartial(name, file.Content, template, scan, map, template is null ? null : CompiledTemplateParser.TryCompile(file.Content, []));
+            });
+            if (partial is not null)
+            {
+                partials[name] = partial;
+            }
         }
 
         return new PartialLibrary(partials);

@@ -8,6 +8,9 @@ namespace PromptOps;
 /// </summary>
 internal static class PromptTemplateCompiler
 {
+    /// <summary>The deepest chain of includes a message may use (a partial that includes a partial that ...).</summary>
+    internal const int MaxIncludeDepth = 100;
+
     private static readonly HashSet<string> s_builtIns = new(StringComparer.Ordinal) { "forloop", "tablerowloop" };
 
     /// <param name="definition">The parsed prompt file.</param>
@@ -57,6 +60,10 @@ internal static class PromptTemplateCompiler
 
     private sealed class ScopeChecker(PromptDefinition definition, PartialLibrary partials, ICollection<PromptDiagnostic> diagnostics, HashSet<string> used)
     {
+        // A partial is checked once per set of variables in scope, however often it is included, so a library of
+        // partials that each include the next ten times is checked in time linear in its size, not exponential.
+        private readonly HashSet<string> _checkedIncludes = new(StringComparer.Ordinal);
+
         public void Check(string source, LiquidScan scan, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack, string? inPartial)
         {
             foreach (var (name, offset) in scan.Uses)
@@ -112,6 +119,12 @@ internal static class PromptTemplateCompiler
                 return;
             }
 
+            if (includeStack.Count >= MaxIncludeDepth)
+            {
+                Error(PromptDiagnosticCodes.PartialCycle, $"The include of '{include.Name}' is nested {includeStack.Count + 1} partials deep ({includeStack[0]} -> ... -> {include.Name}), over the limit of {MaxIncludeDepth}. Merge some of the partials.");
+                return;
+            }
+
             // Liquid's include binds a variable named like the partial and loops over it when it is a list (DotLiquid
             // also loops over the characters of a string), so a shared name silently repeats the partial.
             var boundName = include.Name[(include.Name.LastIndexOf('/') + 1)..];
@@ -130,6 +143,11 @@ internal static class PromptTemplateCompiler
             var partialScope = new HashSet<string>(scope, StringComparer.Ordinal);
             partialScope.UnionWith(include.Bindings);
             partialScope.UnionWith(partial.Scan.Defined);
+            if (!_checkedIncludes.Add($"{include.Name}\n{string.Join('\n', partialScope.Order(StringComparer.Ordinal))}"))
+            {
+                return;
+            }
+
             Check(partial.Source, partial.Scan, partial.Map, partialScope, [.. includeStack, include.Name], include.Name);
         }
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PromptOps;
@@ -18,14 +17,10 @@ internal static class SkillsFileParser
             return [];
         }
 
-        var stream = new YamlStream();
-        try
+        var stream = YamlDocumentLoader.Load(text, out var problem);
+        if (stream is null)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            diagnostics.Add(Error(path, (int)ex.Start.Line, (int)ex.Start.Column, $"The skills file is not valid YAML: {(ex.InnerException ?? ex).Message}"));
+            diagnostics.Add(Error(path, problem!.Line, problem.Column, $"The skills file is not valid YAML: {problem.Reason}."));
             return [];
         }
 
@@ -45,7 +40,12 @@ internal static class SkillsFileParser
         var result = new List<SkillDefinition>();
         foreach (var (keyNode, valueNode) in skills.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            if (keyNode is not YamlScalarNode { Value: { } name })
+            {
+                diagnostics.Add(Error(path, keyNode, "A skill name must be a plain word, for example 'order_management'. Replace the list or mapping used as a key."));
+                continue;
+            }
+
             if (ReadSkill(name, keyNode, valueNode, path, diagnostics) is { } skill)
             {
                 if (result.Any(s => s.Name == skill.Name))

@@ -90,6 +90,15 @@ internal sealed class DirectoryPromptSource(string path, bool watch) : PromptSou
             var display = DisplayPath(file);
             try
             {
+                // A file far over the parser's limit is not read into memory at all (UTF-8 takes at most 4 bytes a character).
+                var length = new FileInfo(file).Length;
+                if (length > 4L * PromptFileParser.MaxFileLength)
+                {
+                    problems.Add(new PromptDiagnostic(PromptDiagnosticCodes.YamlTooLarge, PromptDiagnosticSeverity.Error,
+                        $"The file is {length:N0} bytes long, far over the limit of {PromptFileParser.MaxFileLength:N0} characters, so it was not read. Split it, or move it out of the prompt directory.", display, 1, 1));
+                    continue;
+                }
+
                 files.Add(new PromptSourceFile(relative, display, File.ReadAllText(file)));
             }
             catch (IOException ex)

@@ -77,6 +77,42 @@ public sealed class WatchedDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Edit_HostileFilesSavedWhileRendering_AppKeepsServingTheLastGoodVersion()
+    {
+        using var stop = new CancellationTokenSource();
+        var renderer = Task.Run(() =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                Assert.Equal("Hello Ann!", RenderGreeting());
+                count++;
+            }
+
+            return count;
+        });
+
+        var hostile = PromptFileMutator.KnownHostileTexts
+            .Concat(PromptFileMutator.Mutate(TempPromptLibrary.ValidPrompt(), seed: 21, count: 6))
+            .Where(text => text != TempPromptLibrary.ValidPrompt());
+        foreach (var text in hostile)
+        {
+            var reloaded = new TaskCompletionSource();
+            using (_catalog.GetReloadToken().RegisterChangeCallback(_ => reloaded.TrySetResult(), null))
+            {
+                _dir.Write("greeting/1.0.0.yaml", text);
+                _dir.Write("labels.yaml", text);
+                await reloaded.Task.WaitAsync(s_reloadTimeout);
+            }
+        }
+
+        await stop.CancelAsync();
+        Assert.True(await renderer > 0);
+        Assert.Contains(_catalog.Diagnostics, d => d.IsError);
+        Assert.Equal("Hello Ann!", RenderGreeting());
+    }
+
+    [Fact]
     public async Task Edit_NewVersionFile_BecomesTheServedVersion()
     {
         await EditAndWaitAsync("greeting/1.1.0.yaml", TempPromptLibrary.ValidPrompt(version: "1.1.0", body: "Hi {{ name }}"), () => RenderGreeting() == "Hi Ann");

@@ -16,9 +16,6 @@ internal static partial class PromptFileParser
     /// <summary>Prompt files are small; anything larger is almost certainly a mistake or an attack.</summary>
     internal const int MaxFileLength = 1024 * 1024;
 
-    /// <summary>The most YAML nodes a file may expand to once aliases are followed (bounds "billion laughs" files).</summary>
-    internal const int MaxExpandedNodes = 10_000;
-
     private static readonly string[] s_topLevelKeys =
         ["id", "version", "status", "description", "owner", "feature", "tested_on", "changelog", "model", "budget", "skills", "inputs", "messages"];
 
@@ -172,15 +169,12 @@ internal static partial class PromptFileParser
 
         private YamlMappingNode? LoadRoot()
         {
-            var stream = new YamlStream();
-            try
+            var stream = YamlDocumentLoader.Load(file.Content, out var problem);
+            if (stream is null)
             {
-                stream.Load(new StringReader(file.Content));
-            }
-            catch (YamlException ex)
-            {
-                var message = (ex.InnerException?.Message ?? ex.Message).TrimEnd('.');
-                Error(PromptDiagnosticCodes.YamlSyntax, $"The YAML is malformed: {message}. Check indentation and quoting around this position.", ex.Start);
+                var code = problem!.IsTooLarge ? PromptDiagnosticCodes.YamlTooLarge : PromptDiagnosticCodes.YamlSyntax;
+                var advice = problem.IsTooLarge ? "." : ". Check indentation and quoting around this position.";
+                Error(code, $"The YAML is malformed: {problem.Reason}{advice}", new Mark(0, problem.Line, problem.Column));
                 return null;
             }
 
@@ -193,13 +187,6 @@ internal static partial class PromptFileParser
             if (stream.Documents.Count > 1)
             {
                 Error(PromptDiagnosticCodes.YamlSyntax, "The file holds more than one YAML document. Keep one prompt version per file and remove the extra '---' separator.", stream.Documents[1].RootNode.Start);
-            }
-
-            var counter = new ExpansionCounter();
-            if (!counter.FitsWithin(root, MaxExpandedNodes))
-            {
-                Error(PromptDiagnosticCodes.YamlTooLarge, $"The YAML expands to more than {MaxExpandedNodes:N0} nodes once anchors and aliases are followed. Remove the nested aliases; prompt files do not need them.", root);
-                return null;
             }
 
             return root;
@@ -550,48 +537,6 @@ internal static partial class PromptFileParser
         {
             HasErrors |= severity == PromptDiagnosticSeverity.Error;
             diagnostics.Add(new PromptDiagnostic(code, severity, message, file.DisplayPath, line, column));
-        }
-    }
-
-    /// <summary>Counts nodes as if every alias were expanded, memoising shared nodes so the count itself is cheap.</summary>
-    private sealed class ExpansionCounter
-    {
-        private readonly Dictionary<YamlNode, long> _sizes = new(ReferenceEqualityComparer.Instance);
-        private readonly HashSet<YamlNode> _inProgress = new(ReferenceEqualityComparer.Instance);
-
-        public bool FitsWithin(YamlNode root, long limit) => Size(root, limit) <= limit;
-
-        private long Size(YamlNode node, long limit)
-        {
-            if (_sizes.TryGetValue(node, out var known))
-            {
-                return known;
-            }
-
-            if (!_inProgress.Add(node))
-            {
-                return limit + 1; // a recursive alias expands forever
-            }
-
-            long size = 1;
-            IEnumerable<YamlNode> children = node switch
-            {
-                YamlMappingNode mapping => mapping.Children.SelectMany(pair => new[] { pair.Key, pair.Value }),
-                YamlSequenceNode sequence => sequence.Children,
-                _ => [],
-            };
-            foreach (var child in children)
-            {
-                size += Size(child, limit);
-                if (size > limit)
-                {
-                    break;
-                }
-            }
-
-            _inProgress.Remove(node);
-            _sizes[node] = size;
-            return size;
         }
     }
 }

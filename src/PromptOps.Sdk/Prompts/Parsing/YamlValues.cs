@@ -10,13 +10,22 @@ internal static class YamlValues
     public static object? ToClr(YamlNode node) => node switch
     {
         YamlSequenceNode sequence => sequence.Children.Select(ToClr).ToList(),
-        YamlMappingNode mapping => mapping.Children.ToDictionary(
-            pair => (pair.Key as YamlScalarNode)?.Value ?? string.Empty,
-            pair => ToClr(pair.Value),
-            StringComparer.Ordinal),
+        YamlMappingNode mapping => ToDictionary(mapping),
         YamlScalarNode scalar => ScalarToClr(scalar),
         _ => null,
     };
+
+    private static Dictionary<string, object?> ToDictionary(YamlMappingNode mapping)
+    {
+        // YAML allows keys that are not text ('[a]: 1'); they read as '' and the last one wins rather than throwing.
+        var values = new Dictionary<string, object?>(mapping.Children.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children)
+        {
+            values[(key as YamlScalarNode)?.Value ?? string.Empty] = ToClr(value);
+        }
+
+        return values;
+    }
 
     private static object? ScalarToClr(YamlScalarNode scalar)
     {
