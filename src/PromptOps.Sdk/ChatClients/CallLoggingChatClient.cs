@@ -68,6 +68,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
         var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
         var telemetry = CallTelemetry.Start(state);
         Exception? error = null;
+        var providerDone = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
         {
@@ -88,6 +89,7 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
                 {
                     if (!await updates.MoveNextAsync().ConfigureAwait(false))
                     {
+                        providerDone = true;
                         break;
                     }
 
@@ -111,10 +113,19 @@ public sealed class CallLoggingChatClient : DelegatingChatClient
             }
             finally
             {
-                Complete(state, telemetry, error);
+                Complete(state, telemetry, error ?? Abandoned(state, providerDone));
             }
         }
     }
+
+    /// <summary>
+    /// The failure to record for a stream that ended without an error: none when the provider finished it (or the consumer
+    /// stopped after the update that carried the finish reason), else the consumer abandoned it halfway.
+    /// </summary>
+    internal static OperationCanceledException? Abandoned(PromptCallState state, bool providerDone) =>
+        providerDone || state.FinishReason is not null
+            ? null
+            : new OperationCanceledException("The consumer stopped reading the stream before the model finished; the call is billed for the output received until then.");
 
     /// <summary>Ends the call's telemetry and queues its record, once per call whichever layer or path gets here first.</summary>
     internal void Complete(PromptCallState state, CallTelemetry telemetry, Exception? error)

@@ -166,7 +166,7 @@ internal sealed class FusedPromptOpsCall
             }
             finally
             {
-                _logging.Complete(state, telemetry, error);
+                _logging.Complete(state, telemetry, error ?? CallLoggingChatClient.Abandoned(state, providerDone));
             }
         }
     }

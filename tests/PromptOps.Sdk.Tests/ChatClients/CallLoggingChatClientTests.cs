@@ -178,10 +178,14 @@ public class CallLoggingChatClientTests
         Assert.True(record.UsageEstimated);
     }
 
-    [Fact]
-    public async Task GetStreamingResponseAsync_ConsumerStopsEarly_StillRecordsOnce()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task GetStreamingResponseAsync_ConsumerStopsEarly_RecordsOnceAsAbandonedAndBillsWhatWasReceived(bool usePromptOps)
     {
-        await using var pipeline = Pipeline.Create(new FakeChatClient("one two three four five"));
+        await using var pipeline = Pipeline.Create(
+            new FakeChatClient("one two three four five"),
+            pipeline: usePromptOps ? null : b => b.UseCallLogging().UseCostTracking());
 
         await foreach (var update in pipeline.Client.GetStreamingResponseAsync("hi"))
         {
@@ -191,6 +195,30 @@ public class CallLoggingChatClientTests
         var record = await pipeline.SingleRecordAsync();
         Assert.True(record.Streaming);
         Assert.Equal("one", record.OutputContent);
+        Assert.False(record.Success);
+        Assert.Equal(typeof(OperationCanceledException).FullName, record.ErrorType);
+        Assert.Contains("stopped reading the stream", record.Error, StringComparison.Ordinal);
+        Assert.Null(record.FinishReason);
+        Assert.True(record.OutputTokens > 0);
+        Assert.True(record.Cost > 0);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ConsumerStopsAtTheFinishReason_IsASuccess()
+    {
+        await using var pipeline = Pipeline.Create(new FakeChatClient("one two"));
+
+        await foreach (var update in pipeline.Client.GetStreamingResponseAsync("hi"))
+        {
+            if (update.FinishReason is not null)
+            {
+                break;
+            }
+        }
+
+        var record = await pipeline.SingleRecordAsync();
+        Assert.True(record.Success);
+        Assert.Equal("stop", record.FinishReason);
     }
 
     [Fact]
