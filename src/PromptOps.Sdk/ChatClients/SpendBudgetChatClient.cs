@@ -108,14 +108,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         {
             var amount = WorstCase(state, spending);
             var attempt = await TryReserveAsync(matched, plan, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
-            if (attempt.Result is { Reserved: false } && state.EstimatedInputTokens is null)
-            {
-                // Refused on the input's upper bound: price the exact estimate before refusing, downgrading or alerting.
-                state.ExactInputTokens(_services.TokenCounter);
-                amount = WorstCase(state, spending);
-                attempt = await TryReserveAsync(matched, plan, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
-            }
-
             if (attempt.Result is not { Reserved: false } refused)
             {
                 // Reserved, or the ledger failed and OnLedgerFailure let the call go ahead unchecked.
@@ -403,13 +395,13 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     }
 
     /// <summary>
-    /// The most the call can cost: its input (the exact estimate when made, else the tightest bound known without reading
-    /// the texts; a refused reservation is tried once more with the exact estimate) plus its maximum output, at the model's
-    /// dearest applicable rates.
+    /// The most the call can cost: its exact input token count (the token counter caches the repeated parts, such as a
+    /// long system prompt) plus its maximum output, at the model's dearest applicable rates. A looser input bound would hold
+    /// budget that calls in flight never spend and refuse affordable calls in a burst.
     /// </summary>
     private decimal WorstCase(PromptCallState state, PromptOpsSpendingOptions spending)
     {
-        var input = state.InputTokensAtMostQuickly(_services.TokenCounter);
+        var input = state.ExactInputTokens(_services.TokenCounter);
         if (string.IsNullOrWhiteSpace(state.Model) || !_services.Pricing.Table.TryFind(state.Model, state.Provider, out var match))
         {
             var model = string.IsNullOrWhiteSpace(state.Model) ? "(none)" : state.Model;

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using PromptOps.Tests.Sqlite;
+using PromptOps.Tests.TestSupport;
+
+namespace PromptOps.Tests.Spending;
+
+/// <summary>
+/// A burst of 1,000 calls against a budget for exactly 100 real calls, priced like gpt-4o, with a provider that reports
+/// the input tokens its tokenizer counts and uses all the output it is allowed (the real worst case): reservations must be
+/// close enough to that worst case that at least 95 calls get through, and never loose enough that more than 100 do.
+/// </summary>
+public sealed class SpendBudgetBurstTests
+{
+    private const int MaxOutputTokens = 200;
+    private const int OutputTokens = MaxOutputTokens;
+    private const decimal InputPerToken = 2.5m / 1_000_000m;
+    private const decimal OutputPerToken = 10m / 1_000_000m;
+
+    public static TheoryData<bool, bool> Settings() => new()
+    {
+        { false, false },
+        { true, false },
+        { false, true },
+        { true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public async Task GetResponseAsync_BurstOfThousandAgainstABudgetForHundred_BetweenNinetyFiveAndHundredSucceed(bool longSystemPrompt, bool sqlite)
+    {
+        using var store = sqlite ? new TempStore() : null;
+        var messages = Messages(longSystemPrompt);
+        var callCost = (TiktokenTokenCounter.Shared.EstimateInputTokens(messages, Options(), "gpt-4o") * InputPerToken) + (OutputTokens * OutputPerToken);
+        await using var pipeline = Pipeline.Create(
+            ReportingProvider(),
+            configure: o =>
+            {
+                o.Pricing.Models["gpt-4o"] = new ModelPriceOverride { InputPerMillionTokens = 2.5m, OutputPerMillionTokens = 10m };
+                o.Spending.Budgets["burst"] = new SpendBudget { LimitUsd = 100 * callCost };
+            },
+            services: store is null ? null : s => s.AddPromptOps().AddSqliteStore(store.ConnectionString));
+        var succeeded = 0;
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 50 }, async (_, ct) =>
+        {
+            try
+            {
+                await pipeline.Client.GetResponseAsync(messages, Options(), ct);
+                Interlocked.Increment(ref succeeded);
+            }
+            catch (SpendBudgetExceededException)
+            {
+            }
+        });
+
+        Assert.InRange(succeeded, 95, 100);
+        Assert.Equal(succeeded, pipeline.Inner.Calls);
+        var spent = (await pipeline.RecordsAsync()).Where(r => r.Success).Sum(r => r.Cost);
+        Assert.True(spent <= 100 * callCost, $"spent ${spent} of a ${100 * callCost} budget");
+    }
+
+    internal static IList<ChatMessage> Messages(bool longSystemPrompt) =>
+    [
+        new(ChatRole.System, longSystemPrompt
+            ? string.Concat(Enumerable.Repeat("You answer questions about orders, returns and refunds for Acme Outdoor. ", 28))[..2000]
+            : "You are helpful."),
+        new(ChatRole.User, "Where is my order 10023?"),
+    ];
+
+    internal static ChatOptions Options() => new() { ModelId = "gpt-4o", MaxOutputTokens = MaxOutputTokens };
+
+    /// <summary>A provider that reports the input its tokenizer counts (the same encoding PromptOps estimates with) and all the output allowed.</summary>
+    internal static FakeChatClient ReportingProvider() => new()
+    {
+        Delay = TimeSpan.FromMilliseconds(2),
+        Respond = (messages, options) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Your order ships today."))
+        {
+            ModelId = options?.ModelId,
+            FinishReason = ChatFinishReason.Stop,
+            Usage = new UsageDetails
+            {
+                InputTokenCount = TiktokenTokenCounter.Shared.EstimateInputTokens(messages, options, options?.ModelId),
+                OutputTokenCount = OutputTokens,
+            },
+        },
+    };
+}
