@@ -10,6 +10,9 @@ namespace PromptOps;
 /// </summary>
 internal sealed class SqliteDatabase
 {
+    /// <summary>How long one statement of the spend ledger waits for SQLite's write lock before Microsoft.Data.Sqlite retries it.</summary>
+    private const int LedgerBusyTimeoutMs = 200;
+
     /// <summary>The schema this version of the package writes and reads.</summary>
     public const int SchemaVersion = 1;
 
@@ -110,6 +113,7 @@ internal sealed class SqliteDatabase
     ];
 
     private readonly string _connectionString;
+    private readonly string _ledgerConnectionString;
     private readonly int _busyTimeoutMs;
     private readonly Lock _migrateLock = new();
     private volatile bool _ready;
@@ -143,6 +147,11 @@ internal sealed class SqliteDatabase
         // Microsoft.Data.Sqlite retries a busy file until the command timeout (whole seconds): keep it in step with busy_timeout.
         builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds));
         _connectionString = builder.ToString();
+
+        // The spend ledger answers on the call path: its connections give up on a busy file after a second (the least
+        // Microsoft.Data.Sqlite allows), and PromptOps's fail-safe front stops waiting for them sooner still.
+        builder.DefaultTimeout = 1;
+        _ledgerConnectionString = builder.ToString();
         _busyTimeoutMs = (int)Math.Min(int.MaxValue, busyTimeout.TotalMilliseconds);
         Name = FilePath ?? builder.DataSource;
     }
@@ -167,7 +176,14 @@ internal sealed class SqliteDatabase
     public SqliteConnection Open()
     {
         EnsureSchema();
-        return OpenRaw();
+        return OpenRaw(_connectionString, _busyTimeoutMs);
+    }
+
+    /// <summary>Opens a connection for the spend ledger, which waits for a busy file at most about a second.</summary>
+    public SqliteConnection OpenForLedger()
+    {
+        EnsureSchema();
+        return OpenRaw(_ledgerConnectionString, LedgerBusyTimeoutMs);
     }
 
     /// <summary>Brings the schema up to date, once; again after the file was deleted (which starts an empty store).</summary>
@@ -237,13 +253,15 @@ internal sealed class SqliteDatabase
         transaction.Commit();
     }
 
-    private SqliteConnection OpenRaw()
+    private SqliteConnection OpenRaw() => OpenRaw(_connectionString, _busyTimeoutMs);
+
+    private SqliteConnection OpenRaw(string connectionString, int busyTimeoutMs)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
-            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;"));
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA synchronous = NORMAL;"));
             ConnectionOpened?.Invoke(connection);
             return connection;
         }

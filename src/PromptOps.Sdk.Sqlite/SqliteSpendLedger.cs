@@ -24,7 +24,7 @@ public sealed class SqliteSpendLedger : ISpendLedger
     {
         ArgumentNullException.ThrowIfNull(request);
         var amount = RoundUp(request.AmountUsd);
-        using var connection = _database.Open();
+        using var connection = _database.OpenForLedger();
         using var transaction = connection.BeginTransaction(deferred: false);
         using (var expire = Command(connection, transaction, "DELETE FROM spend_reservations WHERE expires_ticks < $now;"))
         {
@@ -68,7 +68,7 @@ public sealed class SqliteSpendLedger : ISpendLedger
     public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buckets);
-        using var connection = _database.Open();
+        using var connection = _database.OpenForLedger();
         using var transaction = connection.BeginTransaction(deferred: false);
         using (var release = Command(connection, transaction, "DELETE FROM spend_reservations WHERE id = $id;"))
         {
@@ -97,7 +97,7 @@ public sealed class SqliteSpendLedger : ISpendLedger
     /// <inheritdoc />
     public ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)
     {
-        using var connection = _database.Open();
+        using var connection = _database.OpenForLedger();
         using var insert = Command(connection, null, "INSERT OR IGNORE INTO spend_alerts (budget, scope_value, period_start_ticks, threshold, fired_ticks) VALUES ($budget, $scope, $period, $threshold, $now);");
         AddBucket(insert)(bucket);
         insert.Parameters.AddWithValue("$threshold", threshold);
@@ -108,7 +108,7 @@ public sealed class SqliteSpendLedger : ISpendLedger
     /// <inheritdoc />
     public ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default)
     {
-        using var connection = _database.Open();
+        using var connection = _database.OpenForLedger();
         var (spent, reserved) = Totals(connection, null, bucket);
         return ValueTask.FromResult(new SpendBucketTotal(bucket, SqliteDatabase.FromNanoUsd(spent), SqliteDatabase.FromNanoUsd(reserved)));
     }

@@ -6,14 +6,17 @@ using Microsoft.Extensions.Options;
 namespace PromptOps;
 
 /// <summary>The services the PromptOps chat middleware share, from the container when <c>AddPromptOps()</c> registered them, else defaults.</summary>
-internal sealed class PromptOpsCallServices
+internal sealed class PromptOpsCallServices : IAsyncDisposable
 {
     private static readonly Lazy<PromptOpsCallServices> Standalone = new(() => new PromptOpsCallServices(
         new StaticOptionsMonitor(new PromptOpsOptions()), TiktokenTokenCounter.Shared, TimeProvider.System, NullLoggerFactory.Instance, dispatcher: null, pricing: null, spendLedger: null, alerts: null));
 
     public PromptOpsCallServices(IOptionsMonitor<PromptOpsOptions> options, ITokenCounter tokenCounter, TimeProvider timeProvider, ILoggerFactory loggerFactory, CallRecordDispatcher? dispatcher, ModelPricing? pricing, ISpendLedger? spendLedger, BudgetAlertPublisher? alerts)
     {
-        SpendLedger = spendLedger ?? new InMemorySpendLedger();
+        // A shared ledger (a store) can be busy or gone: it gets a fail-safe front; the in-memory ledger cannot fail.
+        SpendLedger = spendLedger is null or InMemorySpendLedger
+            ? spendLedger ?? new InMemorySpendLedger()
+            : new FailSafeSpendLedger(spendLedger, options, timeProvider, loggerFactory.CreateLogger<FailSafeSpendLedger>());
         Alerts = alerts ?? new BudgetAlertPublisher([new LoggingBudgetAlertHandler(loggerFactory.CreateLogger<LoggingBudgetAlertHandler>())], loggerFactory.CreateLogger<BudgetAlertPublisher>());
         Options = options;
         TokenCounter = tokenCounter;
@@ -41,6 +44,9 @@ internal sealed class PromptOpsCallServices
 
     /// <summary>Gets the hand-off of spend alerts to their handlers.</summary>
     public BudgetAlertPublisher Alerts { get; }
+
+    /// <summary>Hands the shared ledger what it missed while unavailable, before the application stops.</summary>
+    public ValueTask DisposeAsync() => SpendLedger is FailSafeSpendLedger failSafe ? failSafe.DisposeAsync() : ValueTask.CompletedTask;
 
     public static PromptOpsCallServices From(IServiceProvider? services) =>
         services?.GetService<PromptOpsCallServices>() ?? (services is null ? Standalone.Value : FromPartialContainer(services));

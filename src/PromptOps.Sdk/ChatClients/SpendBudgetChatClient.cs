@@ -172,7 +172,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             if (spending.OnLedgerFailure == SpendLedgerFailureMode.Block)
             {
                 throw new SpendBudgetExceededException(
-                    $"The spend ledger ({_services.SpendLedger.GetType().Name}) could not be read, so the call was refused: {ex.Message.TrimEnd('.')}. Fix the ledger (for example the SQLite file's permissions or disk space), or set PromptOps:Spending:OnLedgerFailure to Allow to send calls unchecked while it is unavailable.",
+                    $"The spend ledger ({_services.SpendLedger.GetType().Name}) could not be read, so the call was refused: {ex.Message.TrimEnd('.')}. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set PromptOps:Spending:OnLedgerFailure to EnforceLocally to keep enforcing budgets in this process while it is unavailable.",
                     ex);
             }
 

@@ -24,9 +24,17 @@ public sealed class PromptOpsSpendingOptions
     [Range(1, 10_000_000)]
     public int DefaultMaxOutputTokens { get; set; } = 4_096;
 
-    /// <summary>Gets or sets what a call does when the ledger cannot be read or written.</summary>
-    /// <value>The default value is <see cref="SpendLedgerFailureMode.Allow"/>.</value>
-    public SpendLedgerFailureMode OnLedgerFailure { get; set; } = SpendLedgerFailureMode.Allow;
+    /// <summary>Gets or sets what a call does when the ledger cannot be read or written in time.</summary>
+    /// <value>The default value is <see cref="SpendLedgerFailureMode.EnforceLocally"/>.</value>
+    public SpendLedgerFailureMode OnLedgerFailure { get; set; } = SpendLedgerFailureMode.EnforceLocally;
+
+    /// <summary>
+    /// Gets or sets the longest a call waits for a shared ledger (the SQLite or PostgreSQL store) to reserve or settle; past it
+    /// the ledger counts as unavailable and <see cref="OnLedgerFailure"/> applies until it answers again.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan LedgerTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Gets or sets how long a reservation may stay unsettled before a persistent ledger releases it (the process that made

@@ -49,11 +49,22 @@ public enum SpendLimitAction
 }
 
 /// <summary>What a spend budget does when its ledger (for example the SQLite file) cannot be read or written.</summary>
+/// <remarks>
+/// In every mode no call waits on the ledger longer than <see cref="PromptOpsSpendingOptions.LedgerTimeout"/>, and the cost of
+/// every call settled while the ledger is unavailable is kept in the process and added to the ledger when it answers again.
+/// </remarks>
 public enum SpendLedgerFailureMode
 {
-    /// <summary>Send the call unchecked and log the problem once per episode: an unavailable ledger does not take the application down.</summary>
+    /// <summary>
+    /// Keep enforcing every budget in this process, from the totals the ledger last reported plus what this process has spent
+    /// and holds since. Other instances' spend during the outage is not visible, so a fleet can together exceed a limit by what
+    /// each instance spends of what was left when it last heard from the ledger.
+    /// </summary>
+    EnforceLocally,
+
+    /// <summary>Send calls unchecked while the ledger is unavailable (their cost is still counted and reconciled).</summary>
     Allow,
 
-    /// <summary>Refuse the call with <see cref="SpendBudgetExceededException"/>: nothing is spent that cannot be counted.</summary>
+    /// <summary>Refuse every call with <see cref="SpendBudgetExceededException"/> while the ledger is unavailable.</summary>
     Block,
 }

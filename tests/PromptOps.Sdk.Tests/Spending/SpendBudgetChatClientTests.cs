@@ -284,32 +284,65 @@ public class SpendBudgetChatClientTests
     }
 
     [Theory]
-    [InlineData(SpendLedgerFailureMode.Allow)]
-    [InlineData(SpendLedgerFailureMode.Block)]
-    public async Task GetResponseAsync_LedgerUnavailable_FollowsOnLedgerFailureAndLogsOncePerEpisode(SpendLedgerFailureMode mode)
+    [InlineData(SpendLedgerFailureMode.EnforceLocally, 10)]
+    [InlineData(SpendLedgerFailureMode.Allow, 12)]
+    [InlineData(SpendLedgerFailureMode.Block, 0)]
+    public async Task GetResponseAsync_LedgerUnavailable_FollowsOnLedgerFailureAndReconcilesWhatWasSpent(SpendLedgerFailureMode mode, int expectedCalls)
     {
+        // $100 a day, $10 a call: enforced locally, exactly ten calls fit.
         var ledger = new FailingLedger();
         await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m }, onLedgerFailure: mode, ledger: ledger);
+        var failSafe = Assert.IsType<FailSafeSpendLedger>(pipeline.Services.GetRequiredService<PromptOpsCallServices>().SpendLedger);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 12; i++)
         {
-            if (mode == SpendLedgerFailureMode.Allow)
+            try
             {
                 await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
             }
-            else
+            catch (SpendBudgetExceededException error) when (mode != SpendLedgerFailureMode.Allow)
             {
-                var error = await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
-                Assert.Contains("PromptOps:Spending:OnLedgerFailure", error.Message, StringComparison.Ordinal);
+                Assert.Contains(mode == SpendLedgerFailureMode.Block ? "PromptOps:Spending:OnLedgerFailure" : "daily", error.Message, StringComparison.Ordinal);
             }
         }
 
-        Assert.Equal(mode == SpendLedgerFailureMode.Allow ? 3 : 0, pipeline.Inner.Calls);
-        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2405);
+        Assert.Equal(expectedCalls, pipeline.Inner.Calls);
+        Assert.True(failSafe.IsDegraded);
+        Assert.Equal(expectedCalls, failSafe.PendingSettlements);
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2407);
 
         ledger.Failing = false;
-        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
-        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2406);
+        Assert.True(await failSafe.ReconcileAsync());
+
+        Assert.False(failSafe.IsDegraded);
+        Assert.Equal(0, failSafe.PendingSettlements);
+        Assert.Equal(10m * expectedCalls, (await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2408);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LedgerSlowerThanTheTimeout_CallsWaitOnlyTheTimeoutAndBudgetsStillHold()
+    {
+        var ledger = new FailingLedger { Failing = false, Delay = TimeSpan.FromSeconds(2) };
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 30m }, ledger: ledger);
+        var succeeded = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 5; i++)
+        {
+            try
+            {
+                await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
+                succeeded++;
+            }
+            catch (SpendBudgetExceededException)
+            {
+            }
+        }
+
+        // Five calls against a ledger that takes 2 s each: only the first waits (the 250 ms timeout), the rest are enforced locally.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"the calls took {watch.Elapsed} against a ledger that answers in 2 s");
+        Assert.Equal(3, succeeded);
     }
 
     [Fact]
@@ -368,7 +401,7 @@ public class SpendBudgetChatClientTests
         CollectingAlertHandler? alerts = null,
         FakeTimeProvider? time = null,
         string? timeZone = null,
-        SpendLedgerFailureMode onLedgerFailure = SpendLedgerFailureMode.Allow,
+        SpendLedgerFailureMode onLedgerFailure = SpendLedgerFailureMode.EnforceLocally,
         ISpendLedger? ledger = null)
     {
         var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = outputTokens, TotalTokenCount = 5 + outputTokens });
@@ -416,6 +449,9 @@ public class SpendBudgetChatClientTests
 
         public bool Failing { get; set; } = true;
 
+        /// <summary>Gets or sets how long every operation blocks its thread first, as SQLite does on a busy file.</summary>
+        public TimeSpan Delay { get; set; }
+
         public int Calls => _calls;
 
         public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
@@ -445,6 +481,7 @@ public class SpendBudgetChatClientTests
         private void Fail()
         {
             Interlocked.Increment(ref _calls);
+            Thread.Sleep(Delay);
             if (Failing)
             {
                 throw new IOException("database is locked");

@@ -1,0 +1,509 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PromptOps;
+
+/// <summary>
+/// Stands in front of a shared ledger (the SQLite store, later PostgreSQL) so that spend budgets fail safe without stalling
+/// calls: no call waits on the ledger longer than <see cref="PromptOpsSpendingOptions.LedgerTimeout"/>; while the ledger
+/// cannot answer, budgets are enforced in this process from the totals it last saw (plus what it has spent and holds
+/// since); and every cost settled meanwhile is kept and added to the ledger when it answers again.
+/// </summary>
+/// <remarks>
+/// <para>The process keeps, per bucket, the spent total the ledger last reported (fleet-wide), the costs it settled that the
+/// ledger has not received yet, and the worst cases of its own calls in flight. While the ledger is unavailable a
+/// reservation fits when those three plus the call's worst case stay within the limit. What other processes spend during
+/// the outage is not visible here: the documented worst case is that each instance spends up to what was left when it
+/// last heard from the ledger.</para>
+/// <para>A spent total that goes down (a deleted or replaced store) is restored from what the process knew, so a period's
+/// spend is not forgotten. Thread-safe.</para>
+/// </remarks>
+internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposable
+{
+    /// <summary>How often, at most, calls in degraded mode start a background attempt to reach the ledger again.</summary>
+    internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan BucketRetention = TimeSpan.FromDays(32);
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ISpendLedger _ledger;
+    private readonly IOptionsMonitor<PromptOpsOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SpendBucket, LocalTotals> _buckets = [];
+    private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private readonly Queue<PendingSettlement> _pending = new();
+    private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
+    private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private volatile bool _degraded;
+    private int _pendingCount;
+    private long _nextProbe;
+
+    public FailSafeSpendLedger(ISpendLedger ledger, IOptionsMonitor<PromptOpsOptions> options, TimeProvider timeProvider, ILogger logger)
+    {
+        _ledger = ledger;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Gets whether the ledger is unavailable (or has costs still to receive) and budgets are enforced in this process.</summary>
+    public bool IsDegraded => _degraded;
+
+    /// <summary>Gets how many settled calls wait to be added to the ledger.</summary>
+    public int PendingSettlements
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private PromptOpsSpendingOptions Spending => _options.CurrentValue.Spending;
+
+    public async ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_degraded)
+        {
+            if (Volatile.Read(ref _pendingCount) > 0)
+            {
+                ProbeSoon();
+            }
+
+            var (answered, result, failure) = await CallAsync(() => _ledger.TryReserveAsync(request, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            if (answered)
+            {
+                lock (_lock)
+                {
+                    if (result!.Reserved)
+                    {
+                        Hold(request.ReservationId, request.Claims, request.AmountUsd);
+                    }
+                    else
+                    {
+                        Know(request.Claims[result.RejectedIndex].Bucket, result.SpentUsd);
+                    }
+                }
+
+                return result!;
+            }
+
+            Degrade(failure!);
+
+            // The ledger may still take the reservation after the timeout; the settlement (by the same id) releases it.
+        }
+
+        ProbeSoon();
+        return ReserveLocally(request);
+    }
+
+    public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        if (!_degraded)
+        {
+            // Totals the ledger reported before this settlement was sent: it cannot report less afterwards unless it lost data.
+            var before = new decimal[buckets.Count];
+            lock (_lock)
+            {
+                for (var i = 0; i < before.Length; i++)
+                {
+                    before[i] = Totals(buckets[i]).KnownSpent;
+                }
+            }
+
+            var (answered, totals, failure) = await CallAsync(() => _ledger.SettleAsync(reservationId, buckets, actualCostUsd, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            if (answered)
+            {
+                var lost = new List<(SpendBucket Bucket, decimal Usd)>();
+                lock (_lock)
+                {
+                    Release(reservationId);
+                    for (var i = 0; i < totals!.Count; i++)
+                    {
+                        var expected = before[i] + actualCostUsd;
+                        if (totals[i].SpentUsd < expected)
+                        {
+                            lost.Add((buckets[i], expected - totals[i].SpentUsd));
+                        }
+
+                        Know(buckets[i], totals[i].SpentUsd);
+                    }
+                }
+
+                foreach (var (bucket, usd) in lost)
+                {
+                    Restore(bucket, usd);
+                }
+
+                return totals!;
+            }
+
+            Degrade(failure!);
+        }
+
+        ProbeSoon();
+        lock (_lock)
+        {
+            Release(reservationId);
+            var result = new SpendBucketTotal[buckets.Count];
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                var local = Totals(buckets[i]);
+                local.Unreconciled += actualCostUsd;
+                result[i] = new SpendBucketTotal(buckets[i], local.KnownSpent + local.Unreconciled, local.Held);
+            }
+
+            Enqueue(new PendingSettlement(reservationId, [.. buckets], actualCostUsd));
+            return result;
+        }
+    }
+
+    public async ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)
+    {
+        if (!_degraded)
+        {
+            var (answered, first, failure) = await CallAsync(() => _ledger.TryRecordAlertAsync(bucket, threshold, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            if (answered)
+            {
+                return first;
+            }
+
+            Degrade(failure!);
+        }
+
+        // Unavailable: fire once per process rather than not at all.
+        return _localAlerts.TryAdd((bucket, threshold), 0);
+    }
+
+    public async ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default)
+    {
+        if (!_degraded)
+        {
+            var (answered, total, failure) = await CallAsync(() => _ledger.GetAsync(bucket, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            if (answered)
+            {
+                return total;
+            }
+
+            Degrade(failure!);
+        }
+
+        lock (_lock)
+        {
+            var local = Totals(bucket);
+            return new SpendBucketTotal(bucket, local.KnownSpent + local.Unreconciled, local.Held);
+        }
+    }
+
+    /// <summary>Adds every waiting settlement to the ledger, in order; leaves degraded mode when none is left.</summary>
+    /// <returns>Whether the ledger received all of them.</returns>
+    public async Task<bool> ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        await _reconciling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var added = 0;
+            while (true)
+            {
+                PendingSettlement? next;
+                lock (_lock)
+                {
+                    _pending.TryPeek(out next);
+                }
+
+                if (next is null)
+                {
+                    if (_degraded && added == 0 && !await ProbeAsync().ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    lock (_lock)
+                    {
+                        // Leave degraded mode only with nothing left to hand over (a settlement may have queued meanwhile).
+                        if (_pending.Count == 0)
+                        {
+                            break;
+                        }
+                    }
+
+                    continue;
+                }
+
+                IReadOnlyList<SpendBucketTotal> totals;
+                try
+                {
+                    totals = await _ledger.SettleAsync(next.ReservationId, next.Buckets, next.CostUsd, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogReconcileFailed(_logger, ex, PendingSettlements);
+                    return false;
+                }
+
+                lock (_lock)
+                {
+                    _pending.Dequeue();
+                    Volatile.Write(ref _pendingCount, _pending.Count);
+                    for (var i = 0; i < next.Buckets.Length; i++)
+                    {
+                        var local = Totals(next.Buckets[i]);
+                        local.Unreconciled -= next.CostUsd;
+                        local.KnownSpent = Math.Max(local.KnownSpent, totals[i].SpentUsd);
+                    }
+                }
+
+                added++;
+            }
+
+            if (_degraded)
+            {
+                _degraded = false;
+                LogRecovered(_logger, _ledger.GetType().Name, added);
+            }
+
+            Prune();
+            return true;
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
+    }
+
+    /// <summary>Asks the ledger for its write lock without changing anything: a settlement of nothing.</summary>
+    private async ValueTask<bool> ProbeAsync()
+    {
+        try
+        {
+            await _ledger.SettleAsync("promptops-probe", [], 0m, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false; // still unavailable; the episode was logged when it began
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (PendingSettlements == 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(ShutdownTimeout);
+        try
+        {
+            if (await ReconcileAsync(timeout.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        LogLostAtShutdown(_logger, PendingSettlements, _ledger.GetType().Name);
+    }
+
+    /// <summary>Runs one ledger operation off the caller's thread and waits for it at most the configured timeout.</summary>
+    private async ValueTask<(bool Answered, T? Value, Exception? Failure)> CallAsync<T>(Func<ValueTask<T>> operation, CancellationToken cancellationToken)
+    {
+        // Ledgers such as SQLite's block their thread while the file is busy: run them on the pool so the wait is bounded.
+        var task = Task.Run(async () => await operation().ConfigureAwait(false), CancellationToken.None);
+        try
+        {
+            var value = await task.WaitAsync(Spending.LedgerTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return (true, value, null);
+        }
+        catch (TimeoutException ex)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return (false, default, new TimeoutException($"The spend ledger did not answer within {Spending.LedgerTimeout.TotalMilliseconds:N0} ms (PromptOps:Spending:LedgerTimeout).", ex));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return (false, default, ex);
+        }
+    }
+
+    private SpendReservationResult ReserveLocally(SpendReservationRequest request)
+    {
+        switch (Spending.OnLedgerFailure)
+        {
+            case SpendLedgerFailureMode.Block:
+                throw new PromptOpsException($"The spend ledger ({_ledger.GetType().Name}) is unavailable and PromptOps:Spending:OnLedgerFailure is Block. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set OnLedgerFailure to EnforceLocally to keep enforcing budgets from the totals this process knows.");
+            case SpendLedgerFailureMode.Allow:
+                lock (_lock)
+                {
+                    Hold(request.ReservationId, request.Claims, request.AmountUsd);
+                    return SpendReservationResult.Success;
+                }
+        }
+
+        lock (_lock)
+        {
+            for (var i = 0; i < request.Claims.Count; i++)
+            {
+                if (request.Claims[i].LimitUsd is not { } limit)
+                {
+                    continue;
+                }
+
+                var local = Totals(request.Claims[i].Bucket);
+                var spent = local.KnownSpent + local.Unreconciled;
+                if (spent + local.Held + request.AmountUsd > limit)
+                {
+                    return new SpendReservationResult(false, i, spent, local.Held);
+                }
+            }
+
+            Hold(request.ReservationId, request.Claims, request.AmountUsd);
+            return SpendReservationResult.Success;
+        }
+    }
+
+    private void Hold(string id, IReadOnlyList<SpendClaim> claims, decimal amount)
+    {
+        var buckets = new SpendBucket[claims.Count];
+        for (var i = 0; i < claims.Count; i++)
+        {
+            buckets[i] = claims[i].Bucket;
+            Totals(buckets[i]).Held += amount;
+        }
+
+        _inFlight[id] = new InFlight(buckets, amount);
+    }
+
+    private void Release(string id)
+    {
+        if (_inFlight.Remove(id, out var held))
+        {
+            foreach (var bucket in held.Buckets)
+            {
+                Totals(bucket).Held -= held.Amount;
+            }
+        }
+    }
+
+    private void Enqueue(PendingSettlement settlement)
+    {
+        _pending.Enqueue(settlement);
+        Volatile.Write(ref _pendingCount, _pending.Count);
+    }
+
+    private void Know(SpendBucket bucket, decimal spent)
+    {
+        var local = Totals(bucket);
+        local.KnownSpent = Math.Max(local.KnownSpent, spent);
+    }
+
+    private LocalTotals Totals(SpendBucket bucket)
+    {
+        if (!_buckets.TryGetValue(bucket, out var totals))
+        {
+            totals = new LocalTotals();
+            _buckets[bucket] = totals;
+        }
+
+        return totals;
+    }
+
+    /// <summary>The ledger reported less than it had: it was deleted or replaced. Add back what this process knew was spent.</summary>
+    private void Restore(SpendBucket bucket, decimal usd)
+    {
+        LogSpendRestored(_logger, bucket.Budget, bucket.ScopeValue, usd, _ledger.GetType().Name);
+        lock (_lock)
+        {
+            Totals(bucket).Unreconciled += usd;
+            Enqueue(new PendingSettlement("restore-" + PromptOpsContext.NewRequestId(), [bucket], usd));
+        }
+
+        ProbeSoon(force: true);
+    }
+
+    private void Degrade(Exception failure)
+    {
+        if (!_degraded)
+        {
+            _degraded = true;
+            LogDegraded(_logger, failure, _ledger.GetType().Name, Spending.OnLedgerFailure);
+        }
+    }
+
+    /// <summary>Starts one background attempt to reach the ledger (and hand it what it missed), at most once per interval.</summary>
+    private void ProbeSoon(bool force = false)
+    {
+        var now = _timeProvider.GetTimestamp();
+        var next = Interlocked.Read(ref _nextProbe);
+        if (!force && now < next)
+        {
+            return;
+        }
+
+        var due = now + (long)(ProbeInterval.TotalSeconds * _timeProvider.TimestampFrequency);
+        if (Interlocked.CompareExchange(ref _nextProbe, due, next) != next)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ReconcileAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogReconcileFailed(_logger, ex, PendingSettlements);
+            }
+        });
+    }
+
+    /// <summary>Forgets buckets of periods long over that hold nothing and owe nothing.</summary>
+    private void Prune()
+    {
+        var cutoff = _timeProvider.GetUtcNow() - BucketRetention;
+        lock (_lock)
+        {
+            foreach (var (bucket, totals) in _buckets.Where(b => b.Key.PeriodStart < cutoff && b.Value.Held == 0 && b.Value.Unreconciled == 0).ToList())
+            {
+                _buckets.Remove(bucket);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2407, Level = LogLevel.Error, Message = "The spend ledger {Ledger} is unavailable; spend budgets are enforced in this process ({Mode}) from the totals it last saw, and settled costs are kept until the ledger answers again.")]
+    private static partial void LogDegraded(ILogger logger, Exception exception, string ledger, SpendLedgerFailureMode mode);
+
+    [LoggerMessage(EventId = 2408, Level = LogLevel.Information, Message = "The spend ledger {Ledger} answers again; {Count} settlement(s) made while it was unavailable were added to it.")]
+    private static partial void LogRecovered(ILogger logger, string ledger, int count);
+
+    [LoggerMessage(EventId = 2409, Level = LogLevel.Warning, Message = "The spend ledger could not yet receive the {Count} settlement(s) made while it was unavailable; they are kept and tried again.")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "The spend ledger {Ledger} reports less spent for budget {Budget} ({ScopeValue}) than this process knew: the store was deleted or replaced. {Usd} USD are added back so the period's spend is not forgotten.")]
+    private static partial void LogSpendRestored(ILogger logger, string budget, string scopeValue, decimal usd, string ledger);
+
+    [LoggerMessage(EventId = 2411, Level = LogLevel.Error, Message = "{Count} settlement(s) made while the spend ledger {Ledger} was unavailable could not be added to it before shutdown; the ledger undercounts this period by their cost.")]
+    private static partial void LogLostAtShutdown(ILogger logger, int count, string ledger);
+
+    private sealed class LocalTotals
+    {
+        public decimal KnownSpent;
+        public decimal Unreconciled;
+        public decimal Held;
+    }
+
+    private sealed record InFlight(SpendBucket[] Buckets, decimal Amount);
+
+    private sealed record PendingSettlement(string ReservationId, SpendBucket[] Buckets, decimal CostUsd);
+}
