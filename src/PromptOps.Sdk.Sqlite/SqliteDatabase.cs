@@ -203,8 +203,16 @@ internal sealed class SqliteDatabase
 
             if (_ready)
             {
-                // The file is gone: pooled connections still point at the deleted file.
+                // The file is gone: pooled connections still point at the deleted file, and a write-ahead log left
+                // beside it belongs to the old file; a new file that picked it up would be corrupt.
                 SqliteConnection.ClearAllPools();
+                foreach (var leftover in new[] { FilePath + "-wal", FilePath + "-shm", FilePath + "-journal" })
+                {
+                    if (!File.Exists(FilePath))
+                    {
+                        TryDelete(leftover);
+                    }
+                }
             }
 
             if (FilePath is not null && Path.GetDirectoryName(FilePath) is { Length: > 0 } directory && !ReadOnly)
@@ -269,6 +277,18 @@ internal sealed class SqliteDatabase
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another process may be recreating the store at this moment; its own files are then in use and stay.
         }
     }
 

@@ -69,12 +69,10 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     public async ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_degraded)
+
+        // Costs the ledger has not received yet would be invisible to it: until they are handed over, this process decides.
+        if (!_degraded && Volatile.Read(ref _pendingCount) == 0)
         {
-            if (Volatile.Read(ref _pendingCount) > 0)
-            {
-                ProbeSoon();
-            }
 
             var (answered, result, failure) = await CallAsync(() => _ledger.TryReserveAsync(request, CancellationToken.None), cancellationToken).ConfigureAwait(false);
             if (answered)
@@ -130,10 +128,14 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                         var expected = before[i] + actualCostUsd;
                         if (totals[i].SpentUsd < expected)
                         {
+                            // The restored difference is counted as not yet received, on top of what the ledger now says.
                             lost.Add((buckets[i], expected - totals[i].SpentUsd));
+                            Totals(buckets[i]).KnownSpent = totals[i].SpentUsd;
                         }
-
-                        Know(buckets[i], totals[i].SpentUsd);
+                        else
+                        {
+                            Know(buckets[i], totals[i].SpentUsd);
+                        }
                     }
                 }
 
