@@ -483,19 +483,19 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         }
     }
 
-    [LoggerMessage(EventId = 2407, Level = LogLevel.Error, Message = "The spend ledger {Ledger} is unavailable; spend budgets are enforced in this process ({Mode}) from the totals it last saw, and settled costs are kept until the ledger answers again.")]
+    [LoggerMessage(EventId = 2420, Level = LogLevel.Error, Message = "The spend ledger {Ledger} is unavailable; spend budgets are enforced in this process ({Mode}) from the totals it last saw, and settled costs are kept until the ledger answers again.")]
     private static partial void LogDegraded(ILogger logger, Exception exception, string ledger, SpendLedgerFailureMode mode);
 
-    [LoggerMessage(EventId = 2408, Level = LogLevel.Information, Message = "The spend ledger {Ledger} answers again; {Count} settlement(s) made while it was unavailable were added to it.")]
+    [LoggerMessage(EventId = 2421, Level = LogLevel.Information, Message = "The spend ledger {Ledger} answers again; {Count} settlement(s) made while it was unavailable were added to it.")]
     private static partial void LogRecovered(ILogger logger, string ledger, int count);
 
-    [LoggerMessage(EventId = 2409, Level = LogLevel.Warning, Message = "The spend ledger could not yet receive the {Count} settlement(s) made while it was unavailable; they are kept and tried again.")]
+    [LoggerMessage(EventId = 2422, Level = LogLevel.Warning, Message = "The spend ledger could not yet receive the {Count} settlement(s) made while it was unavailable; they are kept and tried again.")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "The spend ledger {Ledger} reports less spent for budget {Budget} ({ScopeValue}) than this process knew: the store was deleted or replaced. {Usd} USD are added back so the period's spend is not forgotten.")]
+    [LoggerMessage(EventId = 2423, Level = LogLevel.Warning, Message = "The spend ledger {Ledger} reports less spent for budget {Budget} ({ScopeValue}) than this process knew: the store was deleted or replaced. {Usd} USD are added back so the period's spend is not forgotten.")]
     private static partial void LogSpendRestored(ILogger logger, string budget, string scopeValue, decimal usd, string ledger);
 
-    [LoggerMessage(EventId = 2411, Level = LogLevel.Error, Message = "{Count} settlement(s) made while the spend ledger {Ledger} was unavailable could not be added to it before shutdown; the ledger undercounts this period by their cost.")]
+    [LoggerMessage(EventId = 2424, Level = LogLevel.Error, Message = "{Count} settlement(s) made while the spend ledger {Ledger} was unavailable could not be added to it before shutdown; the ledger undercounts this period by their cost.")]
     private static partial void LogLostAtShutdown(ILogger logger, int count, string ledger);
 
     private sealed class LocalTotals

@@ -309,7 +309,7 @@ public class SpendBudgetChatClientTests
         Assert.Equal(expectedCalls, pipeline.Inner.Calls);
         Assert.True(failSafe.IsDegraded);
         Assert.Equal(expectedCalls, failSafe.PendingSettlements);
-        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2407);
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2420);
 
         ledger.Failing = false;
         Assert.True(await failSafe.ReconcileAsync());
@@ -317,7 +317,7 @@ public class SpendBudgetChatClientTests
         Assert.False(failSafe.IsDegraded);
         Assert.Equal(0, failSafe.PendingSettlements);
         Assert.Equal(10m * expectedCalls, (await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
-        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2408);
+        Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2421);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public class SpendingOptionsValidationTests
     [InlineData("Budgets:daily:Match", "support", "but a Global budget counts every call")]
     [InlineData("Budgets:daily:AlertThresholds:0", "-0.5", "AlertThresholds has -0.5")]
     [InlineData("OnLedgerFailure", "Ignore", "PromptOps:Spending:OnLedgerFailure is 'Ignore'")]
+    [InlineData("LedgerTimeout", "00:05:00", "LedgerTimeout")]
     public void AddPromptOps_MalformedSpendingSetting_FailsAtStartNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>

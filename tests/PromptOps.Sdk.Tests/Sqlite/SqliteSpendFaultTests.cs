@@ -82,7 +82,7 @@ public sealed class SqliteSpendFaultTests
         Assert.True(await failSafe.ReconcileAsync());
         Assert.Equal(4, succeeded); // $60 spent before the deletion are not forgotten
         Assert.Equal(100L * 1_000_000_000, temp.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger"));
-        Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2410);
+        Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2423);
         Assert.Equal("ok", temp.Text("PRAGMA integrity_check"));
     }
 
