@@ -52,7 +52,9 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writer = Task.Run(WriteLoopAsync);
+        // SQLite blocks its thread while another process holds the file (up to BusyTimeout, per retry): on a pool thread
+        // that would starve the application's own work, so the writer has a thread of its own.
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Gets the full path of the database file, or the data source of an in-memory database.</summary>
@@ -217,17 +219,17 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         _progress.Accept();
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<PromptCallRecord>(_options.BatchSize);
-        while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < _options.BatchSize && _channel.Reader.TryRead(out var record))
             {
                 batch.Add(record);
             }
 
-            await WriteWithRetriesAsync(batch).ConfigureAwait(false);
+            WriteWithRetries(batch);
             _progress.Finish(batch.Count);
             batch.Clear();
         }
@@ -235,7 +237,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
         _progress.Close();
     }
 
-    private async Task WriteWithRetriesAsync(List<PromptCallRecord> batch)
+    private void WriteWithRetries(List<PromptCallRecord> batch)
     {
         var delay = _options.RetryDelay;
         for (var attempt = 0; ; attempt++)
@@ -262,7 +264,7 @@ public sealed partial class SqliteCallStore : IPromptCallSink, ICallStore, IAsyn
             {
                 if (attempt < _options.WriteRetries)
                 {
-                    await Task.Delay(delay).ConfigureAwait(false);
+                    Thread.Sleep(delay);
                     delay *= 4;
                     continue;
                 }

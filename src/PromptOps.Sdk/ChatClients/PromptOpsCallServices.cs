@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace PromptOps;
 
 /// <summary>The services the PromptOps chat middleware share, from the container when <c>AddPromptOps()</c> registered them, else defaults.</summary>
-internal sealed class PromptOpsCallServices : IAsyncDisposable
+internal sealed class PromptOpsCallServices : IAsyncDisposable, IDisposable
 {
     private static readonly Lazy<PromptOpsCallServices> Standalone = new(() => new PromptOpsCallServices(
         new StaticOptionsMonitor(new PromptOpsOptions()), TiktokenTokenCounter.Shared, TimeProvider.System, NullLoggerFactory.Instance, dispatcher: null, pricing: null, spendLedger: null, alerts: null));
@@ -47,6 +47,9 @@ internal sealed class PromptOpsCallServices : IAsyncDisposable
 
     /// <summary>Hands the shared ledger what it missed while unavailable, before the application stops.</summary>
     public ValueTask DisposeAsync() => SpendLedger is FailSafeSpendLedger failSafe ? failSafe.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>Disposes synchronously, for containers disposed with <c>Dispose()</c> (a container that holds an only-async service throws there).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public static PromptOpsCallServices From(IServiceProvider? services) =>
         services?.GetService<PromptOpsCallServices>() ?? (services is null ? Standalone.Value : FromPartialContainer(services));

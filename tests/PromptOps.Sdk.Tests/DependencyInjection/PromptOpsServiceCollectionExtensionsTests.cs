@@ -29,6 +29,29 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
         Assert.NotEmpty(provider.GetRequiredService<IPromptCatalog>().List());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ServiceProvider_UsePromptOpsClientResolved_DisposesSynchronouslyAndAsynchronously(bool withSqliteStore)
+    {
+        var store = Path.Combine(_dir.Root, "store.db");
+        var services = new ServiceCollection();
+        var builder = services.AddLogging().AddPromptOps(o => o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 5m });
+        if (withSqliteStore)
+        {
+            builder.AddSqliteStore($"Data Source={store}");
+        }
+
+        services.AddChatClient(new FakeChatClient()).UsePromptOps();
+        var first = services.BuildServiceProvider();
+        await first.GetRequiredService<IChatClient>().GetResponseAsync("hi");
+        var second = services.BuildServiceProvider();
+        await second.GetRequiredService<IChatClient>().GetResponseAsync("hi");
+
+        first.Dispose();
+        await second.DisposeAsync();
+    }
+
     [Fact]
     public void AddPromptOps_AppRegisteredCatalogFirst_KeepsTheAppsCatalog()
     {

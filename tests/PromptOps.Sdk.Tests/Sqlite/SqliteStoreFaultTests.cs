@@ -8,10 +8,11 @@ using PromptOps.Tests.TestSupport;
 namespace PromptOps.Tests.Sqlite;
 
 /// <summary>
-/// Spend budgets on a real SQLite file that another connection locks, or that is deleted, while calls run: calls wait at
-/// most the ledger timeout, no budget is let through unchecked, and what was spent reaches the ledger afterwards.
+/// A real SQLite store that another connection locks, or that is deleted, while calls run: calls wait at most the
+/// ledger timeout (and not at all for the call records), no budget is let through unchecked, and what was spent reaches
+/// the ledger afterwards.
 /// </summary>
-public sealed class SqliteSpendFaultTests
+public sealed class SqliteStoreFaultTests
 {
     [Fact]
     public async Task GetResponseAsync_FileLockedLongerThanTheTimeout_CallsStayFastBudgetHoldsAndSpendIsReconciled()
@@ -84,6 +85,45 @@ public sealed class SqliteSpendFaultTests
         Assert.Equal(100L * 1_000_000_000, temp.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger"));
         Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2423);
         Assert.Equal("ok", temp.Text("PRAGMA integrity_check"));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RecordStoreLockedForSeconds_CallsAreNotHeldUpAndRecordsArriveAfterwards()
+    {
+        using var temp = new TempStore();
+        await using var pipeline = Pipeline.Create(
+            new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }) { Delay = TimeSpan.FromMilliseconds(5) },
+            services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString, o => o.WriteRetries = 10));
+        await pipeline.Client.GetResponseAsync("warm up");
+        await pipeline.RecordsAsync();
+
+        var slowest = TimeSpan.Zero;
+        using (var holder = new SqliteConnection(temp.ConnectionString))
+        {
+            holder.Open();
+            using var exclusive = holder.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+            await Parallel.ForEachAsync(Enumerable.Range(0, 8), async (_, ct) =>
+            {
+                while (DateTime.UtcNow < until)
+                {
+                    var watch = Stopwatch.StartNew();
+                    await pipeline.Client.GetResponseAsync("hi", cancellationToken: ct);
+                    lock (temp)
+                    {
+                        slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
+                    }
+                }
+            });
+            exclusive.Rollback();
+        }
+
+        // The writer waits up to 5 s per attempt on the locked file, on a thread of its own; calls never wait for it.
+        // (The bound is loose: a test host on two cores stalls calls for most of a second now and then, store or not.)
+        Assert.True(slowest < TimeSpan.FromSeconds(2.5), $"the slowest call took {slowest} while the store was locked for 4 s");
+        var records = await pipeline.RecordsAsync();
+        await pipeline.Services.GetRequiredService<SqliteCallStore>().FlushAsync();
+        Assert.Equal(records.Count, temp.Scalar("SELECT COUNT(*) FROM calls"));
     }
 
     private static async Task<bool> CallAsync(Pipeline pipeline)
