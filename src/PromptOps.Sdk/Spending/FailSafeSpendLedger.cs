@@ -24,6 +24,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>How often, at most, calls in degraded mode start a background attempt to reach the ledger again.</summary>
     internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many timeouts a call waits for a ledger that keeps answering other calls meanwhile.</summary>
+    internal const int MaxBusyWaits = 4;
+
     private static readonly TimeSpan BucketRetention = TimeSpan.FromDays(32);
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
@@ -39,6 +42,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private volatile bool _degraded;
     private int _pendingCount;
+    private long _lastAnswer;
     private long _nextProbe;
 
     public FailSafeSpendLedger(ISpendLedger ledger, IOptionsMonitor<PromptOpsOptions> options, TimeProvider timeProvider, ILogger logger)
@@ -321,19 +325,32 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     {
         // Ledgers such as SQLite's block their thread while the file is busy: run them on the pool so the wait is bounded.
         var task = Task.Run(async () => await operation().ConfigureAwait(false), CancellationToken.None);
-        try
+        var timeout = Spending.LedgerTimeout;
+        for (var wait = 1; ; wait++)
         {
-            var value = await task.WaitAsync(Spending.LedgerTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            return (true, value, null);
-        }
-        catch (TimeoutException ex)
-        {
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return (false, default, new TimeoutException($"The spend ledger did not answer within {Spending.LedgerTimeout.TotalMilliseconds:N0} ms (PromptOps:Spending:LedgerTimeout).", ex));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
-        {
-            return (false, default, ex);
+            try
+            {
+                var value = await task.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastAnswer, _timeProvider.GetTimestamp());
+                return (true, value, null);
+            }
+            catch (TimeoutException ex)
+            {
+                // A ledger that answered another call within the timeout is busy, not gone (several processes contending
+                // for SQLite's write lock): keep waiting, up to MaxBusyWaits timeouts. Deciding locally while it still
+                // serves the others is what would let a fleet overspend.
+                if (wait < MaxBusyWaits && _timeProvider.GetElapsedTime(Volatile.Read(ref _lastAnswer)) < timeout)
+                {
+                    continue;
+                }
+
+                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return (false, default, new TimeoutException($"The spend ledger did not answer within {(timeout * wait).TotalMilliseconds:N0} ms (PromptOps:Spending:LedgerTimeout).", ex));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                return (false, default, ex);
+            }
         }
     }
 

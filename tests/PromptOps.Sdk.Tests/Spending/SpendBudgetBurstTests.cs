@@ -60,6 +60,33 @@ public sealed class SpendBudgetBurstTests
         Assert.True(spent <= 100 * callCost, $"spent ${spent} of a ${100 * callCost} budget");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_FourProcessesBurstingOnOneSqliteFile_BetweenNinetyFiveAndHundredSucceedInAll(bool longSystemPrompt)
+    {
+        using var store = new TempStore();
+        var callCost = (TiktokenTokenCounter.Shared.EstimateInputTokens(Messages(longSystemPrompt), Options(), "gpt-4o") * InputPerToken) + (OutputTokens * OutputPerToken);
+        var start = Path.Combine(store.Directory, "start");
+        var workers = Enumerable.Range(0, 4)
+            .Select(_ => BurstProcess.Start(store.Path, 100 * callCost, calls: 250, start, longSystemPrompt))
+            .ToList();
+
+        await File.WriteAllTextAsync(start, "go");
+        var succeeded = 0;
+        var logged = new List<string>();
+        foreach (var worker in workers)
+        {
+            var (count, events) = await worker.SucceededAsync();
+            succeeded += count;
+            logged.Add(events);
+        }
+
+        Assert.True(succeeded is >= 95 and <= 100, $"{succeeded} calls succeeded; the workers logged: {string.Join(" | ", logged)}");
+        Assert.True(store.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger") <= (long)decimal.Ceiling(100 * callCost * 1_000_000_000m));
+        Assert.Equal(succeeded, store.Scalar("SELECT COUNT(*) FROM calls WHERE success = 1"));
+    }
+
     internal static IList<ChatMessage> Messages(bool longSystemPrompt) =>
     [
         new(ChatRole.System, longSystemPrompt
@@ -85,4 +112,33 @@ public sealed class SpendBudgetBurstTests
             },
         },
     };
+}
+
+/// <summary>One worker process of the multi-process burst (tests/PromptOps.Sdk.Tests.Worker).</summary>
+internal sealed class BurstProcess(System.Diagnostics.Process process)
+{
+    private readonly Task<string> _output = process.StandardOutput.ReadToEndAsync();
+    private readonly Task<string> _error = process.StandardError.ReadToEndAsync();
+
+    public static BurstProcess Start(string file, decimal limitUsd, int calls, string startFile, bool longSystemPrompt)
+    {
+        var worker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "PromptOps.Sdk.Tests.Worker", "bin",
+            new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "PromptOps.Sdk.Tests.Worker.dll"));
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "exec", worker, "budget-burst", file, limitUsd.ToString(System.Globalization.CultureInfo.InvariantCulture), calls.ToString(System.Globalization.CultureInfo.InvariantCulture), startFile, longSystemPrompt.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new BurstProcess(System.Diagnostics.Process.Start(start)!);
+    }
+
+    public async Task<(int Succeeded, string Events)> SucceededAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await _output;
+        Assert.True(process.ExitCode == 0, $"the worker exited with {process.ExitCode}: {await _error}");
+        return (int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture), (await _error).Trim());
+    }
 }
