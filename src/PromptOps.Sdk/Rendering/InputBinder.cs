@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using DotLiquid;
+using Fluid;
+using Fluid.Values;
 
 namespace PromptOps;
 
@@ -55,7 +56,7 @@ internal static class InputBinder
                         $"Prompt '{prompt.Id}' version {prompt.Version} requires the input '{input.Name}', which was not supplied. Pass a value for '{input.Name}' ({PromptFileParser.TypeName(input.Type)}).");
                 }
 
-                bound[slot] = input.HasDefault ? LiquidValues.Normalize(input.DefaultValue) : null;
+                bound[slot] = input.HasDefault ? Normalize(input.DefaultValue) : null;
                 continue;
             }
 
@@ -65,7 +66,7 @@ internal static class InputBinder
                     $"The input '{input.Name}' of prompt '{prompt.Id}' version {prompt.Version} must be a {PromptFileParser.TypeName(input.Type)}, but a value of type '{Describe(value)}' was supplied. Pass a {PromptFileParser.TypeName(input.Type)}.");
             }
 
-            var normalized = LiquidValues.Normalize(value);
+            var normalized = Normalize(value);
             if (input.MaxLength is { } maxLength && normalized is string normalizedText && normalizedText.Length > maxLength)
             {
                 throw Fail(prompt, input.Name, PromptDiagnosticCodes.InputTooLong,
@@ -78,16 +79,45 @@ internal static class InputBinder
         return bound;
     }
 
-    /// <summary>Converts bound inputs to the hash DotLiquid renders from.</summary>
-    public static Hash ToLiquidHash(PromptDefinition prompt, object?[] bound)
+    /// <summary>Converts a bound input to the value Fluid renders: text, numbers, booleans, nil, lists and dictionaries only.</summary>
+    public static FluidValue ToFluidValue(object? value, TemplateOptions options) => value switch
     {
-        var locals = new Hash();
-        for (var slot = 0; slot < bound.Length; slot++)
+        null => NilValue.Instance,
+        string text => StringValue.Create(text),
+        _ => FluidValue.Create(ToLiquid(value, 0), options),
+    };
+
+    /// <summary>
+    /// Turns CLR and JSON values into strings, numbers, booleans, lists and name/value dictionaries; scalars become what
+    /// Liquid compares and prints (an enum its name, a date its invariant text).
+    /// </summary>
+    public static object? Normalize(object? value)
+    {
+        // The values that pass unchanged are tested first (exact type checks, no reflection).
+        if (value is null or string or int or long or bool or double or decimal || value is not ValueType)
         {
-            locals[prompt.Inputs[slot].Name] = ToLiquid(bound[slot], 0);
+            return value;
         }
 
-        return locals;
+        return value switch
+        {
+            char c => c.ToString(),
+            float f => (double)f,
+            short or byte or sbyte or ushort or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+            ulong u => (decimal)u,
+            Enum e => e.ToString(),
+            DateTime or DateTimeOffset or Guid or TimeSpan => Convert.ToString(value, CultureInfo.InvariantCulture),
+            JsonElement json => json.ValueKind switch
+            {
+                JsonValueKind.String => json.GetString(),
+                JsonValueKind.Number => json.TryGetInt64(out var integer) ? (object)integer : json.GetDouble(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Array or JsonValueKind.Object => json,
+                _ => null,
+            },
+            _ => value,
+        };
     }
 
     /// <summary>Whether a value (CLR or JSON) has the declared input type.</summary>
@@ -163,7 +193,7 @@ internal static class InputBinder
     private static PromptRenderException Fail(PromptDefinition prompt, string input, string code, string message) =>
         new(code, prompt.Id, prompt.Version.ToString(), input, message);
 
-    /// <summary>Converts a value to what DotLiquid renders: strings, numbers, booleans, lists and hashes only.</summary>
+    /// <summary>Converts a value to plain data: strings, numbers, booleans, lists and dictionaries (objects also under snake_case names).</summary>
     internal static object? ToLiquid(object? value, int depth)
     {
         if (depth > MaxDepth)
@@ -172,7 +202,7 @@ internal static class InputBinder
         }
 
         // Scalars (and JSON scalars) are converted by the rules the compiled render path shares; containers below.
-        value = LiquidValues.Normalize(value);
+        value = Normalize(value);
         switch (value)
         {
             case null or string or bool or int or long or double or decimal:
@@ -180,7 +210,7 @@ internal static class InputBinder
             case JsonElement json:
                 return FromJson(json, depth);
             case IDictionary dictionary:
-                var hash = new Hash();
+                var hash = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (DictionaryEntry entry in dictionary)
                 {
                     hash[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = ToLiquid(entry.Value, depth + 1);
@@ -188,7 +218,7 @@ internal static class InputBinder
 
                 return hash;
             case IReadOnlyDictionary<string, object?> readOnly:
-                var readOnlyHash = new Hash();
+                var readOnlyHash = new Dictionary<string, object?>(readOnly.Count, StringComparer.Ordinal);
                 foreach (var (key, item) in readOnly)
                 {
                     readOnlyHash[key] = ToLiquid(item, depth + 1);
@@ -198,7 +228,7 @@ internal static class InputBinder
             case IEnumerable items:
                 return items.Cast<object?>().Select(item => ToLiquid(item, depth + 1)).ToList();
             default:
-                var objectHash = new Hash();
+                var objectHash = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var property in Properties(value.GetType()))
                 {
                     var converted = ToLiquid(property.GetValue(value), depth + 1);
@@ -214,7 +244,7 @@ internal static class InputBinder
         }
     }
 
-    /// <summary>Converts a JSON array or object (scalars are already converted by <see cref="LiquidValues.Normalize"/>).</summary>
+    /// <summary>Converts a JSON array or object (scalars are already converted by <see cref="Normalize(object?)"/>).</summary>
     private static object? FromJson(JsonElement json, int depth) => json.ValueKind switch
     {
         JsonValueKind.Array => json.EnumerateArray().Select(item => ToLiquid(item, depth + 1)).ToList(),

@@ -1,20 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.RegularExpressions;
-using DotLiquid;
-using DotLiquid.Exceptions;
-using DotLiquid.FileSystems;
+using Fluid;
 
 namespace PromptOps;
 
-/// <summary>A parsed partial from <c>_partials/&lt;name&gt;.liquid</c>.</summary>
-/// <remarks><see cref="Compiled"/> is <see langword="null"/> when the partial uses Liquid the compiled path leaves to DotLiquid.</remarks>
-internal sealed record LiquidPartial(string Name, string Source, Template? Template, LiquidScan Scan, TemplateSourceMap Map, CompiledTemplate? Compiled);
+/// <summary>A partial from <c>_partials/&lt;name&gt;.liquid</c>, parsed once at load (<see cref="Template"/> is <see langword="null"/> when it has errors).</summary>
+internal sealed record LiquidPartial(string Name, string Source, IFluidTemplate? Template, LiquidTemplateAnalysis? Analysis, TemplateSourceMap Map);
 
 /// <summary>
-/// The partials of one prompt library, parsed once at load. It is also the file system DotLiquid's
-/// <c>{% include %}</c> reads from, so includes never touch the disk and can never leave the partials folder.
+/// The partials of one prompt library, parsed once at load. It is also where Fluid's <c>{% include %}</c> finds them: as
+/// the file provider it only knows these names (includes never touch the disk and cannot leave the partials folder), and
+/// as the template cache it hands out the templates parsed at load.
 /// </summary>
 /// <remarks>Immutable after load and thread-safe.</remarks>
-internal sealed partial class PartialLibrary : ITemplateFileSystem
+internal sealed partial class PartialLibrary : ITemplateFileProvider, ITemplateCache
 {
     internal const string Folder = "_partials/";
     internal const string Extension = ".liquid";
@@ -42,10 +42,8 @@ internal sealed partial class PartialLibrary : ITemplateFileSystem
             var partial = FileReadGuard.Run(file, diagnostics, () =>
             {
                 var map = TemplateSourceMap.ForWholeFile(file.DisplayPath);
-                var scan = LiquidScanner.Scan(file.Content);
-                var template = LiquidCompiler.Parse(file.Content, scan, map, diagnostics);
-                LiquidCompiler.CheckFilters(file.Content, scan, map, diagnostics);
-                return new LiquidPartial(name, file.Content, template, scan, map, template is null ? null : CompiledTemplateParser.TryCompile(file.Content, []));
+                var parsed = LiquidEngine.Parse(file.Content, map, diagnostics);
+                return new LiquidPartial(name, file.Content, parsed?.Template, parsed?.Analysis, map);
             });
             if (partial is not null)
             {
@@ -59,20 +57,27 @@ internal sealed partial class PartialLibrary : ITemplateFileSystem
     public bool TryGet(string name, out LiquidPartial partial) => _partials.TryGetValue(name, out partial!);
 
     /// <inheritdoc />
-    public string ReadTemplateFile(Context context, string templateName) =>
-        throw new FileSystemException($"Partials are served pre-parsed; '{templateName}' was requested as text.");
+    public ValueTask<TemplateSourceInfo> GetFileInfoAsync(string subpath, TemplateContext context, CancellationToken cancellationToken) =>
+        new(Find(subpath) is { } partial
+            ? new TemplateSourceInfo(DateTimeOffset.MinValue, _ => new ValueTask<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(partial.Source))), partial.Name)
+            : null!);
 
     /// <inheritdoc />
-    public Template GetTemplate(Context context, string templateName)
+    public bool TryGetTemplate(string subpath, DateTimeOffset lastModified, [MaybeNullWhen(false)] out IFluidTemplate template)
     {
-        var name = context[templateName] as string ?? templateName;
-        if (!IsSafeName(name))
-        {
-            throw new FileSystemException($"The partial name '{name}' is not allowed: partials are plain names inside _partials/.");
-        }
+        template = Find(subpath)?.Template;
+        return template is not null;
+    }
 
-        return _partials.TryGetValue(name, out var partial) && partial.Template is not null
-            ? partial.Template
-            : throw new FileSystemException($"The partial '{name}' does not exist in _partials/.");
+    /// <inheritdoc />
+    public void SetTemplate(string subpath, DateTimeOffset lastModified, IFluidTemplate template)
+    {
+        // Every partial is parsed at load; nothing is parsed at render time.
+    }
+
+    private LiquidPartial? Find(string subpath)
+    {
+        var name = subpath.EndsWith(Extension, StringComparison.Ordinal) ? subpath[..^Extension.Length] : subpath;
+        return IsSafeName(name) && _partials.TryGetValue(name, out var partial) ? partial : null;
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
-using DotLiquid;
-using DotLiquid.Exceptions;
+using Fluid;
 using Microsoft.Extensions.AI;
 
 namespace PromptOps;
@@ -17,22 +15,20 @@ public sealed class PromptTemplate
 {
     private static readonly IReadOnlyDictionary<string, object?> EmptyInputs = new Dictionary<string, object?>();
 
-    private readonly Template[] _messages;
-    private readonly CompiledTemplate?[] _compiled;
+    private readonly IFluidTemplate[] _messages;
+    private readonly TemplateOptions _options;
 
     // Built on first render and never changed after; a race builds two equal copies.
     private Dictionary<string, object?>? _optionProperties;
-    private readonly PartialLibrary _partials;
     private readonly PromptRenderLimits _limits;
     private readonly PromptReference _reference;
     private readonly Lazy<SkillResolution>? _skills;
 
-    internal PromptTemplate(PromptDefinition definition, Template[] messages, CompiledTemplate?[] compiled, PartialLibrary partials, PromptRenderLimits limits, PromptReference? reference = null, Lazy<SkillResolution>? skills = null)
+    internal PromptTemplate(PromptDefinition definition, IFluidTemplate[] messages, TemplateOptions options, PromptRenderLimits limits, PromptReference? reference = null, Lazy<SkillResolution>? skills = null)
     {
         Definition = definition;
         _messages = messages;
-        _compiled = compiled;
-        _partials = partials;
+        _options = options;
         _limits = limits;
         _reference = reference ?? new PromptReference(definition.Id, definition.Version.ToString(), definition.Feature);
         _skills = skills;
@@ -76,156 +72,76 @@ public sealed class PromptTemplate
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var bound = InputBinder.Bind(Definition, inputs);
-        CompiledRenderState? state = null;
-        Hash? liquidInputs = null;
         var messages = new List<ChatMessage>(_messages.Length);
         for (var i = 0; i < _messages.Length; i++)
         {
-            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, bound, ref state, ref liquidInputs)));
+            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, bound)));
         }
 
         return new RenderedPrompt(messages, CreateOptions(), _reference);
     }
 
-    /// <summary>Returns <c>id@version</c>.</summary>
-    /// <returns>The prompt reference as text.</returns>
+    /// <summary>Returns the prompt's id and version, for example <c>customer-support@2.1.0</c>.</summary>
+    /// <returns>The reference text.</returns>
     public override string ToString() => _reference.ToString();
 
-    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _compiled, _partials, _limits, reference, _skills);
+    internal PromptTemplate WithReference(PromptReference reference) => new(Definition, _messages, _options, _limits, reference, _skills);
 
-    /// <summary>Returns a copy whose renders carry the file's <c>skills:</c> as <c>ChatOptions.Tools</c>, resolved once on first render (the registry is frozen).</summary>
     internal PromptTemplate WithSkills(ISkillRegistry skills) =>
-        new(Definition, _messages, _compiled, _partials, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
+        new(Definition, _messages, _options, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
 
-    /// <summary>Gets whether every message renders through the compiled path (DotLiquid only as a fallback for values it does not model).</summary>
-    internal bool IsCompiled => Array.TrueForAll(_compiled, template => template is not null);
-
-    /// <summary>A copy that renders every message with DotLiquid, the reference the compiled path is tested against.</summary>
-    internal PromptTemplate WithDotLiquidOnly() => new(Definition, _messages, new CompiledTemplate?[_messages.Length], _partials, _limits, _reference, _skills);
-
-    /// <summary>
-    /// Renders every message through the compiled path alone; <see langword="null"/> when a message is not compiled or
-    /// meets a value the path leaves to DotLiquid. Tests use it to prove that the compiled path itself produced a text.
-    /// </summary>
-    internal string[]? RenderCompiledOnly(IReadOnlyDictionary<string, object?> inputs)
+    /// <summary>Renders one message in a new context of its own: the limits (steps, output, includes, time) hold per message.</summary>
+    private string RenderMessage(int index, object?[] bound)
     {
-        var bound = InputBinder.Bind(Definition, inputs);
-        CompiledRenderState? state = null;
-        var texts = new string[_compiled.Length];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            if (_compiled[i] is not { } compiled || TryRenderCompiled(i, compiled, bound, ref state) is not { } text)
-            {
-                return null;
-            }
-
-            texts[i] = text;
-        }
-
-        return texts;
-    }
-
-    private string RenderMessage(int index, object?[] bound, ref CompiledRenderState? state, ref Hash? liquidInputs)
-    {
-        if (_compiled[index] is { } compiled && TryRenderCompiled(index, compiled, bound, ref state) is { } text)
-        {
-            return text;
-        }
-
-        liquidInputs ??= InputBinder.ToLiquidHash(Definition, bound);
-        return RenderWithDotLiquid(index, liquidInputs);
-    }
-
-    /// <summary>Renders a message on the compiled path; <see langword="null"/> when it meets a value left to DotLiquid.</summary>
-    private string? TryRenderCompiled(int index, CompiledTemplate compiled, object?[] bound, ref CompiledRenderState? state)
-    {
-        // A message without tags is its text as it is; over the output limit it takes the general path, which reports it.
-        if (compiled.FixedText is { } fixedText && fixedText.Length <= _limits.MaxOutputLength)
-        {
-            return fixedText;
-        }
-
-        var output = RenderBuffer.Acquire(compiled.LengthHint);
-        try
-        {
-            state ??= new CompiledRenderState(Definition.Inputs, bound, _partials, _limits);
-
-            // So is a message that is one output of text (`{{ question }}`), within the limit; other values are written below.
-            if (compiled.OnlyOutput?.Evaluate(state.Reset()) is string text && text.Length <= _limits.MaxOutputLength)
-            {
-                return text;
-            }
-
-            compiled.Render(state.Begin(output));
-            return output.ToString();
-        }
-        catch (CompiledRenderUnsupportedException)
-        {
-            return null;
-        }
-        catch (Exception ex) when (ex is RenderOutputLimitException or LoopLimitException or OperationCanceledException)
-        {
-            throw TranslateRenderError(index, ex);
-        }
-        finally
-        {
-            RenderBuffer.Release(output);
-        }
-    }
-
-    private string RenderWithDotLiquid(int index, Hash locals)
-    {
-        using var writer = new BoundedStringWriter(_limits.MaxOutputLength);
         using var timeout = new CancellationTokenSource(_limits.Timeout);
-
-        // An explicit context: thread-safe DotLiquid templates ignore RenderParameters.Registers, which is where
-        // the partials file system must go. The caller's values live in the environment and are never mutated.
-        // Registers are per render: DotLiquid keeps loop state in them.
-        var registers = new Hash { ["file_system"] = _partials };
-        var context = new Context(
-            [locals],
-            new Hash(),
-            registers,
-            ErrorsOutputMode.Rethrow,
-            _limits.MaxLoopIterations,
-            CultureInfo.InvariantCulture,
-            timeout.Token);
+        var context = new TemplateContext(_options) { CancellationToken = timeout.Token };
+        for (var slot = 0; slot < bound.Length; slot++)
+        {
+            context.SetValue(Definition.Inputs[slot].Name, InputBinder.ToFluidValue(bound[slot], _options));
+        }
 
         try
         {
-            _messages[index].Render(writer, RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
+            using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            // Prompts are text, not HTML: nothing is encoded. Without async filters the render completes synchronously.
+            var rendering = _messages[index].RenderAsync(writer, context, NullEncoder.Default, false);
+            if (!rendering.IsCompletedSuccessfully)
+            {
+                rendering.AsTask().GetAwaiter().GetResult();
+            }
+
             return writer.ToString();
         }
-        catch (Exception ex) when (IsRenderFailure(ex))
+        catch (Exception ex) when (ex is not OutOfMemoryException and not StackOverflowException)
         {
-            throw TranslateRenderError(index, ex);
+            throw TranslateRenderError(index, ex, timeout.IsCancellationRequested);
         }
     }
 
-    // DotLiquid's exceptions share no base class (MaximumIterationsExceededException is not a LiquidException), so they
-    // are recognised by namespace; the rest are what its filters throw on values they cannot handle.
-    private static bool IsRenderFailure(Exception ex) =>
-        ex.GetType().Namespace == typeof(LiquidException).Namespace
-        || ex is RenderOutputLimitException or OperationCanceledException or InvalidOperationException or System.ArgumentException
-            or FormatException or InvalidCastException or OverflowException or DivideByZeroException;
-
-    private PromptRenderException TranslateRenderError(int index, Exception ex)
+    private PromptRenderException TranslateRenderError(int index, Exception ex, bool timedOut)
     {
         var message = Definition.Messages[index];
         var where = $"Rendering message {index + 1} ({message.Role.Value}, {Definition.SourcePath}({message.Line},{message.Column})) of prompt '{Id}' version {Version}";
-        var (code, text) = ex switch
+        var limit = timedOut ? RenderLimit.Timeout : ex switch
         {
-            RenderOutputLimitException limit => (PromptDiagnosticCodes.RenderLimitExceeded,
-                $"{where} produced more than {limit.MaxLength:N0} characters. Check the template's loops and includes, or raise PromptOps:RenderLimits:MaxOutputLength."),
-            MaximumIterationsExceededException or LoopLimitException => (PromptDiagnosticCodes.RenderLimitExceeded,
-                $"{where} ran more than {_limits.MaxLoopIterations:N0} loop iterations. Use 'limit:' on the loop, pass a shorter list, or raise PromptOps:RenderLimits:MaxLoopIterations."),
-            StackLevelException => (PromptDiagnosticCodes.RenderLimitExceeded,
-                $"{where} nested includes or blocks too deeply. Remove the recursive include."),
-            OperationCanceledException => (PromptDiagnosticCodes.RenderLimitExceeded,
-                $"{where} took longer than {_limits.Timeout.TotalMilliseconds:N0} ms. Simplify the template or raise PromptOps:RenderLimits:Timeout."),
-            _ => (PromptDiagnosticCodes.RenderFailed, $"{where} failed: {ex.Message.TrimEnd('.')}. Check the template and the input values it uses."),
+            RenderLimitException reached => reached.Limit,
+            OperationCanceledException => RenderLimit.Timeout,
+
+            // Fluid reports its own limits as InvalidOperationException; the texts are pinned by tests.
+            InvalidOperationException when ex.Message.Contains("maximum number of", StringComparison.Ordinal) || ex.Message.Contains("materialized collection", StringComparison.Ordinal) => RenderLimit.Steps,
+            InvalidOperationException when ex.Message.Contains("output size", StringComparison.Ordinal) => RenderLimit.OutputLength,
+            InvalidOperationException when ex.Message.Contains("level of recursion", StringComparison.Ordinal) => RenderLimit.IncludeDepth,
+            _ => (RenderLimit?)null,
         };
-        return new PromptRenderException(code, Id, Version.ToString(), null, text, ex);
+        var text = limit switch
+        {
+            RenderLimit.Steps => $"{where} ran more than {_limits.MaxSteps:N0} steps (loop iterations, tags and outputs, includes counted) or built a list that long. Use 'limit:' on the loop, pass a shorter list, or raise PromptOps:RenderLimits:MaxSteps.",
+            RenderLimit.OutputLength => $"{where} produced (or built in a variable) more than {_limits.MaxOutputLength:N0} characters. Check the template's loops, captures and includes, or raise PromptOps:RenderLimits:MaxOutputLength.",
+            RenderLimit.IncludeDepth => $"{where} nested includes more than {PromptTemplateCompiler.MaxIncludeDepth} deep. Remove the recursive include.",
+            RenderLimit.Timeout => $"{where} took longer than {_limits.Timeout.TotalMilliseconds:N0} ms. Simplify the template or raise PromptOps:RenderLimits:Timeout.",
+            _ => $"{where} failed: {ex.Message.Split('\n')[0].TrimEnd('.')}. Check the template and the input values it uses.",
+        };
+        return new PromptRenderException(limit is null ? PromptDiagnosticCodes.RenderFailed : PromptDiagnosticCodes.RenderLimitExceeded, Id, Version.ToString(), null, text, ex);
     }
 
     private ChatOptions CreateOptions()

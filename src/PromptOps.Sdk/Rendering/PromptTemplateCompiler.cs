@@ -1,4 +1,4 @@
-using DotLiquid;
+using Fluid;
 
 namespace PromptOps;
 
@@ -23,24 +23,20 @@ internal static class PromptTemplateCompiler
         var found = new List<PromptDiagnostic>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         var checker = new ScopeChecker(definition, partials, found, used);
-        var templates = new Template[definition.Messages.Count];
-        var compiled = new CompiledTemplate?[definition.Messages.Count];
-        var inputNames = definition.Inputs.Select(input => input.Name).ToArray();
+        var templates = new IFluidTemplate[definition.Messages.Count];
         for (var i = 0; i < definition.Messages.Count; i++)
         {
             var message = definition.Messages[i];
-            var scan = LiquidScanner.Scan(message.Template);
-            var template = LiquidCompiler.Parse(message.Template, scan, message.SourceMap, found);
-            LiquidCompiler.CheckFilters(message.Template, scan, message.SourceMap, found);
-            var scope = new HashSet<string>(definition.Inputs.Select(input => input.Name), StringComparer.Ordinal);
-            scope.UnionWith(scan.Defined);
-            scope.UnionWith(s_builtIns);
-            checker.Check(message.Template, scan, message.SourceMap, scope, [], inPartial: null);
-            if (template is not null)
+            if (LiquidEngine.Parse(message.Template, message.SourceMap, found) is not var (template, analysis))
             {
-                templates[i] = template;
-                compiled[i] = CompiledTemplateParser.TryCompile(message.Template, inputNames);
+                continue;
             }
+
+            var scope = new HashSet<string>(definition.Inputs.Select(input => input.Name), StringComparer.Ordinal);
+            scope.UnionWith(analysis.Defined);
+            scope.UnionWith(s_builtIns);
+            checker.Check(message.Template, analysis, message.SourceMap, scope, [], inPartial: null);
+            templates[i] = template;
         }
 
         foreach (var input in definition.Inputs.Where(input => !used.Contains(input.Name)))
@@ -55,7 +51,7 @@ internal static class PromptTemplateCompiler
             diagnostics.Add(diagnostic);
         }
 
-        return found.Exists(d => d.IsError) ? null : new PromptTemplate(definition, templates, compiled, partials, limits);
+        return found.Exists(d => d.IsError) ? null : new PromptTemplate(definition, templates, LiquidEngine.CreateOptions(limits, partials), limits);
     }
 
     private sealed class ScopeChecker(PromptDefinition definition, PartialLibrary partials, ICollection<PromptDiagnostic> diagnostics, HashSet<string> used)
@@ -64,9 +60,9 @@ internal static class PromptTemplateCompiler
         // partials that each include the next ten times is checked in time linear in its size, not exponential.
         private readonly HashSet<string> _checkedIncludes = new(StringComparer.Ordinal);
 
-        public void Check(string source, LiquidScan scan, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack, string? inPartial)
+        public void Check(string source, LiquidTemplateAnalysis analysis, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack, string? inPartial)
         {
-            foreach (var (name, offset) in scan.Uses)
+            foreach (var (name, offset) in analysis.Uses)
             {
                 used.Add(name);
                 if (scope.Contains(name))
@@ -79,11 +75,11 @@ internal static class PromptTemplateCompiler
                     ? $"Declare it under 'inputs:' (for example '{name}: {{ type: string, required: true }}') or fix the name."
                     : $"Did you mean '{suggestion}'? Otherwise declare it under 'inputs:'.";
                 var where = inPartial is null ? string.Empty : $" (in partial '{inPartial}', included by prompt '{definition.Id}' version {definition.Version})";
-                LiquidCompiler.Report(diagnostics, PromptDiagnosticCodes.UndeclaredVariable, PromptDiagnosticSeverity.Error,
+                LiquidEngine.Report(diagnostics, PromptDiagnosticCodes.UndeclaredVariable, PromptDiagnosticSeverity.Error,
                     $"The variable '{name}' is used but not declared as an input of prompt '{definition.Id}'{where}. {hint}", map, source, offset);
             }
 
-            foreach (var include in scan.Includes)
+            foreach (var include in analysis.Includes)
             {
                 CheckInclude(source, include, map, scope, includeStack);
             }
@@ -92,7 +88,7 @@ internal static class PromptTemplateCompiler
         private void CheckInclude(string source, LiquidInclude include, TemplateSourceMap map, HashSet<string> scope, List<string> includeStack)
         {
             void Error(string code, string message) =>
-                LiquidCompiler.Report(diagnostics, code, PromptDiagnosticSeverity.Error, message, map, source, include.Offset);
+                LiquidEngine.Report(diagnostics, code, PromptDiagnosticSeverity.Error, message, map, source, include.Offset);
 
             if (include.Name is null)
             {
@@ -125,16 +121,7 @@ internal static class PromptTemplateCompiler
                 return;
             }
 
-            // Liquid's include binds a variable named like the partial and loops over it when it is a list (DotLiquid
-            // also loops over the characters of a string), so a shared name silently repeats the partial.
-            var boundName = include.Name[(include.Name.LastIndexOf('/') + 1)..];
-            if (!include.Bindings.Contains(boundName) && scope.Contains(boundName))
-            {
-                Error(PromptDiagnosticCodes.InvalidPartialPath, $"The partial '{include.Name}' has the same name as the variable '{boundName}', so Liquid would repeat the partial for each item (or character) of that value. Rename the partial, for example to '{boundName}-text'.");
-                return;
-            }
-
-            if (partial.Template is null)
+            if (partial is not { Template: not null, Analysis: { } partialAnalysis })
             {
                 Error(PromptDiagnosticCodes.MissingPartial, $"The partial '{include.Name}' has errors and cannot be included. Fix _partials/{include.Name}{PartialLibrary.Extension} first.");
                 return;
@@ -142,13 +129,13 @@ internal static class PromptTemplateCompiler
 
             var partialScope = new HashSet<string>(scope, StringComparer.Ordinal);
             partialScope.UnionWith(include.Bindings);
-            partialScope.UnionWith(partial.Scan.Defined);
+            partialScope.UnionWith(partialAnalysis.Defined);
             if (!_checkedIncludes.Add($"{include.Name}\n{string.Join('\n', partialScope.Order(StringComparer.Ordinal))}"))
             {
                 return;
             }
 
-            Check(partial.Source, partial.Scan, partial.Map, partialScope, [.. includeStack, include.Name], include.Name);
+            Check(partial.Source, partialAnalysis, partial.Map, partialScope, [.. includeStack, include.Name], include.Name);
         }
     }
 }

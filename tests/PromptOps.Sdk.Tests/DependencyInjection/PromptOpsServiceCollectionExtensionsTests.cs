@@ -71,7 +71,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
         {
             ["PromptOps:Environment"] = "staging",
             ["PromptOps:AllowDrafts"] = "true",
-            ["PromptOps:RenderLimits:MaxLoopIterations"] = "50",
+            ["PromptOps:RenderLimits:MaxSteps"] = "50",
             ["PromptOps:RenderLimits:Timeout"] = "00:00:01",
         }).Build();
         var services = new ServiceCollection();
@@ -79,7 +79,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
 
         var options = services.BuildServiceProvider().GetRequiredService<IOptions<PromptOpsOptions>>().Value;
 
-        Assert.Equal(("staging", true, 50, TimeSpan.FromSeconds(1)), (options.Environment, options.AllowDrafts, options.RenderLimits.MaxLoopIterations, options.RenderLimits.Timeout));
+        Assert.Equal(("staging", true, 50, TimeSpan.FromSeconds(1)), (options.Environment, options.AllowDrafts, options.RenderLimits.MaxSteps, options.RenderLimits.Timeout));
     }
 
     [Theory]
@@ -102,7 +102,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("PromptOps:RenderLimits:MaxLoopIterations", "0", "MaxLoopIterations")]
+    [InlineData("PromptOps:RenderLimits:MaxSteps", "0", "MaxSteps")]
     [InlineData("PromptOps:RenderLimits:MaxOutputLength", "-1", "MaxOutputLength")]
     [InlineData("PromptOps:Environment", "prod env!", "'prod env!'")]
     [InlineData("PromptOps:Budgets:Features:customer_support:MaxTokensPerRequest", "0", "PromptOps:Budgets:Features:customer_support:MaxTokensPerRequest is '0'")]

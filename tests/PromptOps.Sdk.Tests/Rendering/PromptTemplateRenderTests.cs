@@ -145,7 +145,7 @@ public sealed class PromptTemplateRenderTests : IDisposable
     }
 
     [Fact]
-    public void Render_LoopOverTheIterationLimit_ThrowsRenderLimitExceeded()
+    public void Render_LoopOverTheStepLimit_ThrowsRenderLimitExceeded()
     {
         var prompt = Load("""
             inputs:
@@ -153,12 +153,12 @@ public sealed class PromptTemplateRenderTests : IDisposable
             messages:
               - role: user
                 content: "{% for i in (1..n) %}.{% endfor %}"
-            """, limits: new PromptRenderLimits { MaxLoopIterations = 100 });
+            """, limits: new PromptRenderLimits { MaxSteps = 100 });
 
         Assert.Equal(".....", prompt.Render(new { n = 5 }).Messages[0].Text);
         var ex = Assert.Throws<PromptRenderException>(() => prompt.Render(new { n = 1_000_000 }));
         Assert.Equal(PromptDiagnosticCodes.RenderLimitExceeded, ex.Code);
-        Assert.Contains("more than 100 loop iterations", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 100 steps", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class PromptTemplateRenderTests : IDisposable
             messages:
               - role: user
                 content: "{% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}"
-            """, limits: new PromptRenderLimits { Timeout = TimeSpan.FromMilliseconds(50), MaxLoopIterations = int.MaxValue, MaxOutputLength = int.MaxValue });
+            """, limits: new PromptRenderLimits { Timeout = TimeSpan.FromMilliseconds(50), MaxSteps = int.MaxValue, MaxOutputLength = int.MaxValue });
 
         var ex = Assert.Throws<PromptRenderException>(() => prompt.Render());
 
