@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using DotLiquid;
+using Fluid;
 using HandlebarsDotNet;
 
 namespace PromptOps.Benchmarks;
@@ -19,6 +20,8 @@ public class RenderBenchmarks
     private Dictionary<string, object?> _inputs = null!;
     private HandlebarsTemplate<object, object>[] _handlebars = null!;
     private Template[] _liquid = null!;
+    private global::Fluid.IFluidTemplate[] _fluid = null!;
+    private global::Fluid.TemplateOptions _fluidOptions = null!;
     private Hash _liquidInputs = null!;
     private Dictionary<string, object> _handlebarsInputs = null!;
     private (string Name, int Quantity)[] _items = null!;
@@ -88,12 +91,22 @@ public class RenderBenchmarks
             ? (object)list.Select(d => Hash.FromDictionary(d.ToDictionary(x => x.Key, x => x.Value!))).ToList()
             : p.Value!));
 
+        var fluidParser = new global::Fluid.FluidParser();
+        _fluidOptions = new global::Fluid.TemplateOptionsBuilder().WithCultureInfo(CultureInfo.InvariantCulture).Build();
+        _fluid =
+        [
+            fluidParser.Parse("You are a support agent for {{ company_name }}. The customer {{ customer_name }} is a {{ tier }} member; be concise and never invent order data."),
+            fluidParser.Parse("Order {{ order_id }} contains:\n{% for item in items %}- {{ item.name }} x {{ item.quantity }}\n{% endfor %}"),
+            fluidParser.Parse("{{ question }}"),
+        ];
+
         // Every contender must produce the same three texts before anything is timed.
         var expected = Interpolation();
         Check("Interpolation over the same inputs", expected, InterpolationOverInputs());
         Check("PromptOps", expected, [.. PromptOps().Messages.Select(m => m.Text)]);
         Check("Handlebars.Net", expected, HandlebarsCompiled());
         Check("DotLiquid", expected, DotLiquid());
+        Check("Fluid", expected, FluidEngine());
     }
 
     [GlobalCleanup]
@@ -144,6 +157,19 @@ public class RenderBenchmarks
 
     [Benchmark(Description = "Handlebars.Net (compiled)")]
     public string[] HandlebarsCompiled() => [_handlebars[0](_handlebarsInputs), _handlebars[1](_handlebarsInputs), _handlebars[2](_handlebarsInputs)];
+
+    /// <summary>Fluid itself, the engine PromptOps renders with, without PromptOps's checks and limits: the engine's floor.</summary>
+    [Benchmark(Description = "Fluid (parsed once)")]
+    public string[] FluidEngine()
+    {
+        var context = new global::Fluid.TemplateContext(_fluidOptions);
+        foreach (var (name, value) in _inputs)
+        {
+            context.SetValue(name, global::Fluid.Values.FluidValue.Create(value, _fluidOptions));
+        }
+
+        return [_fluid[0].Render(context, global::Fluid.NullEncoder.Default), _fluid[1].Render(context, global::Fluid.NullEncoder.Default), _fluid[2].Render(context, global::Fluid.NullEncoder.Default)];
+    }
 
     [Benchmark(Description = "DotLiquid (parsed once)")]
     public string[] DotLiquid() => [_liquid[0].Render(_liquidInputs, CultureInfo.InvariantCulture), _liquid[1].Render(_liquidInputs, CultureInfo.InvariantCulture), _liquid[2].Render(_liquidInputs, CultureInfo.InvariantCulture)];

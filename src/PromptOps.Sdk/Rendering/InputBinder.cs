@@ -84,8 +84,42 @@ internal static class InputBinder
     {
         null => NilValue.Instance,
         string text => StringValue.Create(text),
-        _ => FluidValue.Create(ToLiquid(value, 0), options),
+
+        // Lists and dictionaries of plain values are handed over as they are; anything else is converted into them.
+        _ => FluidValue.Create(IsPlain(value, 0) ? value : ToLiquid(value, 0), options),
     };
+
+    /// <summary>Whether a value already is plain data (text, numbers, booleans, nil, lists and string-keyed dictionaries of them).</summary>
+    private static bool IsPlain(object? value, int depth)
+    {
+        switch (value)
+        {
+            case null or string or bool or int or long or double or decimal:
+                return true;
+            case IDictionary<string, object?> dictionary when depth < MaxDepth:
+                foreach (var item in dictionary.Values)
+                {
+                    if (!IsPlain(item, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case IList list when depth < MaxDepth:
+                foreach (var item in list)
+                {
+                    if (!IsPlain(item, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>
     /// Turns CLR and JSON values into strings, numbers, booleans, lists and name/value dictionaries; scalars become what

@@ -72,13 +72,71 @@ public sealed class PromptTemplate
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var bound = InputBinder.Bind(Definition, inputs);
-        var messages = new List<ChatMessage>(_messages.Length);
-        for (var i = 0; i < _messages.Length; i++)
+
+        // One context for the render: the inputs are converted once, and steps and time are counted over all messages.
+        var scratch = RenderScratch.Take(_limits.Timeout);
+        var context = new TemplateContext(_options) { CancellationToken = scratch.Timeout.Token };
+        try
         {
-            messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, bound)));
+            for (var slot = 0; slot < bound.Length; slot++)
+            {
+                context.SetValue(Definition.Inputs[slot].Name, InputBinder.ToFluidValue(bound[slot], _options));
+            }
+
+            using var writer = new StringWriter(scratch.Text, System.Globalization.CultureInfo.InvariantCulture);
+            var messages = new List<ChatMessage>(_messages.Length);
+            for (var i = 0; i < _messages.Length; i++)
+            {
+                messages.Add(new ChatMessage(Definition.Messages[i].Role, RenderMessage(i, context, writer, scratch.Timeout)));
+            }
+
+            return new RenderedPrompt(messages, CreateOptions(), _reference);
+        }
+        finally
+        {
+            scratch.Return();
+        }
+    }
+
+    /// <summary>
+    /// What a render needs besides its context, kept per thread and reused: the timeout's cancellation source (its timer is
+    /// re-armed, not recreated, while no render on the thread has timed out) and the text buffer. Renders run
+    /// synchronously on the calling thread; a render nested in another takes fresh ones.
+    /// </summary>
+    private sealed class RenderScratch
+    {
+        [ThreadStatic]
+        private static RenderScratch? t_free;
+
+        private RenderScratch(CancellationTokenSource timeout, System.Text.StringBuilder text) => (Timeout, Text) = (timeout, text);
+
+        public CancellationTokenSource Timeout { get; private set; }
+
+        public System.Text.StringBuilder Text { get; }
+
+        public static RenderScratch Take(TimeSpan timeout)
+        {
+            var scratch = t_free ?? new RenderScratch(new CancellationTokenSource(), new System.Text.StringBuilder(1024));
+            t_free = null;
+            scratch.Timeout.CancelAfter(timeout);
+            return scratch;
         }
 
-        return new RenderedPrompt(messages, CreateOptions(), _reference);
+        public void Return()
+        {
+            if (!Timeout.TryReset())
+            {
+                Timeout.Dispose();
+                Timeout = new CancellationTokenSource();
+            }
+
+            // A buffer grown by a huge message is not kept alive.
+            if (Text.Capacity <= 64 * 1024)
+            {
+                Text.Clear();
+                t_free = this;
+            }
+        }
     }
 
     /// <summary>Returns the prompt's id and version, for example <c>customer-support@2.1.0</c>.</summary>
@@ -90,19 +148,12 @@ public sealed class PromptTemplate
     internal PromptTemplate WithSkills(ISkillRegistry skills) =>
         new(Definition, _messages, _options, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
 
-    /// <summary>Renders one message in a new context of its own: the limits (steps, output, includes, time) hold per message.</summary>
-    private string RenderMessage(int index, object?[] bound)
+    /// <summary>Renders one message; its output is bounded on its own, its steps and time count towards the render's.</summary>
+    private string RenderMessage(int index, TemplateContext context, StringWriter writer, CancellationTokenSource timeout)
     {
-        using var timeout = new CancellationTokenSource(_limits.Timeout);
-        var context = new TemplateContext(_options) { CancellationToken = timeout.Token };
-        for (var slot = 0; slot < bound.Length; slot++)
-        {
-            context.SetValue(Definition.Inputs[slot].Name, InputBinder.ToFluidValue(bound[slot], _options));
-        }
-
+        writer.GetStringBuilder().Clear();
         try
         {
-            using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
             // Prompts are text, not HTML: nothing is encoded. Without async filters the render completes synchronously.
             var rendering = _messages[index].RenderAsync(writer, context, NullEncoder.Default, false);
             if (!rendering.IsCompletedSuccessfully)
