@@ -11,8 +11,8 @@ namespace PromptOps;
 public sealed class PromptRenderLimits
 {
     /// <summary>
-    /// Gets or sets the most steps one message may run: every loop iteration, tag, output and include counts, in the message
-    /// and in the partials it includes, and no list or range a template builds may be longer.
+    /// Gets or sets the most steps one render may run: every loop iteration, tag, output and include counts, over all the
+    /// prompt's messages and the partials they include, and no list or range a template builds may be longer.
     /// </summary>
     /// <value>The default value is 100,000.</value>
     [Range(1, int.MaxValue)]
@@ -23,7 +23,7 @@ public sealed class PromptRenderLimits
     [Range(1, int.MaxValue)]
     public int MaxOutputLength { get; set; } = 256 * 1024;
 
-    /// <summary>Gets or sets the longest time the rendering of one message may take.</summary>
+    /// <summary>Gets or sets the longest time one render (all the prompt's messages) may take.</summary>
     /// <value>The default value is 2 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);

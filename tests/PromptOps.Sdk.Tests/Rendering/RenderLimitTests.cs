@@ -122,4 +122,43 @@ public sealed class RenderLimitTests : IDisposable
 
         Assert.True(error is null or PromptRenderException, $"Render threw {error?.GetType()}: {error?.Message}");
     }
+
+    public static TheoryData<string> EveryFilter() => [.. LiquidEngine.FilterNames.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The exception contract: every standard filter, applied to a value of every input type with no, one and two
+    /// arguments of odd kinds, either renders or throws <see cref="PromptRenderException"/>, never anything else.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EveryFilter))]
+    public void Render_EveryFilterOnEveryKindOfValue_ThrowsNothingButPromptRenderException(string filter)
+    {
+        string[] values = ["s", "n", "i", "b", "a", "o", "nothing", "'text'", "-1", "99999999999999999999", "0"];
+        string[] arguments = ["", $": {{0}}", $": {{0}}, {{0}}", ": nil, 'x', 3"];
+        var templates = values.SelectMany(value => arguments.Select(argument => $"{{{{ {value} | {filter}{string.Format(System.Globalization.CultureInfo.InvariantCulture, argument, value)} }}}}")).ToList();
+        const string Inputs = "inputs:\n  s: { type: string }\n  n: { type: number }\n  i: { type: integer }\n  b: { type: boolean }\n  a: { type: array }\n  o: { type: object }\n  nothing: { type: string }\n";
+        for (var t = 0; t < templates.Count; t++)
+        {
+            // One version per template, so a template that fails does not hide the ones after it.
+            _dir.Write($"contract/1.0.{t}.yaml", Inputs + $"messages:\n  - role: user\n    content: \"{templates[t]}\"\n");
+        }
+
+        var library = _dir.Load();
+        Assert.DoesNotContain(library.Diagnostics, d => d.IsError);
+        Assert.Equal(templates.Count, library.Prompts.Count);
+        object?[] inputs =
+        [
+            new { s = "Hello, World", n = -2.5, i = 7, b = false, a = new object?[] { 1, "two", null, new[] { 3 } }, o = new Dictionary<string, object?> { ["k"] = "v", ["n"] = null } },
+            new { s = "", n = double.MaxValue, i = long.MinValue, b = true, a = Array.Empty<object?>(), o = new Dictionary<string, object?>() },
+        ];
+
+        foreach (var prompt in library.Prompts)
+        {
+            foreach (var input in inputs)
+            {
+                var error = Record.Exception(() => prompt.Render(input));
+                Assert.True(error is null or PromptRenderException, $"'{prompt.Definition.Messages[0].Template}' threw {error?.GetType()}: {error?.Message}");
+            }
+        }
+    }
 }
