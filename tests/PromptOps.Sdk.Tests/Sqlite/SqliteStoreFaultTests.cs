@@ -130,6 +130,39 @@ public sealed class SqliteStoreFaultTests
         Assert.Equal(records.Count, temp.Scalar("SELECT COUNT(*) FROM calls"));
     }
 
+    [Fact]
+    public async Task GetResponseAsync_DiskFullUnderTheStore_BudgetHoldsAndSpendIsReconciledWhenSpaceReturns()
+    {
+        // A real full disk: a small tmpfs filled to the last byte (needs the right to mount, as root in CI).
+        using var disk = SmallDisk.TryMount(4 * 1024 * 1024);
+        if (disk is null)
+        {
+            return; // this machine cannot mount a tmpfs; the locked-file and failing-ledger tests cover the same paths
+        }
+
+        var store = new TempStore(disk.Path);
+        await using var pipeline = Create(store, limitUsd: 100m);
+        var failSafe = (FailSafeSpendLedger)pipeline.Services.GetRequiredService<PromptOpsCallServices>().SpendLedger;
+        Assert.True(await CallAsync(pipeline));
+
+        disk.Fill();
+        var succeeded = 1;
+        for (var i = 0; i < 15; i++)
+        {
+            if (await CallAsync(pipeline))
+            {
+                succeeded++;
+            }
+        }
+
+        Assert.True(failSafe.IsDegraded, "the ledger kept answering on a full disk");
+        Assert.Equal(10, succeeded);
+
+        disk.Free();
+        Assert.True(await failSafe.ReconcileAsync());
+        Assert.Equal(100L * 1_000_000_000, store.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger"));
+    }
+
     private static async Task<bool> CallAsync(Pipeline pipeline)
     {
         try
@@ -151,4 +184,69 @@ public sealed class SqliteStoreFaultTests
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = limitUsd };
         },
         services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString));
+
+    /// <summary>A tmpfs of a few megabytes, mounted for one test and removed afterwards.</summary>
+    private sealed class SmallDisk : IDisposable
+    {
+        private SmallDisk(string path) => Path = path;
+
+        public string Path { get; }
+
+        private string Filler => System.IO.Path.Combine(Path, "filler");
+
+        public static SmallDisk? TryMount(int bytes)
+        {
+            var path = Directory.CreateTempSubdirectory("promptops-full-").FullName;
+            return Run("mount", "-t", "tmpfs", "-o", $"size={bytes}", "tmpfs", path) ? new SmallDisk(path) : null;
+        }
+
+        /// <summary>Writes a file until the disk refuses another byte.</summary>
+        public void Fill()
+        {
+            using var filler = new FileStream(Filler, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough);
+            var chunk = new byte[64 * 1024];
+            foreach (var size in new[] { chunk.Length, 4096, 1 })
+            {
+                try
+                {
+                    while (true)
+                    {
+                        filler.Write(chunk, 0, size);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        public void Free() => File.Delete(Filler);
+
+        public void Dispose()
+        {
+            SqliteConnection.ClearAllPools();
+            Run("umount", "-l", Path);
+            Directory.Delete(Path, recursive: true);
+        }
+
+        private static bool Run(string command, params string[] arguments)
+        {
+            try
+            {
+                var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+                foreach (var argument in arguments)
+                {
+                    start.ArgumentList.Add(argument);
+                }
+
+                using var process = Process.Start(start)!;
+                process.WaitForExit();
+                return process.ExitCode == 0;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return false;
+            }
+        }
+    }
 }

@@ -5,9 +5,9 @@ namespace PromptOps.Tests.Sqlite;
 /// <summary>A store file in a fresh temporary directory, deleted afterwards.</summary>
 internal sealed class TempStore : IDisposable
 {
-    public TempStore()
+    public TempStore(string? parent = null)
     {
-        Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "promptops-store-" + Guid.NewGuid().ToString("N"));
+        Directory = System.IO.Path.Combine(parent ?? System.IO.Path.GetTempPath(), "promptops-store-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         Path = System.IO.Path.Combine(Directory, "calls.db");
     }
