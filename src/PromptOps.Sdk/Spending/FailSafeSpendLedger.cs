@@ -27,7 +27,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>How many timeouts a call waits for a ledger that keeps answering other calls meanwhile.</summary>
     internal const int MaxBusyWaits = 4;
 
-    private static readonly TimeSpan BucketRetention = TimeSpan.FromDays(32);
+    private const int PruneEvery = 4_096;
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ISpendLedger _ledger;
@@ -36,6 +36,8 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<SpendBucket, LocalTotals> _buckets = [];
+    private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
+    private int _createdSincePrune;
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Queue<PendingSettlement> _pending = new();
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
@@ -64,6 +66,18 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             lock (_lock)
             {
                 return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets how many buckets the process keeps totals for.</summary>
+    internal int TrackedBuckets
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buckets.Count;
             }
         }
     }
@@ -425,12 +439,22 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         local.KnownSpent = Math.Max(local.KnownSpent, spent);
     }
 
+    /// <summary>The process's totals of a bucket, created on first use (call under the lock).</summary>
     private LocalTotals Totals(SpendBucket bucket)
     {
         if (!_buckets.TryGetValue(bucket, out var totals))
         {
             totals = new LocalTotals();
             _buckets[bucket] = totals;
+            if (!_latestPeriod.TryGetValue(bucket.Budget, out var latest) || bucket.PeriodStart > latest)
+            {
+                _latestPeriod[bucket.Budget] = bucket.PeriodStart;
+            }
+
+            if (++_createdSincePrune >= PruneEvery)
+            {
+                PruneLocked();
+            }
         }
 
         return totals;
@@ -490,13 +514,22 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>Forgets buckets of periods long over that hold nothing and owe nothing.</summary>
     private void Prune()
     {
-        var cutoff = _timeProvider.GetUtcNow() - BucketRetention;
         lock (_lock)
         {
-            foreach (var (bucket, totals) in _buckets.Where(b => b.Key.PeriodStart < cutoff && b.Value.Held == 0 && b.Value.Unreconciled == 0).ToList())
-            {
-                _buckets.Remove(bucket);
-            }
+            PruneLocked();
+        }
+    }
+
+    /// <summary>
+    /// Forgets the buckets of past periods (a budget has moved on to a later period) that hold and owe nothing, so a
+    /// per-user budget does not keep a bucket for every user of every past day. Runs every few thousand new buckets.
+    /// </summary>
+    private void PruneLocked()
+    {
+        _createdSincePrune = 0;
+        foreach (var (bucket, totals) in _buckets.Where(b => b.Key.PeriodStart < _latestPeriod[b.Key.Budget] && b.Value.Held == 0 && b.Value.Unreconciled == 0).ToList())
+        {
+            _buckets.Remove(bucket);
         }
     }
 
