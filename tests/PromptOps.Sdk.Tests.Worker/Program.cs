@@ -4,12 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PromptOps;
 
-// budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt: true|false>
+// budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt: true|false> <ledger-timeout-ms>
 // Waits until <start-file> exists (so several processes start their bursts together), fires <calls> calls at once against
 // one gpt-4o-priced spend budget in the shared SQLite store, and prints how many were let through.
-if (args is not ["budget-burst", var file, var limitText, var callsText, var startFile, var longPromptText])
+if (args is not ["budget-burst", var file, var limitText, var callsText, var startFile, var longPromptText, var timeoutText])
 {
-    Console.Error.WriteLine("usage: budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt>");
+    Console.Error.WriteLine("usage: budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt> <ledger-timeout-ms>");
     return 2;
 }
 
@@ -22,6 +22,7 @@ services.AddPromptOps(o =>
 {
     o.Pricing.Models["gpt-4o"] = new ModelPriceOverride { InputPerMillionTokens = 2.5m, OutputPerMillionTokens = 10m };
     o.Spending.Budgets["burst"] = new SpendBudget { LimitUsd = limit };
+    o.Spending.LedgerTimeout = TimeSpan.FromMilliseconds(int.Parse(timeoutText, CultureInfo.InvariantCulture));
 }).AddSqliteStore($"Data Source={file}");
 services.AddChatClient(new ReportingProvider()).UsePromptOps();
 await using var provider = services.BuildServiceProvider();

@@ -44,6 +44,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private volatile bool _degraded;
     private int _pendingCount;
+    private int _lateSettlements;
     private long _lastAnswer;
     private long _nextProbe;
 
@@ -89,10 +90,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(request);
 
         // Costs the ledger has not received yet would be invisible to it: until they are handed over, this process decides.
-        if (!_degraded && Volatile.Read(ref _pendingCount) == 0)
+        if (!_degraded && Volatile.Read(ref _pendingCount) == 0 && Volatile.Read(ref _lateSettlements) == 0)
         {
-
-            var (answered, result, failure) = await CallAsync(() => _ledger.TryReserveAsync(request, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            var (answered, result, failure, _) = await CallAsync(() => _ledger.TryReserveAsync(request, CancellationToken.None)).ConfigureAwait(false);
             if (answered)
             {
                 lock (_lock)
@@ -116,7 +116,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         }
 
         ProbeSoon();
-        return ReserveLocally(request);
+
+        // While settlements wait to be handed over the ledger answers, so budgets are enforced here whatever the mode.
+        return ReserveLocally(request, _degraded ? Spending.OnLedgerFailure : SpendLedgerFailureMode.EnforceLocally);
     }
 
     public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
@@ -134,7 +136,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 }
             }
 
-            var (answered, totals, failure) = await CallAsync(() => _ledger.SettleAsync(reservationId, buckets, actualCostUsd, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            var (answered, totals, failure, late) = await CallAsync(() => _ledger.SettleAsync(reservationId, buckets, actualCostUsd, CancellationToken.None)).ConfigureAwait(false);
             if (answered)
             {
                 var lost = new List<(SpendBucket Bucket, decimal Usd)>();
@@ -166,9 +168,27 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             }
 
             Degrade(failure!);
+            if (late is not null)
+            {
+                // Still running: it may yet reach the ledger. Count the cost here until it is known whether it did.
+                var counted = SettleLocally(reservationId, buckets, actualCostUsd, queue: false);
+                lock (_lock)
+                {
+                    _lateSettlements++;
+                }
+
+                _ = late.ContinueWith(t => CompleteLate(t, reservationId, buckets, actualCostUsd), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                return counted;
+            }
         }
 
         ProbeSoon();
+        return SettleLocally(reservationId, buckets, actualCostUsd, queue: true);
+    }
+
+    /// <summary>Counts a settlement in the process; <paramref name="queue"/> also queues it for the ledger.</summary>
+    private SpendBucketTotal[] SettleLocally(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, bool queue)
+    {
         lock (_lock)
         {
             Release(reservationId);
@@ -180,16 +200,43 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 result[i] = new SpendBucketTotal(buckets[i], local.KnownSpent + local.Unreconciled, local.Held);
             }
 
-            Enqueue(new PendingSettlement(reservationId, [.. buckets], actualCostUsd));
+            if (queue)
+            {
+                Enqueue(new PendingSettlement(reservationId, [.. buckets], actualCostUsd));
+            }
+
             return result;
         }
+    }
+
+    /// <summary>A settlement that outlived its timeout ended: if it reached the ledger it is done, else it is queued.</summary>
+    private void CompleteLate(Task<IReadOnlyList<SpendBucketTotal>> settlement, string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd)
+    {
+        lock (_lock)
+        {
+            _lateSettlements--;
+            if (settlement.IsCompletedSuccessfully)
+            {
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    Totals(buckets[i]).Unreconciled -= actualCostUsd;
+                    Know(buckets[i], settlement.Result[i].SpentUsd);
+                }
+
+                return;
+            }
+
+            Enqueue(new PendingSettlement(reservationId, [.. buckets], actualCostUsd));
+        }
+
+        ProbeSoon(force: true);
     }
 
     public async ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)
     {
         if (!_degraded)
         {
-            var (answered, first, failure) = await CallAsync(() => _ledger.TryRecordAlertAsync(bucket, threshold, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            var (answered, first, failure, _) = await CallAsync(() => _ledger.TryRecordAlertAsync(bucket, threshold, CancellationToken.None)).ConfigureAwait(false);
             if (answered)
             {
                 return first;
@@ -206,7 +253,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     {
         if (!_degraded)
         {
-            var (answered, total, failure) = await CallAsync(() => _ledger.GetAsync(bucket, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            var (answered, total, failure, _) = await CallAsync(() => _ledger.GetAsync(bucket, CancellationToken.None)).ConfigureAwait(false);
             if (answered)
             {
                 return total;
@@ -314,12 +361,17 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        using var timeout = new CancellationTokenSource(ShutdownTimeout);
+        while (Volatile.Read(ref _lateSettlements) > 0 && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (PendingSettlements == 0)
         {
             return;
         }
 
-        using var timeout = new CancellationTokenSource(ShutdownTimeout);
         try
         {
             if (await ReconcileAsync(timeout.Token).ConfigureAwait(false))
@@ -335,7 +387,11 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     }
 
     /// <summary>Runs one ledger operation off the caller's thread and waits for it at most the configured timeout.</summary>
-    private async ValueTask<(bool Answered, T? Value, Exception? Failure)> CallAsync<T>(Func<ValueTask<T>> operation, CancellationToken cancellationToken)
+    /// <returns>
+    /// The value when the ledger answered in time; otherwise the failure, and the operation itself when it is still
+    /// running (it may yet succeed: a settlement that does must not be handed over a second time).
+    /// </returns>
+    private async ValueTask<(bool Answered, T? Value, Exception? Failure, Task<T>? Late)> CallAsync<T>(Func<ValueTask<T>> operation)
     {
         // Ledgers such as SQLite's block their thread while the file is busy: run them on the pool so the wait is bounded.
         var task = Task.Run(async () => await operation().ConfigureAwait(false), CancellationToken.None);
@@ -344,9 +400,11 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         {
             try
             {
-                var value = await task.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+                // The caller's token is not observed here: a reservation abandoned mid-wait would still be made and hold
+                // budget until it expired. The wait is bounded by the timeout; the call observes cancellation after it.
+                var value = await task.WaitAsync(timeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
                 Volatile.Write(ref _lastAnswer, _timeProvider.GetTimestamp());
-                return (true, value, null);
+                return (true, value, null, null);
             }
             catch (TimeoutException ex)
             {
@@ -359,18 +417,18 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 }
 
                 _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                return (false, default, new TimeoutException($"The spend ledger did not answer within {(timeout * wait).TotalMilliseconds:N0} ms (PromptOps:Spending:LedgerTimeout).", ex));
+                return (false, default, new TimeoutException($"The spend ledger did not answer within {(timeout * wait).TotalMilliseconds:N0} ms (PromptOps:Spending:LedgerTimeout).", ex), task);
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
-                return (false, default, ex);
+                return (false, default, ex, null);
             }
         }
     }
 
-    private SpendReservationResult ReserveLocally(SpendReservationRequest request)
+    private SpendReservationResult ReserveLocally(SpendReservationRequest request, SpendLedgerFailureMode mode)
     {
-        switch (Spending.OnLedgerFailure)
+        switch (mode)
         {
             case SpendLedgerFailureMode.Block:
                 throw new PromptOpsException($"The spend ledger ({_ledger.GetType().Name}) is unavailable and PromptOps:Spending:OnLedgerFailure is Block. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set OnLedgerFailure to EnforceLocally to keep enforcing budgets from the totals this process knows.");

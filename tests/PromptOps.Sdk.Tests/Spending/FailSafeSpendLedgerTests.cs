@@ -8,7 +8,10 @@ public sealed class FailSafeSpendLedgerTests
     [Fact]
     public async Task SettleAsync_PerUserBudgetOverManyDays_KeepsOnlyTheCurrentPeriodsBuckets()
     {
-        var ledger = new FailSafeSpendLedger(new InMemorySpendLedger(), new StaticMonitor(new PromptOpsOptions()), TimeProvider.System, NullLogger.Instance);
+        // A generous timeout: this test is about memory, and a loaded test host must not send it into degraded mode.
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(30);
+        var ledger = new FailSafeSpendLedger(new InMemorySpendLedger(), new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
         var day = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
 
         for (var d = 0; d < 5; d++)
@@ -23,6 +26,7 @@ public sealed class FailSafeSpendLedgerTests
         }
 
         // 15,000 buckets were used; the past days' ones are forgotten as the periods move on.
+        Assert.False(ledger.IsDegraded);
         Assert.InRange(ledger.TrackedBuckets, 3_000, 3_000 + 4_096);
     }
 

@@ -125,7 +125,9 @@ internal sealed class BurstProcess(System.Diagnostics.Process process)
         var worker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "PromptOps.Sdk.Tests.Worker", "bin",
             new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "PromptOps.Sdk.Tests.Worker.dll"));
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "exec", worker, "budget-burst", file, limitUsd.ToString(System.Globalization.CultureInfo.InvariantCulture), calls.ToString(System.Globalization.CultureInfo.InvariantCulture), startFile, longSystemPrompt.ToString() })
+        // The ledger timeout is raised from 250 ms to 1 s: this test is about contention for one file, and on a test host
+        // running other test processes on two cores a single write can wait longer than 250 ms for the CPU alone.
+        foreach (var argument in new[] { "exec", worker, "budget-burst", file, limitUsd.ToString(System.Globalization.CultureInfo.InvariantCulture), calls.ToString(System.Globalization.CultureInfo.InvariantCulture), startFile, longSystemPrompt.ToString(), "1000" })
         {
             start.ArgumentList.Add(argument);
         }

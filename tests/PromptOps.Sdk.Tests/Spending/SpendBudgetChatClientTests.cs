@@ -321,6 +321,27 @@ public class SpendBudgetChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_SettlementThatArrivesAfterTheTimeout_IsCountedOnceNotTwice()
+    {
+        var ledger = new FailingLedger { Failing = false, SettleDelay = TimeSpan.FromMilliseconds(800) };
+        await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m }, ledger: ledger);
+        var failSafe = Assert.IsType<FailSafeSpendLedger>(pipeline.Services.GetRequiredService<PromptOpsCallServices>().SpendLedger);
+
+        await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()); // its settlement times out, then lands
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        ledger.SettleDelay = TimeSpan.Zero;
+        Assert.True(await failSafe.ReconcileAsync());
+        Assert.Equal(10m, (await ledger.GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
+        Assert.Equal(0, failSafe.PendingSettlements);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_LedgerSlowerThanTheTimeout_CallsWaitOnlyTheTimeoutAndBudgetsStillHold()
     {
         var ledger = new FailingLedger { Failing = false, Delay = TimeSpan.FromSeconds(2) };
@@ -452,6 +473,9 @@ public class SpendBudgetChatClientTests
         /// <summary>Gets or sets how long every operation blocks its thread first, as SQLite does on a busy file.</summary>
         public TimeSpan Delay { get; set; }
 
+        /// <summary>Gets or sets how long a settlement blocks its thread on top of <see cref="Delay"/>.</summary>
+        public TimeSpan SettleDelay { get; set; }
+
         public int Calls => _calls;
 
         public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
@@ -462,6 +486,7 @@ public class SpendBudgetChatClientTests
 
         public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
         {
+            Thread.Sleep(SettleDelay);
             Fail();
             return _inner.SettleAsync(reservationId, buckets, actualCostUsd, cancellationToken);
         }
