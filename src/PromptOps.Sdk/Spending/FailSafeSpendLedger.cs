@@ -6,9 +6,10 @@ namespace PromptOps;
 
 /// <summary>
 /// Stands in front of a shared ledger (the SQLite store, later PostgreSQL) so that spend budgets fail safe without stalling
-/// calls: no call waits on the ledger longer than <see cref="PromptOpsSpendingOptions.LedgerTimeout"/>; while the ledger
+/// calls: no call waits longer than <see cref="PromptOpsSpendingOptions.LedgerTimeout"/> for a ledger that answers nobody
+/// (at most <see cref="MaxBusyWaits"/> times that for one busy answering this process's other calls); while the ledger
 /// cannot answer, budgets are enforced in this process from the totals it last saw (plus what it has spent and holds
-/// since); and every cost settled meanwhile is kept and added to the ledger when it answers again.
+/// since); and every cost settled meanwhile is kept and added to the ledger, once, when it answers again.
 /// </summary>
 /// <remarks>
 /// <para>The process keeps, per bucket, the spent total the ledger last reported (fleet-wide), the costs it settled that the
@@ -37,7 +38,6 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly Lock _lock = new();
     private readonly Dictionary<SpendBucket, LocalTotals> _buckets = [];
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
-    private int _createdSincePrune;
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Queue<PendingSettlement> _pending = new();
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
@@ -47,6 +47,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private int _lateSettlements;
     private long _lastAnswer;
     private long _nextProbe;
+    private int _createdSincePrune;
 
     public FailSafeSpendLedger(ISpendLedger ledger, IOptionsMonitor<PromptOpsOptions> options, TimeProvider timeProvider, ILogger logger)
     {
