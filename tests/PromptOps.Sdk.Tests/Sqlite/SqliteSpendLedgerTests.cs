@@ -139,6 +139,10 @@ public class SqliteSpendLedgerTests
         {
             SpendBudgetChatClientTests.Prices(o);
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 1000m };
+
+            // This test is about the shared ledger's atomicity, so the ledger must never count as unavailable here: on a
+            // loaded test host a write can wait past the 250 ms default for the CPU alone (that case: SqliteStoreFaultTests).
+            o.Spending.LedgerTimeout = TimeSpan.FromSeconds(10);
         },
         services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString));
 }
