@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fluid;
 using Microsoft.Extensions.AI;
 
@@ -83,7 +84,7 @@ public sealed class PromptTemplate
                 context.SetValue(Definition.Inputs[slot].Name, InputBinder.ToFluidValue(bound[slot], _options));
             }
 
-            using var writer = new StringWriter(scratch.Text, System.Globalization.CultureInfo.InvariantCulture);
+            using var writer = new DeadlineWriter(scratch.Text, Stopwatch.GetTimestamp() + (long)(_limits.Timeout.TotalSeconds * Stopwatch.Frequency));
             var messages = new List<ChatMessage>(_messages.Length);
             for (var i = 0; i < _messages.Length; i++)
             {
@@ -95,6 +96,46 @@ public sealed class PromptTemplate
         finally
         {
             scratch.Return();
+        }
+    }
+
+    /// <summary>
+    /// The render's output, which also reads the clock on every write (Fluid writes in buffered chunks, so that is cheap).
+    /// The timeout's timer fires on a thread-pool thread, which a busy application can hold up for longer than the render;
+    /// a render that keeps writing stops on time anyway. A render that writes nothing is bounded by its steps and the timer.
+    /// </summary>
+    private sealed class DeadlineWriter(System.Text.StringBuilder text, long deadline) : StringWriter(text, System.Globalization.CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value)
+        {
+            Check();
+            base.Write(value);
+        }
+
+        public override void Write(string? value)
+        {
+            Check();
+            base.Write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            Check();
+            base.Write(buffer, index, count);
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            Check();
+            base.Write(buffer);
+        }
+
+        private void Check()
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new OperationCanceledException("The render ran past its timeout.");
+            }
         }
     }
 
@@ -149,7 +190,7 @@ public sealed class PromptTemplate
         new(Definition, _messages, _options, _limits, _reference, new Lazy<SkillResolution>(() => skills.Resolve([.. Definition.Skills])));
 
     /// <summary>Renders one message; its output is bounded on its own, its steps and time count towards the render's.</summary>
-    private string RenderMessage(int index, TemplateContext context, StringWriter writer, CancellationTokenSource timeout)
+    private string RenderMessage(int index, TemplateContext context, DeadlineWriter writer, CancellationTokenSource timeout)
     {
         writer.GetStringBuilder().Clear();
         try
