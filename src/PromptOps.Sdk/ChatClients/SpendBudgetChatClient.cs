@@ -31,7 +31,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _firedAlerts = new();
     private readonly ConcurrentDictionary<string, byte> _unpricedModels = new(StringComparer.OrdinalIgnoreCase);
     private SpendPlan? _plan;
-    private int _ledgerFailing;
 
     internal SpendBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
         : base(innerClient)
@@ -110,8 +109,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             var attempt = await TryReserveAsync(matched, plan, amount, downgraded, now, spending, cancellationToken).ConfigureAwait(false);
             if (attempt.Result is not { Reserved: false } refused)
             {
-                // Reserved, or the ledger failed and OnLedgerFailure let the call go ahead unchecked.
-                return attempt.Result is null ? null : attempt.Reservation;
+                return attempt.Reservation;
             }
 
             var refusing = matched[refused.RejectedIndex];
@@ -145,8 +143,9 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     }
 
     /// <summary>
-    /// Reserves in the ledger; <see cref="Attempt.Result"/> is <see langword="null"/> when the ledger failed and the call may go
-    /// ahead unchecked. The plan keeps the claims of the global budgets' shared array; others are built per call.
+    /// Reserves in the ledger. A shared ledger's failures are handled by its fail-safe front
+    /// (<see cref="FailSafeSpendLedger"/>), which enforces <see cref="PromptOpsSpendingOptions.OnLedgerFailure"/>. The plan
+    /// keeps the claims of the global budgets' shared array; others are built per call.
     /// </summary>
     private async ValueTask<Attempt> TryReserveAsync(MatchedBudget[] matched, SpendPlan plan, decimal amount, bool downgraded, DateTimeOffset now, PromptOpsSpendingOptions spending, CancellationToken cancellationToken)
     {
@@ -160,24 +159,8 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         }
 
         var reservation = new Reservation(matched, PromptOpsContext.NewRequestId(), Hold: null);
-        try
-        {
-            var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id!, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
-            LedgerRecovered();
-            return new Attempt(result, reservation);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LedgerFailed(ex);
-            if (spending.OnLedgerFailure == SpendLedgerFailureMode.Block)
-            {
-                throw new SpendBudgetExceededException(
-                    $"The spend ledger ({_services.SpendLedger.GetType().Name}) could not be read, so the call was refused: {ex.Message.TrimEnd('.')}. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set PromptOps:Spending:OnLedgerFailure to EnforceLocally to keep enforcing budgets in this process while it is unavailable.",
-                    ex);
-            }
-
-            return new Attempt(null, reservation);
-        }
+        var result = await _services.SpendLedger.TryReserveAsync(new SpendReservationRequest(reservation.Id!, amount, claims, now + spending.ReservationTimeout), cancellationToken).ConfigureAwait(false);
+        return new Attempt(result, reservation);
     }
 
     /// <summary>Replaces the reservation by the call's actual cost (none when <paramref name="priced"/> is false) and fires the alerts crossed.</summary>
@@ -206,22 +189,12 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return;
         }
 
+        // The ledger returns the totals in the order of the buckets it was given: the reservation's.
+        var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
         var spent = new decimal[reservation.Matched.Length];
-        try
+        for (var i = 0; i < spent.Length; i++)
         {
-            var totals = await _services.SpendLedger.SettleAsync(reservation.Id!, [.. reservation.Matched.Select(m => m.Bucket)], actual, CancellationToken.None).ConfigureAwait(false);
-            LedgerRecovered();
-
-            // The ledger returns the totals in the order of the buckets it was given: the reservation's.
-            for (var i = 0; i < spent.Length; i++)
-            {
-                spent[i] = totals[i].SpentUsd;
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LedgerFailed(ex);
-            return;
+            spent[i] = totals[i].SpentUsd;
         }
 
         await AlertCrossedAsync(state, reservation.Matched, spent).ConfigureAwait(false);
@@ -277,17 +250,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return;
         }
 
-        SpendBucketTotal total;
-        try
-        {
-            total = await _services.SpendLedger.GetAsync(refusing.Bucket, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LedgerFailed(ex);
-            return;
-        }
-
+        var total = await _services.SpendLedger.GetAsync(refusing.Bucket, cancellationToken).ConfigureAwait(false);
         await FireOnceAsync(state, refusing, 1.0, total.SpentUsd, limitReached: true, now).ConfigureAwait(false);
     }
 
@@ -299,16 +262,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
             return;
         }
 
-        bool first;
-        try
-        {
-            first = await _services.SpendLedger.TryRecordAlertAsync(budget.Bucket, threshold, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LedgerFailed(ex);
-            return;
-        }
+        var first = await _services.SpendLedger.TryRecordAlertAsync(budget.Bucket, threshold, CancellationToken.None).ConfigureAwait(false);
 
         if (_firedAlerts.Count > MaxRememberedAlerts)
         {
@@ -437,22 +391,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         return plan;
     }
 
-    private void LedgerFailed(Exception exception)
-    {
-        if (Interlocked.Exchange(ref _ledgerFailing, 1) == 0)
-        {
-            LogLedgerFailed(_logger, exception, _services.SpendLedger.GetType().Name);
-        }
-    }
-
-    private void LedgerRecovered()
-    {
-        if (Volatile.Read(ref _ledgerFailing) == 1 && Interlocked.Exchange(ref _ledgerFailing, 0) == 1)
-        {
-            LogLedgerRecovered(_logger, _services.SpendLedger.GetType().Name);
-        }
-    }
-
     /// <summary>One budget counting one call: its bucket for the period, when the period ends, and below what spend no alert can fire.</summary>
     internal sealed record MatchedBudget(string Name, SpendBudget Budget, SpendBucket Bucket, DateTimeOffset PeriodEnd, decimal NoAlertBelowUsd);
 
@@ -543,7 +481,7 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
         private sealed record PeriodWindow(SpendBudgetPeriod Period, DateTimeOffset Start, DateTimeOffset End, decimal NoAlertBelowUsd, MatchedBudget? Global);
     }
 
-    private readonly record struct Attempt(SpendReservationResult? Result, Reservation Reservation);
+    private readonly record struct Attempt(SpendReservationResult Result, Reservation Reservation);
 
     [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "{Message}")]
     private static partial void LogRejected(ILogger logger, string message);
@@ -551,11 +489,6 @@ public sealed partial class SpendBudgetChatClient : DelegatingChatClient
     [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "Request {RequestId} downgraded from model {FromModel} to {ToModel}: spend budget '{Budget}' is at its limit.")]
     private static partial void LogDowngraded(ILogger logger, string requestId, string? fromModel, string toModel, string budget);
 
-    [LoggerMessage(EventId = 2405, Level = LogLevel.Error, Message = "The spend ledger {Ledger} failed; spend budgets cannot count calls until it recovers (PromptOps:Spending:OnLedgerFailure decides whether calls go ahead). This is logged once until it recovers.")]
-    private static partial void LogLedgerFailed(ILogger logger, Exception exception, string ledger);
-
-    [LoggerMessage(EventId = 2406, Level = LogLevel.Information, Message = "The spend ledger {Ledger} works again; spend budgets count calls again.")]
-    private static partial void LogLedgerRecovered(ILogger logger, string ledger);
 
     [LoggerMessage(EventId = 2407, Level = LogLevel.Warning, Message = "Model '{Model}' has no known price, so its calls count $0 towards spend budgets. Add its price under PromptOps:Pricing:Models:{Model}. This warning is logged once per model.")]
     private static partial void LogUnpricedModel(ILogger logger, string model);

@@ -44,6 +44,21 @@ internal sealed class LiquidTemplateAnalysis
                 return statement!;
             }
 
+            // The names a statement defines for the rest of the template (Liquid's scope is flat).
+            if (statement switch
+                {
+                    AssignStatement assign => assign.Identifier,
+                    CaptureStatement capture => capture.Identifier,
+                    IncrementStatement increment => increment.Identifier,
+                    DecrementStatement decrement => decrement.Identifier,
+                    ForStatement loop => loop.Identifier,
+                    TableRowStatement table => table.Identifier,
+                    _ => null,
+                } is { } defined)
+            {
+                analysis.Defined.Add(defined);
+            }
+
             var outer = _statement;
             _statement = statement;
             try
@@ -80,33 +95,8 @@ internal sealed class LiquidTemplateAnalysis
             return base.VisitFilterExpression(filterExpression);
         }
 
-        protected override Statement VisitAssignStatement(AssignStatement assignStatement)
-        {
-            analysis.Defined.Add(assignStatement.Identifier);
-            return base.VisitAssignStatement(assignStatement);
-        }
-
-        protected override Statement VisitCaptureStatement(CaptureStatement captureStatement)
-        {
-            analysis.Defined.Add(captureStatement.Identifier);
-            return base.VisitCaptureStatement(captureStatement);
-        }
-
-        protected override Statement VisitIncrementStatement(IncrementStatement incrementStatement)
-        {
-            analysis.Defined.Add(incrementStatement.Identifier);
-            return base.VisitIncrementStatement(incrementStatement);
-        }
-
-        protected override Statement VisitDecrementStatement(DecrementStatement decrementStatement)
-        {
-            analysis.Defined.Add(decrementStatement.Identifier);
-            return base.VisitDecrementStatement(decrementStatement);
-        }
-
         protected override Statement VisitForStatement(ForStatement forStatement)
         {
-            analysis.Defined.Add(forStatement.Identifier);
             Visit(forStatement.Source);
             Visit(forStatement.Limit);
             if (!forStatement.OffsetIsContinue)
@@ -121,12 +111,6 @@ internal sealed class LiquidTemplateAnalysis
 
             Visit(forStatement.Else);
             return forStatement;
-        }
-
-        protected override Statement VisitTableRowStatement(TableRowStatement tableRowStatement)
-        {
-            analysis.Defined.Add(tableRowStatement.Identifier);
-            return base.VisitTableRowStatement(tableRowStatement);
         }
 
         protected override Statement VisitIncludeStatement(IncludeStatement includeStatement)

@@ -48,6 +48,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private long _lastAnswer;
     private long _nextProbe;
     private int _createdSincePrune;
+    private Exception? _lastFailure;
 
     public FailSafeSpendLedger(ISpendLedger ledger, IOptionsMonitor<PromptOpsOptions> options, TimeProvider timeProvider, ILogger logger)
     {
@@ -432,7 +433,10 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         switch (mode)
         {
             case SpendLedgerFailureMode.Block:
-                throw new PromptOpsException($"The spend ledger ({_ledger.GetType().Name}) is unavailable and PromptOps:Spending:OnLedgerFailure is Block. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set OnLedgerFailure to EnforceLocally to keep enforcing budgets from the totals this process knows.");
+                var failure = Volatile.Read(ref _lastFailure) ?? new TimeoutException("The spend ledger has not answered yet.");
+                throw new SpendBudgetExceededException(
+                    $"The spend ledger ({_ledger.GetType().Name}) is unavailable ({failure.Message.TrimEnd('.')}) and PromptOps:Spending:OnLedgerFailure is Block, so the call was refused. Fix the ledger (for example the SQLite file's lock, permissions or disk space), or set OnLedgerFailure to EnforceLocally to keep enforcing budgets from the totals this process knows.",
+                    failure);
             case SpendLedgerFailureMode.Allow:
                 lock (_lock)
                 {
@@ -534,6 +538,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
 
     private void Degrade(Exception failure)
     {
+        Volatile.Write(ref _lastFailure, failure);
         if (!_degraded)
         {
             _degraded = true;

@@ -43,14 +43,9 @@ internal static class YamlDocumentLoader
             stream.Load(new ReplayParser(events));
             return stream;
         }
-        catch (YamlException ex)
-        {
-            problem = new YamlLoadProblem(Describe(ex), ToLine(ex.Start), ToColumn(ex.Start), IsTooLarge: false);
-            return null;
-        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            problem = new YamlLoadProblem($"the YAML reader could not build it ({ex.Message.TrimEnd('.')})", 1, 1, IsTooLarge: false);
+            problem = Failure(ex, Mark.Empty);
             return null;
         }
     }
@@ -117,20 +112,20 @@ internal static class YamlDocumentLoader
 
             return true;
         }
-        catch (YamlException ex)
-        {
-            problem = new YamlLoadProblem(Describe(ex), ToLine(ex.Start), ToColumn(ex.Start), IsTooLarge: false);
-            return false;
-        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // YamlDotNet throws these on some malformed flow collections instead of a YamlException.
-            problem = new YamlLoadProblem($"the YAML reader stopped near here ({ex.Message.TrimEnd('.')})", ToLine(last), ToColumn(last), IsTooLarge: false);
+            problem = Failure(ex, last);
             return false;
         }
     }
 
-    private static string Describe(YamlException ex) => (ex.InnerException?.Message ?? ex.Message).TrimEnd('.');
+    /// <summary>
+    /// A YamlException says where; anything else YamlDotNet throws (InvalidOperationException on some malformed flow
+    /// collections) is placed at the last event read.
+    /// </summary>
+    private static YamlLoadProblem Failure(Exception ex, Mark near) => ex is YamlException yaml
+        ? new YamlLoadProblem((yaml.InnerException?.Message ?? yaml.Message).TrimEnd('.'), ToLine(yaml.Start), ToColumn(yaml.Start), IsTooLarge: false)
+        : new YamlLoadProblem($"the YAML reader stopped near here ({ex.Message.TrimEnd('.')})", ToLine(near), ToColumn(near), IsTooLarge: false);
 
     private static int ToLine(Mark mark) => (int)Math.Clamp(mark.Line, 1, int.MaxValue);
 
