@@ -279,9 +279,9 @@ public class MiddlewareBenchmarks
 
         public long Count => Interlocked.Read(ref _count);
 
-        public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+        public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _count, records.Count);
             return ValueTask.CompletedTask;
         }
     }

@@ -52,7 +52,7 @@ public class StoreBenchmarks
             Success = true,
             Tags = new Dictionary<string, string> { ["channel"] = "chat" },
         })];
-        _rows = [.. _records.Select(SqliteCallStore.Values)];
+        _rows = [.. _records.Select(SqliteCallWriter.Values)];
 
         // Both contenders must store every row before anything is timed.
         NewFile();
@@ -86,7 +86,7 @@ public class StoreBenchmarks
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var columns = SqliteCallStore.ColumnList;
+        var columns = SqliteCallWriter.ColumnList;
         command.CommandText = $"INSERT INTO calls ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))});";
         var parameters = columns.Select(c => command.Parameters.Add(new SqliteParameter { ParameterName = "$" + c })).ToArray();
         command.Prepare();
@@ -103,16 +103,17 @@ public class StoreBenchmarks
         transaction.Commit();
     }
 
-    [Benchmark(Description = "PromptOps SqliteCallStore (WriteAsync x 10,000 + FlushAsync)")]
+    [Benchmark(Description = "PromptOps call-record dispatcher to the SQLite sink (TryEnqueue x 10,000 + FlushAsync)")]
     public async Task StoreWriter()
     {
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={_path}");
+        var writer = new SqliteCallWriter(new SqliteDatabase($"Data Source={_path}", TimeSpan.FromSeconds(5)));
+        await using var dispatcher = new CallRecordDispatcher([writer], options: new PromptOpsCallOptions { QueueCapacity = 20_000 });
         foreach (var record in _records)
         {
-            await store.WriteAsync(record, CancellationToken.None);
+            dispatcher.TryEnqueue(record);
         }
 
-        await store.FlushAsync();
+        await dispatcher.FlushAsync();
     }
 
     private void Check(string contender)

@@ -7,9 +7,9 @@ internal sealed class LastCallSink : IPromptCallSink
 {
     public PromptCallRecord? Last { get; private set; }
 
-    public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+    public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
     {
-        Last = record;
+        Last = records[^1];
         return ValueTask.CompletedTask;
     }
 }

@@ -61,9 +61,13 @@ internal sealed class CallList : IPromptCallSink
 
     public IEnumerable<PromptCallRecord> Records => _records;
 
-    public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+    public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
     {
-        _records.Enqueue(record);
+        foreach (var record in records)
+        {
+            _records.Enqueue(record);
+        }
+
         return ValueTask.CompletedTask;
     }
 }

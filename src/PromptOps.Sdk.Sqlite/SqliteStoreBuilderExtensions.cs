@@ -10,14 +10,15 @@ namespace PromptOps;
 public static class SqliteStoreBuilderExtensions
 {
     /// <summary>
-    /// Stores every call record, the spend ledger and the activation log in one SQLite file: registers an
-    /// <see cref="IPromptCallSink"/> and <see cref="ICallStore"/> (<see cref="SqliteCallStore"/>), and replaces the in-memory
+    /// Stores every call record, the spend ledger and the activation log in one SQLite file: registers a call sink that writes
+    /// each batch of records in one transaction (batching, retries and flushing are set in <see cref="PromptOpsCallOptions"/>)
+    /// and an <see cref="ICallStore"/> (<see cref="SqliteCallStore"/>) that reads them, and replaces the in-memory
     /// <see cref="ISpendLedger"/> and <see cref="IActivationLog"/> with <see cref="SqliteSpendLedger"/> and
     /// <see cref="SqliteActivationLog"/>.
     /// </summary>
     /// <param name="builder">The PromptOps builder.</param>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=promptops.db</c>; a relative path starts from the current directory, and missing directories are created.</param>
-    /// <param name="configure">Sets batch size, queue capacity, retries and retention.</param>
+    /// <param name="configure">Sets retention and the busy timeout.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentException">The connection string or a setting is invalid.</exception>
     /// <remarks>
@@ -33,8 +34,8 @@ public static class SqliteStoreBuilderExtensions
         options.Validate();
         var database = new SqliteDatabase(connectionString, options.BusyTimeout);
         var services = builder.Services;
-        services.AddSingleton(sp => new SqliteCallStore(database, options, sp.GetService<ILogger<SqliteCallStore>>()));
-        services.AddSingleton<IPromptCallSink>(sp => sp.GetRequiredService<SqliteCallStore>());
+        services.AddSingleton(_ => new SqliteCallStore(database));
+        services.AddSingleton<IPromptCallSink>(sp => new SqliteCallWriter(database, sp.GetService<ILogger<SqliteCallWriter>>()));
         services.Replace(ServiceDescriptor.Singleton<ICallStore>(sp => sp.GetRequiredService<SqliteCallStore>()));
         services.Replace(ServiceDescriptor.Singleton<ISpendLedger>(sp => new SqliteSpendLedger(database, sp.GetRequiredService<TimeProvider>())));
         services.Replace(ServiceDescriptor.Singleton<IActivationLog>(_ => new SqliteActivationLog(database)));
@@ -51,13 +52,13 @@ public static class SqliteStoreBuilderExtensions
     /// <summary>Opens a store file to query it, for tools and reports; the schema is created or upgraded on first use.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string.</param>
     /// <param name="configure">Sets the store's options.</param>
-    /// <returns>The store; dispose it to flush what was written through it.</returns>
+    /// <returns>The store.</returns>
     public static SqliteCallStore OpenSqliteStore(string connectionString, Action<SqliteStoreOptions>? configure = null)
     {
         var options = new SqliteStoreOptions();
         configure?.Invoke(options);
         options.Validate();
-        return new SqliteCallStore(new SqliteDatabase(connectionString, options.BusyTimeout), options);
+        return new SqliteCallStore(new SqliteDatabase(connectionString, options.BusyTimeout));
     }
 
     /// <summary>Opens the activation log of a store file, for tools such as <c>promptops activate --store promptops.db</c>; the schema is created or upgraded on first use.</summary>

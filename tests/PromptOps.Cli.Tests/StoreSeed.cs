@@ -44,13 +44,7 @@ internal static class StoreSeed
             });
         }
 
-        await using (var store = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={path}"))
-        {
-            foreach (var record in records)
-            {
-                await store.WriteAsync(record, CancellationToken.None);
-            }
-        }
+        await new SqliteCallWriter(new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(5))).WriteBatchAsync(records, CancellationToken.None);
 
         var options = new PromptOpsOptions();
         options.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = dailyLimit };

@@ -36,7 +36,7 @@ internal static class CallsCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var file = parseResult.GetValue(storeOption)!;
-            await using var store = StoreSupport.Open(file);
+            var store = StoreSupport.Open(file);
             var json = parseResult.GetValue(formatOption) == "json";
             if (parseResult.GetValue(requestOption) is { Length: > 0 } requestId)
             {

@@ -60,7 +60,7 @@ internal static class ReportCommand
                 throw new CliUsageException($"--top is {top}; give at least 1.");
             }
 
-            await using var store = StoreSupport.Open(parseResult.GetValue(storeOption)!);
+            var store = StoreSupport.Open(parseResult.GetValue(storeOption)!);
             var report = await CostReport.BuildAsync(store, new CallQuery { From = from, To = to }, by, top, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             var format = parseResult.GetValue(formatOption)!;
             var outFile = parseResult.GetValue(outOption);

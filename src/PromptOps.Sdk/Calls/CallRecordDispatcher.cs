@@ -1,41 +1,30 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace PromptOps;
 
 /// <summary>
-/// Hands call records to the sinks on one background worker, in batches. A chat call only copies its record's values into
-/// a reused buffer under a short lock (<see cref="PendingCallRecord"/>: nothing of the call stays alive while the record
-/// waits, and nothing is allocated to queue it). The worker is not woken per record (on a busy process that wake-up cost
-/// the calling thread about 2 µs), but when <see cref="PromptOpsCallOptions.DeliveryInterval"/> has passed, when a batch
-/// has filled up, on <see cref="FlushAsync"/> and on disposal. Writers never wait: when
-/// <see cref="PromptOpsCallOptions.QueueCapacity"/> records are waiting, the record is dropped and counted. Disposing
-/// delivers what is buffered, within the shutdown timeout.
+/// Hands call records to the sinks on one background worker, in batches; the one queue between calls and sinks. A chat call
+/// only enqueues its record. The worker is not woken per record but when <see cref="PromptOpsCallOptions.DeliveryInterval"/>
+/// has passed, when a batch is waiting, on <see cref="FlushAsync"/> and on disposal. Writers never wait: when
+/// <see cref="PromptOpsCallOptions.QueueCapacity"/> records are waiting, the record is dropped and counted. A batch a sink
+/// fails to write is retried with growing delays, then counted as lost for that sink. Disposing delivers what is queued,
+/// within the shutdown timeout.
 /// </summary>
 internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsyncDisposable, IDisposable
 {
-    /// <summary>The most records that wait before the worker is woken early: one wake-up per 64 calls, and few records held across a collection.</summary>
-    internal const int MaxBatchSize = 64;
-
-    /// <summary>How many delivered segments are kept for reuse; a burst that needed more lets the rest go.</summary>
-    private const int MaxFreeSegments = 4;
-
-    private readonly IPromptCallSink[] _sinks;
+    private readonly Sink[] _sinks;
     private readonly ILogger _logger;
-    private readonly TimeSpan _shutdownTimeout;
-    private readonly TimeSpan _interval;
-    private readonly int _capacity;
-    private readonly int _batchSize;
-    private readonly Lock _gate = new();
+    private readonly PromptOpsCallOptions _options;
+    private readonly int _wakeAt;
+    private readonly ConcurrentQueue<PromptCallRecord> _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _worker;
     private readonly DeliveryProgress _progress = new();
-    private readonly Stack<PendingCallRecord[]> _free = new();
-    private List<Segment> _ready = [];
-    private PendingCallRecord[] _filling;
-    private int _filled;
-    private bool _closed;
+    private readonly Task _worker;
+    private volatile bool _closed;
+    private int _waiting;
     private int _wakeRequested;
     private long _dropped;
     private long _sinkErrors;
@@ -43,16 +32,12 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     public CallRecordDispatcher(IEnumerable<IPromptCallSink> sinks, ILogger<CallRecordDispatcher>? logger = null, PromptOpsCallOptions? options = null)
     {
-        options ??= new PromptOpsCallOptions();
-        _sinks = [.. sinks];
+        _options = options ?? new PromptOpsCallOptions();
+        _sinks = [.. sinks.Select(s => new Sink(s))];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _shutdownTimeout = options.ShutdownTimeout;
-        _interval = options.DeliveryInterval;
-        _capacity = options.QueueCapacity;
 
         // Without an interval every record wakes the worker at once (the lowest latency, at the wake-up cost per call).
-        _batchSize = _interval <= TimeSpan.Zero ? 1 : Math.Clamp(_capacity / 2, 1, MaxBatchSize);
-        _filling = _sinks.Length == 0 ? [] : new PendingCallRecord[_batchSize];
+        _wakeAt = _options.DeliveryInterval <= TimeSpan.Zero ? 1 : Math.Clamp(_options.QueueCapacity / 2, 1, _options.BatchSizeLimit);
         _worker = _sinks.Length == 0 ? Task.CompletedTask : Task.Run(DeliverAsync);
     }
 
@@ -65,42 +50,23 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
     /// <summary>Gets a value indicating whether any sink is registered; without one, records are not even built.</summary>
     public bool HasSinks => _sinks.Length > 0;
 
-    /// <summary>
-    /// Copies a finished call's record into the buffer without waiting; returns <see langword="false"/> (and counts a drop)
-    /// when the queue is full or closed. A full batch is handed to the worker, which is woken.
-    /// </summary>
-    public bool TryEnqueue(in PendingCallRecord record)
+    /// <summary>Queues a finished call's record without waiting; returns <see langword="false"/> (and counts a drop) when the queue is full or closed.</summary>
+    public bool TryEnqueue(PromptCallRecord record)
     {
         if (_sinks.Length == 0)
         {
             return true;
         }
 
-        bool accepted, batchFull = false;
-        lock (_gate)
+        if (_closed || _progress.Pending >= _options.QueueCapacity)
         {
-            // Waiting counts the records the worker holds but has not delivered yet, not only those still buffered.
-            accepted = !_closed && _progress.Pending < _capacity;
-            if (accepted)
-            {
-                _filling[_filled++] = record;
-                _progress.Accept();
-                if (_filled == _filling.Length)
-                {
-                    // A full batch goes to the worker, which is woken; calls go on filling another buffer.
-                    TakeFilling(_ready);
-                    batchFull = true;
-                }
-            }
-        }
-
-        if (!accepted)
-        {
-            CountDrop(in record);
+            CountDrop(record.RequestId);
             return false;
         }
 
-        if (batchFull)
+        _progress.Accept();
+        _queue.Enqueue(record);
+        if (Interlocked.Increment(ref _waiting) >= _wakeAt)
         {
             Wake();
         }
@@ -108,14 +74,10 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
         return true;
     }
 
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         Wake();
-        await _progress.WaitAsync(_worker, cancellationToken).ConfigureAwait(false);
-        foreach (var sink in _sinks)
-        {
-            await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return _progress.WaitAsync(_worker, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -125,20 +87,22 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
             return;
         }
 
-        lock (_gate)
-        {
-            _closed = true;
-        }
-
+        _closed = true;
         Wake();
-        _stopping.CancelAfter(_shutdownTimeout);
+        _stopping.CancelAfter(_options.ShutdownTimeout);
         try
         {
-            await _worker.WaitAsync(_shutdownTimeout + _shutdownTimeout).ConfigureAwait(false);
+            await _worker.WaitAsync(_options.ShutdownTimeout + _options.ShutdownTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            LogFlushTimedOut(_logger, PendingCount, _shutdownTimeout);
+            LogFlushTimedOut(_logger, PendingCount, _options.ShutdownTimeout);
+        }
+
+        // A record queued while the worker made its last pass has no one to deliver it: count it, never lose it silently.
+        while (_worker.IsCompleted && _queue.TryDequeue(out var late))
+        {
+            CountDrop(late.RequestId);
         }
 
         _stopping.Dispose();
@@ -157,128 +121,126 @@ internal sealed partial class CallRecordDispatcher : ICallRecordDispatcher, IAsy
 
     private async Task DeliverAsync()
     {
-        var taken = new List<Segment>();
-        var closed = false;
+        var batch = new List<PromptCallRecord>(Math.Min(_options.BatchSizeLimit, 1024));
         while (true)
         {
+            var closed = _closed;
             if (!closed)
             {
-                // Sleep until the interval ends or a full batch, a flush or disposal wakes the worker.
-                await _wake.WaitAsync(_interval > TimeSpan.Zero ? _interval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                // Sleep until the interval ends or a waiting batch, a flush or disposal wakes the worker.
+                await _wake.WaitAsync(_options.DeliveryInterval > TimeSpan.Zero ? _options.DeliveryInterval : Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                closed = _closed;
             }
 
-            lock (_gate)
+            Volatile.Write(ref _wakeRequested, 0);
+            Interlocked.Exchange(ref _waiting, 0);
+            while (Take(batch))
             {
-                (taken, _ready) = (_ready, taken);
-                if (_filled > 0)
+                foreach (var sink in _sinks)
                 {
-                    TakeFilling(taken);
+                    await WriteAsync(sink, batch).ConfigureAwait(false);
                 }
 
-                closed = _closed;
-                Volatile.Write(ref _wakeRequested, 0);
+                _progress.Finish(batch.Count);
+                batch.Clear();
             }
 
-            if (closed && taken.Count == 0)
+            if (closed)
             {
-                // Closed under the lock before this (empty) take: nothing can be buffered any more.
+                // Closed before this pass: everything queued before disposal is delivered.
                 break;
             }
-
-            var delivered = 0;
-            foreach (var segment in taken)
-            {
-                for (var i = 0; i < segment.Count; i++)
-                {
-                    await DeliverAsync(segment.Records, i).ConfigureAwait(false);
-                }
-
-                // Cleared before reuse: a delivered record must not keep its error or content alive.
-                Array.Clear(segment.Records, 0, segment.Count);
-                delivered += segment.Count;
-            }
-
-            lock (_gate)
-            {
-                foreach (var segment in taken)
-                {
-                    if (_free.Count < MaxFreeSegments)
-                    {
-                        _free.Push(segment.Records);
-                    }
-                }
-            }
-
-            // Counted once per batch: the calls count what they add on the same counters, so per record the two threads
-            // would take turns owning that memory.
-            _progress.Finish(delivered);
-            taken.Clear();
         }
 
         _progress.Close();
     }
 
-    /// <summary>Moves the segment being filled to <paramref name="taken"/> and starts another; under the lock.</summary>
-    private void TakeFilling(List<Segment> taken)
+    private bool Take(List<PromptCallRecord> batch)
     {
-        taken.Add(new Segment(_filling, _filled));
-        _filling = _free.TryPop(out var reused) ? reused : new PendingCallRecord[_batchSize];
-        _filled = 0;
+        while (batch.Count < _options.BatchSizeLimit && _queue.TryDequeue(out var record))
+        {
+            batch.Add(record);
+        }
+
+        return batch.Count > 0;
     }
 
-    private async ValueTask DeliverAsync(PendingCallRecord[] records, int index)
+    /// <summary>Writes a batch to one sink, retrying with doubling delays; a batch still failing is counted as lost for that sink.</summary>
+    private async Task WriteAsync(Sink sink, List<PromptCallRecord> batch)
     {
-        PromptCallRecord record;
-        try
-        {
-            record = records[index].ToRecord();
-            record.ApplyRedaction();
-        }
-        catch (Exception ex)
-        {
-            // A record that cannot be built (a bug, or content that cannot be read) must not stop the worker.
-            Interlocked.Increment(ref _sinkErrors);
-            LogRecordFailed(_logger, ex, records[index].RequestId);
-            return;
-        }
-
-        foreach (var sink in _sinks)
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await sink.WriteAsync(record, _stopping.Token).ConfigureAwait(false);
+                await sink.Target.WriteBatchAsync(batch, _stopping.Token).ConfigureAwait(false);
+                if (sink.LostThisEpisode > 0)
+                {
+                    LogSinkRecovered(_logger, sink.Name, sink.LostThisEpisode);
+                    sink.LostThisEpisode = 0;
+                }
+
+                return;
             }
             catch (Exception ex)
             {
-                Interlocked.Increment(ref _sinkErrors);
-                PromptOpsTelemetry.SinkErrors.Add(1, new KeyValuePair<string, object?>("promptops.sink", sink.GetType().Name));
-                LogSinkFailed(_logger, ex, sink.GetType().FullName ?? sink.GetType().Name, record.RequestId);
+                if (attempt <= _options.WriteRetries && !_stopping.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Shutting down: no more retries.
+                    }
+
+                    delay += delay;
+                    continue;
+                }
+
+                Interlocked.Add(ref _sinkErrors, batch.Count);
+                PromptOpsTelemetry.SinkErrors.Add(batch.Count, new KeyValuePair<string, object?>(PromptOpsTelemetry.SinkAttribute, sink.Name));
+                if (sink.LostThisEpisode == 0)
+                {
+                    LogSinkFailed(_logger, ex, sink.Name, batch.Count, attempt, batch[0].RequestId);
+                }
+
+                sink.LostThisEpisode += batch.Count;
+                return;
             }
         }
     }
 
-    private void CountDrop(in PendingCallRecord record)
+    private void CountDrop(string requestId)
     {
         var dropped = Interlocked.Increment(ref _dropped);
         PromptOpsTelemetry.SinkDropped.Add(1);
         if (dropped == 1 || dropped % 1000 == 0)
         {
-            LogRecordsDropped(_logger, dropped, record.RequestId);
+            LogRecordsDropped(_logger, dropped, requestId);
         }
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "The call-record queue is full: {DroppedCount} record(s) dropped so far (latest: request {RequestId}). A sink is slower than the call rate; raise PromptOps:Calls:QueueCapacity or speed up the sink.")]
     private static partial void LogRecordsDropped(ILogger logger, long droppedCount, string requestId);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The call-record sink '{Sink}' failed to write the record of request {RequestId}. The call itself was not affected.")]
-    private static partial void LogSinkFailed(ILogger logger, Exception exception, string sink, string requestId);
-
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "The record of request {RequestId} could not be built, so no sink received it. The call itself was not affected.")]
-    private static partial void LogRecordFailed(ILogger logger, Exception exception, string requestId);
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The call-record sink '{Sink}' could not write a batch of {Count} record(s) (from request {RequestId}) after {Attempts} attempt(s); they are lost for this sink. The calls were not affected. This is logged once until the sink works again.")]
+    private static partial void LogSinkFailed(ILogger logger, Exception exception, string sink, int count, int attempts, string requestId);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Shutting down with {PendingCount} call record(s) not yet written: the sinks did not finish within {Timeout}. Raise PromptOps:Calls:ShutdownTimeout to wait longer.")]
     private static partial void LogFlushTimedOut(ILogger logger, int pendingCount, TimeSpan timeout);
 
-    /// <summary>Records waiting for the worker: a buffer and how many of its slots are filled.</summary>
-    private readonly record struct Segment(PendingCallRecord[] Records, int Count);
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "The call-record sink '{Sink}' writes again; {Lost} record(s) were lost while it failed.")]
+    private static partial void LogSinkRecovered(ILogger logger, string sink, long lost);
+
+    /// <summary>A sink and whether it is failing (for logging once per episode); touched by the worker only.</summary>
+    private sealed class Sink(IPromptCallSink target)
+    {
+        public IPromptCallSink Target => target;
+
+        public string Name { get; } = target.GetType().FullName ?? target.GetType().Name;
+
+        public long LostThisEpisode { get; set; }
+    }
 }

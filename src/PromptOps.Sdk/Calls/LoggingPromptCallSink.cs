@@ -9,11 +9,21 @@ namespace PromptOps;
 /// </summary>
 internal sealed partial class LoggingPromptCallSink(ILogger<LoggingPromptCallSink> logger) : IPromptCallSink
 {
-    public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+    public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < records.Count; i++)
+        {
+            Write(records[i]);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Write(PromptCallRecord record)
     {
         if (!logger.IsEnabled(record.Success ? LogLevel.Information : LogLevel.Warning))
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var prompt = record.PromptId is null ? "(none)" : $"{record.PromptId}@{record.PromptVersion}";
@@ -32,8 +42,6 @@ internal sealed partial class LoggingPromptCallSink(ILogger<LoggingPromptCallSin
         {
             LogContent(logger, record.RequestId, record.InputContent, record.OutputContent);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "LLM call {RequestId} for {Feature} with prompt {Prompt} on {Model}: {InputTokens} input and {OutputTokens} output tokens (estimated: {UsageEstimated}), cost ${Cost}, {LatencyMs:0} ms.")]

@@ -9,10 +9,6 @@ public sealed class PromptCallRecord
     /// <summary>The tags of a record without any; shared, so that a record does not build an empty dictionary of its own.</summary>
     internal static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>().AsReadOnly();
 
-    private string? _inputContent;
-    private string? _outputContent;
-    private bool _redacted;
-
     /// <summary>Gets the request id (from <see cref="PromptOpsContext"/>, or generated for the call); also returned on the response.</summary>
     public required string RequestId { get; init; }
 
@@ -119,24 +115,8 @@ public sealed class PromptCallRecord
     public IReadOnlyDictionary<string, string> Tags { get; init; } = NoTags;
 
     /// <summary>Gets the input messages as text (<c>role: text</c> per line), redacted or in full as configured, or <see langword="null"/> when capture is off.</summary>
-    public string? InputContent { get => _inputContent; init => _inputContent = value; }
+    public string? InputContent { get; init; }
 
     /// <summary>Gets the response text, redacted or in full as configured, or <see langword="null"/> when capture is off.</summary>
-    public string? OutputContent { get => _outputContent; init => _outputContent = value; }
-
-    /// <summary>Gets a value indicating whether the content still has to be redacted before the record reaches a sink.</summary>
-    internal bool RedactionPending { get; init; }
-
-    /// <summary>Masks the content in place; run by the background worker so that redaction stays off the chat call's path.</summary>
-    internal void ApplyRedaction()
-    {
-        if (!RedactionPending || _redacted)
-        {
-            return;
-        }
-
-        _inputContent = _inputContent is null ? null : PromptContentRedactor.Redact(_inputContent);
-        _outputContent = _outputContent is null ? null : PromptContentRedactor.Redact(_outputContent);
-        _redacted = true;
-    }
+    public string? OutputContent { get; init; }
 }

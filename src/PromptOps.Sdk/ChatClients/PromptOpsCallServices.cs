@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace PromptOps;
 
-/// <summary>The services the PromptOps chat middleware share, from the container when <c>AddPromptOps()</c> registered them, else defaults.</summary>
+/// <summary>The services the PromptOps chat clients share, from the container when <c>AddPromptOps()</c> registered them, else defaults.</summary>
 internal sealed class PromptOpsCallServices : IAsyncDisposable, IDisposable
 {
     private static readonly Lazy<PromptOpsCallServices> Standalone = new(() => new PromptOpsCallServices(
@@ -24,6 +24,15 @@ internal sealed class PromptOpsCallServices : IAsyncDisposable, IDisposable
         LoggerFactory = loggerFactory;
         Dispatcher = dispatcher;
         Pricing = pricing ?? new ModelPricing(options, loggerFactory.CreateLogger<ModelPricing>());
+        Pricer = new CallPricer(Pricing, tokenCounter);
+        TokenBudget = new TokenBudgetEnforcer(options, tokenCounter, loggerFactory.CreateLogger<TokenBudgetEnforcer>());
+        SpendBudget = new SpendBudgetEnforcer(
+            options,
+            SpendLedger,
+            Pricing,
+            tokenCounter,
+            new SpendAlertTrigger(SpendLedger, Alerts, timeProvider),
+            loggerFactory.CreateLogger<SpendBudgetEnforcer>());
     }
 
     public IOptionsMonitor<PromptOpsOptions> Options { get; }
@@ -38,6 +47,15 @@ internal sealed class PromptOpsCallServices : IAsyncDisposable, IDisposable
     public CallRecordDispatcher? Dispatcher { get; }
 
     public ModelPricing Pricing { get; }
+
+    /// <summary>Gets the pricing of finished calls.</summary>
+    public CallPricer Pricer { get; }
+
+    /// <summary>Gets the token budget checks.</summary>
+    public TokenBudgetEnforcer TokenBudget { get; }
+
+    /// <summary>Gets the spend budget reservations and settlements.</summary>
+    public SpendBudgetEnforcer SpendBudget { get; }
 
     /// <summary>Gets where spend budgets keep their counts.</summary>
     public ISpendLedger SpendLedger { get; }

@@ -2,15 +2,18 @@ using Microsoft.Extensions.AI;
 
 namespace PromptOps;
 
-/// <summary>Adds the whole PromptOps middleware stack to a chat client pipeline.</summary>
+/// <summary>Adds the PromptOps middleware (<see cref="PromptOpsChatClient"/>) to a chat client pipeline, whole or one feature at a time.</summary>
+/// <remarks>
+/// Settings come from <c>services.AddPromptOps(...)</c> when the pipeline is built from a service provider (for example with
+/// <c>services.AddChatClient(...)</c>); without one, the defaults apply. Features added next to each other
+/// (<c>.UseTokenBudget().UseCostTracking()</c>) become one client; a feature's steps always run in the order
+/// <see cref="PromptOpsChatClient"/> describes, whatever the order of the calls.
+/// </remarks>
 public static class PromptOpsChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds call logging, token budgets, spend budgets and cost tracking, in that order from the outside in:
-    /// <see cref="CallLoggingChatClient"/> (outermost: its record and span cover the whole call, rejections included),
-    /// <see cref="TokenBudgetChatClient"/> (checks the request before anything is sent),
-    /// <see cref="SpendBudgetChatClient"/> (reserves the worst-case cost, after the token budget has clamped the output) and
-    /// <see cref="CostTrackingChatClient"/> (innermost: prices exactly what the provider reports).
+    /// Adds every PromptOps feature: token budgets, spend budgets, cost tracking and call records with telemetry
+    /// (<see cref="PromptOpsFeatures.All"/>).
     /// </summary>
     /// <param name="builder">The chat client builder.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -25,10 +28,43 @@ public static class PromptOpsChatClientBuilderExtensions
     ///     .UsePromptOps();
     /// </code>
     /// </remarks>
-    public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder)
+    public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder) => builder.UsePromptOps(PromptOpsFeatures.All);
+
+    /// <summary>Records every call to the registered sinks, traces and measures it (<see cref="PromptOpsFeatures.CallLogging"/>).</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static ChatClientBuilder UseCallLogging(this ChatClientBuilder builder) => builder.UsePromptOps(PromptOpsFeatures.CallLogging);
+
+    /// <summary>Enforces per-request token budgets before calls are sent (<see cref="PromptOpsFeatures.TokenBudget"/>).</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static ChatClientBuilder UseTokenBudget(this ChatClientBuilder builder) => builder.UsePromptOps(PromptOpsFeatures.TokenBudget);
+
+    /// <summary>Enforces the spend budgets of <c>PromptOps:Spending</c> on every call (<see cref="PromptOpsFeatures.SpendBudget"/>).</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static ChatClientBuilder UseSpendBudget(this ChatClientBuilder builder) => builder.UsePromptOps(PromptOpsFeatures.SpendBudget);
+
+    /// <summary>Prices every call and returns its cost on the response (<see cref="PromptOpsFeatures.CostTracking"/>).</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static ChatClientBuilder UseCostTracking(this ChatClientBuilder builder) => builder.UsePromptOps(PromptOpsFeatures.CostTracking);
+
+    /// <summary>Adds the PromptOps features given.</summary>
+    /// <param name="builder">The chat client builder.</param>
+    /// <param name="features">The features, for example <c>PromptOpsFeatures.CallLogging | PromptOpsFeatures.CostTracking</c>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> has a value that is not a <see cref="PromptOpsFeatures"/> flag.</exception>
+    public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder, PromptOpsFeatures features)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // One set of services for the four layers; the outermost runs a call through all four in one pass.
-        return builder.Use((innerClient, services) => FusedPromptOpsCall.Build(innerClient, PromptOpsCallServices.From(services)));
+        if ((features & ~PromptOpsFeatures.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(features), features, $"'{features}' is not a combination of PromptOpsFeatures values. Combine CallLogging, TokenBudget, SpendBudget and CostTracking, or use All.");
+        }
+
+        return builder.Use((innerClient, services) => innerClient is PromptOpsChatClient next
+            ? new PromptOpsChatClient(next.Next, PromptOpsCallServices.From(services), features | next.Features)
+            : new PromptOpsChatClient(innerClient, PromptOpsCallServices.From(services), features));
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace PromptOps;
 
 /// <summary>
@@ -94,21 +92,16 @@ public sealed class PromptOpsContext : IDisposable
     }
 
     /// <summary>
-    /// A new request id: a version 7 UUID (Unix milliseconds, then random bits) as 32 hex digits. The random bits come from
-    /// <see cref="Random.Shared"/>, not the operating system's generator: ids must be unique and time-ordered, not secret,
-    /// and the OS generator costs more than a microsecond per call on some virtual machines.
+    /// A new request id for a call that started at <paramref name="startTime"/> (now when not given): a version 7 UUID (Unix
+    /// milliseconds, then random bits) as 32 hex digits. The random bits come from <see cref="Random.Shared"/>, not the
+    /// operating system's generator: ids must be unique and time-ordered, not secret, and the OS generator costs more than a
+    /// microsecond per call on some virtual machines.
     /// </summary>
-    internal static string NewRequestId() => FormatRequestId(NewRequestIdBits(DateTimeOffset.UtcNow));
-
-    /// <summary>
-    /// The 128 bits of a new request id for a call that started at <paramref name="startTime"/>; kept as a value by a call
-    /// record waiting for delivery, which then holds no reference to the id's string (see <see cref="FormatRequestId"/>).
-    /// </summary>
-    internal static UInt128 NewRequestIdBits(DateTimeOffset startTime)
+    internal static string NewRequestId(DateTimeOffset? startTime = null)
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);
-        var milliseconds = startTime.ToUnixTimeMilliseconds();
+        var milliseconds = (startTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
         for (var i = 0; i < 6; i++)
         {
             bytes[i] = (byte)(milliseconds >> (8 * (5 - i)));
@@ -116,14 +109,6 @@ public sealed class PromptOpsContext : IDisposable
 
         bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F)); // version 7
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F)); // RFC 9562 variant
-        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
-    }
-
-    /// <summary>The request id of <see cref="NewRequestIdBits"/>: 32 lower-case hex digits, the same text each time.</summary>
-    internal static string FormatRequestId(UInt128 bits)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(bytes, bits);
         return Convert.ToHexStringLower(bytes);
     }
 

@@ -61,8 +61,11 @@ public static class PromptOpsTelemetry
     /// <summary>Metric: call records dropped because the sink queue was full (counter).</summary>
     public const string SinkDroppedMetric = "promptops.sink.dropped";
 
-    /// <summary>Metric: call-record writes that a sink failed (counter).</summary>
+    /// <summary>Metric: call records a sink could not store after its retries (counter, tagged with <see cref="SinkAttribute"/>).</summary>
     public const string SinkErrorsMetric = "promptops.sink.errors";
+
+    /// <summary>Metric tag: the full type name of the sink.</summary>
+    public const string SinkAttribute = "promptops.sink";
 
     internal static readonly ActivitySource Source = new(SourceName, typeof(PromptOpsTelemetry).Assembly.GetName().Version?.ToString());
     internal static readonly Meter Meter = new(MeterName, typeof(PromptOpsTelemetry).Assembly.GetName().Version?.ToString());
@@ -84,7 +87,7 @@ public static class PromptOpsTelemetry
     internal static readonly Counter<long> BudgetAlerts = Meter.CreateCounter<long>(BudgetAlertsMetric, "{alert}", "Calls that used at least the alert threshold of their token budget");
     internal static readonly Counter<long> SpendAlerts = Meter.CreateCounter<long>(SpendAlertsMetric, "{alert}", "Spend budget alerts, each threshold once per period and scope value");
     internal static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>(SinkDroppedMetric, "{record}", "Call records dropped because the sink queue was full");
-    internal static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>(SinkErrorsMetric, "{record}", "Call-record writes that a sink failed");
+    internal static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>(SinkErrorsMetric, "{record}", "Call records a sink could not store after its retries");
 
     private static double[] DurationBuckets => [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 

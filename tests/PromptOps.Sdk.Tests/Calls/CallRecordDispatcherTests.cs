@@ -18,7 +18,60 @@ public class CallRecordDispatcherTests
         Assert.Equal("Hello from the fake model.", response.Text);
         Assert.Single(await pipeline.RecordsAsync());
         Assert.Equal(1, pipeline.Dispatcher.SinkErrorCount);
-        Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Message.Contains($"'{typeof(ThrowingSink).FullName}' failed", StringComparison.Ordinal) && l.Exception is InvalidOperationException);
+        Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Message.Contains($"'{typeof(ThrowingSink).FullName}' could not write a batch of 1 record(s)", StringComparison.Ordinal) && l.Exception is InvalidOperationException);
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_SinkFailsTwiceThenWorks_EveryRecordIsStoredAndRecoveryIsLogged()
+    {
+        var sink = new FlakySink(failures: 2);
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogger<CallRecordDispatcher>();
+        await using var dispatcher = new CallRecordDispatcher([sink], logs, new PromptOpsCallOptions { RetryDelay = TimeSpan.FromMilliseconds(1), WriteRetries = 2 });
+        for (var i = 0; i < 3; i++)
+        {
+            dispatcher.TryEnqueue(Record($"r{i}"));
+        }
+
+        await dispatcher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["r0", "r1", "r2"], sink.Stored.Select(r => r.RequestId));
+        Assert.Equal(0, dispatcher.SinkErrorCount);
+        Assert.Equal(3, sink.Attempts);
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_SinkFailsPastItsRetries_RecordsAreCountedAndTheNextBatchIsStoredWithRecoveryLogged()
+    {
+        var sink = new FlakySink(failures: 2);
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogger<CallRecordDispatcher>();
+        await using var dispatcher = new CallRecordDispatcher([sink], logs, new PromptOpsCallOptions { RetryDelay = TimeSpan.FromMilliseconds(1), WriteRetries = 1 });
+        dispatcher.TryEnqueue(Record("lost-1"));
+        dispatcher.TryEnqueue(Record("lost-2"));
+        await dispatcher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        dispatcher.TryEnqueue(Record("stored"));
+        await dispatcher.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["stored"], sink.Stored.Select(r => r.RequestId));
+        Assert.Equal(2, dispatcher.SinkErrorCount);
+        Assert.Contains(logs.Collector.GetSnapshot(), l => l.Message.Contains("after 2 attempt(s)", StringComparison.Ordinal));
+        Assert.Contains(logs.Collector.GetSnapshot(), l => l.Message.Contains("writes again; 2 record(s) were lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_MoreRecordsThanTheBatchSizeLimit_NoBatchIsLarger()
+    {
+        var sink = new CollectingSink();
+        var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1), BatchSizeLimit = 7 });
+        for (var i = 0; i < 50; i++)
+        {
+            dispatcher.TryEnqueue(Record($"r{i}"));
+        }
+
+        await dispatcher.DisposeAsync();
+
+        Assert.Equal(50, sink.Records.Count);
+        Assert.InRange(sink.LargestBatch, 1, 7);
     }
 
     [Fact]
@@ -135,8 +188,7 @@ public class CallRecordDispatcherTests
     [Fact]
     public async Task FlushAsync_RecordsDelivered_DispatcherKeepsNoneOfThemAlive()
     {
-        // The buffers are reused, so a delivered slot that still held its record would keep what the record carries (its
-        // error, its captured content) alive until the slot is overwritten, perhaps never.
+        // A delivered record must not stay reachable from the dispatcher: it may carry captured content.
         var sink = new CountingSink();
         await using var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMinutes(1) });
         var delivered = EnqueueUnreferenced(dispatcher, count: 3);
@@ -153,8 +205,8 @@ public class CallRecordDispatcherTests
     public async Task TryEnqueue_MoreRecordsThanOneBatch_DeliversThemInTheOrderAccepted()
     {
         var sink = new CollectingSink();
-        var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMilliseconds(5) });
-        var ids = Enumerable.Range(0, CallRecordDispatcher.MaxBatchSize * 5 + 7).Select(i => $"r{i}").ToList();
+        var dispatcher = new CallRecordDispatcher([sink], options: new PromptOpsCallOptions { DeliveryInterval = TimeSpan.FromMilliseconds(5), BatchSizeLimit = 64 });
+        var ids = Enumerable.Range(0, 64 * 5 + 7).Select(i => $"r{i}").ToList();
 
         foreach (var id in ids)
         {
@@ -172,9 +224,9 @@ public class CallRecordDispatcherTests
         var references = new List<WeakReference>();
         for (var i = 0; i < count; i++)
         {
-            var error = new InvalidOperationException($"Call r{i} failed.");
-            references.Add(new WeakReference(error));
-            Assert.True(dispatcher.TryEnqueue(Record($"r{i}") with { Error = error }));
+            var record = Record($"r{i}");
+            references.Add(new WeakReference(record));
+            Assert.True(dispatcher.TryEnqueue(record));
         }
 
         return references;
@@ -190,7 +242,7 @@ public class CallRecordDispatcherTests
         return condition();
     }
 
-    private static PendingCallRecord Record(string id) => new() { GivenRequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
+    private static PromptCallRecord Record(string id) => new() { RequestId = id, Timestamp = DateTimeOffset.UnixEpoch, Feature = "test" };
 
     private sealed class CountingSink : IPromptCallSink
     {
@@ -198,16 +250,16 @@ public class CallRecordDispatcherTests
 
         public int Count => Volatile.Read(ref _count);
 
-        public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+        public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _count, records.Count);
             return ValueTask.CompletedTask;
         }
     }
 
     private sealed class ThrowingSink : IPromptCallSink
     {
-        public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken) => throw new InvalidOperationException("The sink's disk is full.");
+        public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken) => throw new InvalidOperationException("The sink's disk is full.");
     }
 
     private sealed class BlockingSink : IPromptCallSink
@@ -216,11 +268,34 @@ public class CallRecordDispatcherTests
 
         public void Release() => _gate.TrySetResult();
 
-        public async ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken) => await _gate.Task.WaitAsync(cancellationToken);
+        public async ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken) => await _gate.Task.WaitAsync(cancellationToken);
     }
 
     private sealed class DelayingSink(TimeSpan delay) : IPromptCallSink
     {
-        public async ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken) => await Task.Delay(delay, cancellationToken);
+        public async ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken) => await Task.Delay(delay, cancellationToken);
+    }
+
+    /// <summary>Fails its first writes (a locked file, say), then stores what it is given.</summary>
+    private sealed class FlakySink(int failures) : IPromptCallSink
+    {
+        private readonly List<PromptCallRecord> _stored = [];
+        private int _failuresLeft = failures;
+
+        public IReadOnlyList<PromptCallRecord> Stored => _stored;
+
+        public int Attempts { get; private set; }
+
+        public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
+        {
+            Attempts++;
+            if (_failuresLeft-- > 0)
+            {
+                throw new IOException("The file is locked by another process.");
+            }
+
+            _stored.AddRange(records);
+            return ValueTask.CompletedTask;
+        }
     }
 }

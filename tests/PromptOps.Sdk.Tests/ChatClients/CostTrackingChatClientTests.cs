@@ -98,7 +98,7 @@ public class CostTrackingChatClientTests
 
         Assert.Equal((1000 * 2e-6m) + (100 * 8e-6m), response.AdditionalProperties?[PromptOpsResponseKeys.CostUsd]);
         Assert.IsType<string>(response.AdditionalProperties?[PromptOpsResponseKeys.RequestId]);
-        Assert.NotNull(client.GetService<CostTrackingChatClient>());
+        Assert.Equal(PromptOpsFeatures.CostTracking, client.GetService<PromptOpsChatClient>()?.Features);
     }
 
     [Fact]

@@ -167,9 +167,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
         await provider.GetRequiredService<ICallRecordDispatcher>().FlushAsync();
         var sink = provider.GetServices<IPromptCallSink>().OfType<CollectingSink>().Single();
 
-        Assert.NotNull(client.GetService<CallLoggingChatClient>());
-        Assert.NotNull(client.GetService<TokenBudgetChatClient>());
-        Assert.NotNull(client.GetService<CostTrackingChatClient>());
+        Assert.Equal(PromptOpsFeatures.All, client.GetService<PromptOpsChatClient>()?.Features);
         Assert.Single(sink.Records);
         Assert.Contains(services, d => d.ServiceType == typeof(IPromptCallSink) && d.ImplementationType?.Name == "LoggingPromptCallSink");
     }

@@ -7,10 +7,11 @@ namespace PromptOps.Tests.Sqlite;
 public class SqliteCallStoreTests
 {
     [Fact]
-    public async Task WriteAsync_RecordWithEveryFieldSet_ReadsBackEqualByRequestId()
+    public async Task WriteBatchAsync_RecordWithEveryFieldSet_ReadsBackEqualByRequestId()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         var written = new PromptCallRecord
         {
             RequestId = "req-7f3a",
@@ -52,8 +53,8 @@ public class SqliteCallStoreTests
             OutputContent = "Let me check that order: ünïcødé ✓",
         };
 
-        await store.WriteAsync(written, CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(written);
+        await recording.FlushAsync();
         var read = Assert.Single(await store.GetRequestAsync("req-7f3a"));
 
         foreach (var property in typeof(PromptCallRecord).GetProperties().Where(p => p.GetMethod!.IsPublic))
@@ -72,10 +73,11 @@ public class SqliteCallStoreTests
     }
 
     [Fact]
-    public async Task WriteAsync_TextWithANulCharacterAndEmoji_ReadsBackWhole()
+    public async Task WriteBatchAsync_TextWithANulCharacterAndEmoji_ReadsBackWhole()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         var written = new PromptCallRecord
         {
             RequestId = "req-nul",
@@ -87,45 +89,45 @@ public class SqliteCallStoreTests
             InputContent = string.Empty,
         };
 
-        await store.WriteAsync(written, CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(written);
+        await recording.FlushAsync();
         var read = Assert.Single(await store.GetRequestAsync("req-nul"));
 
         Assert.Equal((written.Error, written.OutputContent, written.InputContent), (read.Error, read.OutputContent, read.InputContent));
     }
 
     [Fact]
-    public async Task WriteAsync_HundredThousandRecordsFromSixteenThreads_StoresEveryOne()
+    public async Task WriteBatchAsync_HundredThousandRecordsFromSixteenThreads_StoresEveryOne()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString, o => o.QueueCapacity = 1_000);
+        await using var recording = new RecordingStore(temp.ConnectionString, new PromptOpsCallOptions { QueueCapacity = 200_000 });
 
-        await Parallel.ForAsync(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (thread, ct) =>
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, thread =>
         {
             for (var i = 0; i < 6_250; i++)
             {
-                await store.WriteAsync(TempStore.Record((thread * 6_250) + i), ct);
+                recording.Write(TempStore.Record((thread * 6_250) + i));
             }
         });
-        await store.FlushAsync();
+        await recording.FlushAsync();
 
-        Assert.Equal(0, store.DroppedCount);
-        Assert.Equal(100_000, store.WrittenCount);
+        Assert.Equal(0, recording.DroppedCount);
+        Assert.Equal(0, recording.LostCount);
         Assert.Equal(100_000, temp.Scalar("SELECT COUNT(*) FROM calls"));
         Assert.Equal(100_000, temp.Scalar("SELECT COUNT(DISTINCT request_id) FROM calls"));
     }
 
     [Fact]
-    public async Task DisposeAsync_RecordsStillBuffered_AreWrittenBeforeItReturns()
+    public async Task DisposeAsync_RecordsStillQueued_AreWrittenBeforeItReturns()
     {
         using var temp = new TempStore();
-        var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString, o => o.BatchSize = 10);
+        var recording = new RecordingStore(temp.ConnectionString, new PromptOpsCallOptions { BatchSizeLimit = 10, DeliveryInterval = TimeSpan.FromMinutes(1) });
         for (var i = 0; i < 2_000; i++)
         {
-            await store.WriteAsync(TempStore.Record(i), CancellationToken.None);
+            recording.Write(TempStore.Record(i));
         }
 
-        await store.DisposeAsync();
+        await recording.DisposeAsync();
 
         Assert.Equal(2_000, temp.Scalar("SELECT COUNT(*) FROM calls"));
     }
@@ -134,7 +136,8 @@ public class SqliteCallStoreTests
     public async Task AggregateAsync_ByFeatureModelAndDay_MatchesSumsComputedIndependently()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         var random = new Random(20261123);
         string[] features = ["customer_support", "search", "summarise"];
         string[] models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"];
@@ -149,10 +152,10 @@ public class SqliteCallStoreTests
             latency: TimeSpan.FromMilliseconds(random.Next(50, 5_000)))).ToList();
         foreach (var record in records)
         {
-            await store.WriteAsync(record, CancellationToken.None);
+            recording.Write(record);
         }
 
-        await store.FlushAsync();
+        await recording.FlushAsync();
         var from = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
         var to = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
@@ -188,13 +191,14 @@ public class SqliteCallStoreTests
     public async Task QueryAsync_Filters_ReturnOnlyMatchingRecordsNewestFirst()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         for (var i = 0; i < 40; i++)
         {
-            await store.WriteAsync(TempStore.Record(i, feature: i % 2 == 0 ? "search" : "support", user: $"u{i % 4}", success: i % 5 != 0), CancellationToken.None);
+            recording.Write(TempStore.Record(i, feature: i % 2 == 0 ? "search" : "support", user: $"u{i % 4}", success: i % 5 != 0));
         }
 
-        await store.FlushAsync();
+        await recording.FlushAsync();
 
         var failedSearches = await store.QueryAsync(new CallQuery { Feature = "search", Success = false });
         var user0 = await store.QueryAsync(new CallQuery { UserId = "u0", Limit = 3 });
@@ -207,14 +211,15 @@ public class SqliteCallStoreTests
     public async Task DeleteOlderThanAsync_Retention_DeletesOnlyOlderRecords()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
         for (var day = 0; day < 10; day++)
         {
-            await store.WriteAsync(TempStore.Record(day, at: now.AddDays(-day).AddHours(1)), CancellationToken.None);
+            recording.Write(TempStore.Record(day, at: now.AddDays(-day).AddHours(1)));
         }
 
-        await store.FlushAsync();
+        await recording.FlushAsync();
 
         var deleted = await store.DeleteOlderThanAsync(now.AddDays(-7));
 
@@ -224,15 +229,13 @@ public class SqliteCallStoreTests
     }
 
     [Fact]
-    public async Task WriteAsync_FileLockedByAnotherWriter_RetriesDropsAndCountsThenRecoversAndLogsOncePerEpisode()
+    public async Task WriteBatchAsync_FileLockedByAnotherWriter_RetriesCountsTheLostRecordsThenRecoversAndLogsOncePerEpisode()
     {
         using var temp = new TempStore();
         var logs = new FakeLogCollector();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        var database = new SqliteDatabase(temp.ConnectionString, TimeSpan.FromMilliseconds(50));
-        var options = new SqliteStoreOptions { WriteRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
-        await using var store = new SqliteCallStore(database, options, loggers.CreateLogger<SqliteCallStore>());
-        database.EnsureSchema();
+        var options = new PromptOpsCallOptions { WriteRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        await using var recording = new RecordingStore(temp.ConnectionString, options, loggers, TimeSpan.FromMilliseconds(50), prepare: d => d.EnsureSchema());
 
         using (var holder = new SqliteConnection(temp.ConnectionString))
         {
@@ -240,73 +243,76 @@ public class SqliteCallStoreTests
             using var exclusive = holder.BeginTransaction(deferred: false);
             for (var i = 0; i < 3; i++)
             {
-                await store.WriteAsync(TempStore.Record(i), CancellationToken.None);
+                recording.Write(TempStore.Record(i));
             }
 
-            await store.FlushAsync();
-            Assert.Equal(3, store.DroppedCount);
+            await recording.FlushAsync();
+            Assert.Equal(3, recording.LostCount);
             exclusive.Rollback();
         }
 
-        await store.WriteAsync(TempStore.Record(9), CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(TempStore.Record(9));
+        await recording.FlushAsync();
 
         Assert.Equal(1, temp.Scalar("SELECT COUNT(*) FROM calls"));
-        var failure = Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2501);
-        Assert.Contains(temp.Path, failure.Message, StringComparison.Ordinal);
-        Assert.Contains("locked", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("3 record(s) were dropped", Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2502).Message, StringComparison.Ordinal);
+        var failure = Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2102);
+        Assert.Contains(typeof(SqliteCallWriter).FullName!, failure.Message, StringComparison.Ordinal);
+        Assert.Contains(temp.Path, failure.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("locked", failure.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("3 record(s) were lost", Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 2105).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task WriteAsync_ReadOnlyFile_CountsTheRecordsAsDroppedWithoutThrowing()
+    public async Task WriteBatchAsync_ReadOnlyFile_CountsTheRecordsAsLostWithoutThrowing()
     {
         using var temp = new TempStore();
-        await using (var writable = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString))
+        await using (var writable = new RecordingStore(temp.ConnectionString))
         {
-            await writable.WriteAsync(TempStore.Record(0), CancellationToken.None);
+            writable.Write(TempStore.Record(0));
         }
 
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={temp.Path};Mode=ReadOnly", o => o.WriteRetries = 0);
+        await using var recording = new RecordingStore($"Data Source={temp.Path};Mode=ReadOnly", new PromptOpsCallOptions { WriteRetries = 0 });
 
-        await store.WriteAsync(TempStore.Record(1), CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(TempStore.Record(1));
+        await recording.FlushAsync();
 
-        Assert.Equal(1, store.DroppedCount);
-        Assert.Single(await store.GetRequestAsync("req-0"));
+        Assert.Equal(1, recording.LostCount);
+        Assert.Single(await recording.Store.GetRequestAsync("req-0"));
     }
 
     [Fact]
-    public async Task WriteAsync_DiskFull_CountsTheRecordsAsDropped()
+    public async Task WriteBatchAsync_DiskFull_CountsTheRecordsAsLost()
     {
         using var temp = new TempStore();
-        var database = new SqliteDatabase(temp.ConnectionString, TimeSpan.FromSeconds(1));
-        database.EnsureSchema();
-        database.ConnectionOpened = connection =>
+        await using var recording = new RecordingStore(temp.ConnectionString, new PromptOpsCallOptions { WriteRetries = 0 }, busyTimeout: TimeSpan.FromSeconds(1), prepare: database =>
         {
-            // A database that may not grow is what SQLite reports as a full disk (SQLITE_FULL).
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA max_page_count = 1;";
-            command.ExecuteNonQuery();
-        };
-        await using var store = new SqliteCallStore(database, new SqliteStoreOptions { WriteRetries = 0 });
+            database.EnsureSchema();
+            database.ConnectionOpened = connection =>
+            {
+                // A database that may not grow is what SQLite reports as a full disk (SQLITE_FULL).
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA max_page_count = 1;";
+                command.ExecuteNonQuery();
+            };
+        });
         var big = TempStore.Record(0);
         big = new PromptCallRecord { RequestId = big.RequestId, Timestamp = big.Timestamp, Feature = big.Feature, OutputContent = new string('x', 200_000) };
 
-        await store.WriteAsync(big, CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(big);
+        await recording.FlushAsync();
 
-        Assert.Equal(1, store.DroppedCount);
-        Assert.Equal(0, store.WrittenCount);
+        Assert.Equal(1, recording.LostCount);
+        Assert.Equal(0, temp.Scalar("SELECT COUNT(*) FROM calls"));
     }
 
     [Fact]
-    public async Task WriteAsync_FileDeletedWhileRunning_CreatesItAgainAndKeepsWriting()
+    public async Task WriteBatchAsync_FileDeletedWhileRunning_CreatesItAgainAndKeepsWriting()
     {
         using var temp = new TempStore();
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
-        await store.WriteAsync(TempStore.Record(0), CancellationToken.None);
-        await store.FlushAsync();
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
+        recording.Write(TempStore.Record(0));
+        await recording.FlushAsync();
 
         SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(temp.Directory))
@@ -314,11 +320,11 @@ public class SqliteCallStoreTests
             File.Delete(file);
         }
 
-        await store.WriteAsync(TempStore.Record(1), CancellationToken.None);
-        await store.FlushAsync();
+        recording.Write(TempStore.Record(1));
+        await recording.FlushAsync();
 
         Assert.True(File.Exists(temp.Path));
-        Assert.Equal(0, store.DroppedCount);
+        Assert.Equal(0, recording.LostCount);
         Assert.Single(await store.GetRequestAsync("req-1"));
         Assert.Empty(await store.GetRequestAsync("req-0"));
     }
@@ -335,7 +341,8 @@ public class SqliteCallStoreTests
             command.ExecuteNonQuery();
         }
 
-        await using var store = SqliteStoreBuilderExtensions.OpenSqliteStore(temp.ConnectionString);
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var store = recording.Store;
         var error = await Assert.ThrowsAsync<PromptOpsException>(() => store.GetRequestAsync("req-0"));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
@@ -355,11 +362,6 @@ public class SqliteCallStoreTests
 
         Assert.Equal(SqliteDatabase.SchemaVersion, temp.Scalar("PRAGMA user_version"));
         Assert.Equal("wal", new SqliteConnection(temp.ConnectionString) is var c && Open(c) is var cmd ? (string)cmd.ExecuteScalar()! : "");
-        foreach (var store in stores)
-        {
-            await store.DisposeAsync();
-        }
-
         static SqliteCommand Open(SqliteConnection connection)
         {
             connection.Open();

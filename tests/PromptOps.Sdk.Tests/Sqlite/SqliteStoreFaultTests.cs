@@ -94,7 +94,8 @@ public sealed class SqliteStoreFaultTests
         using var temp = new TempStore();
         await using var pipeline = Pipeline.Create(
             new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }) { Delay = TimeSpan.FromMilliseconds(5) },
-            services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString, o => (o.WriteRetries, o.RetryDelay) = (20, TimeSpan.FromMilliseconds(20))));
+            configure: o => (o.Calls.WriteRetries, o.Calls.RetryDelay, o.Calls.QueueCapacity) = (10, TimeSpan.FromMilliseconds(50), 1_000_000),
+            services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString));
         await pipeline.Client.GetResponseAsync("warm up");
         await pipeline.RecordsAsync();
 
@@ -119,14 +120,13 @@ public sealed class SqliteStoreFaultTests
             exclusive.Rollback();
         }
 
-        // The writer waits up to 5 s per attempt on the locked file, on a thread of its own; calls never wait for it.
+        // The writer waits up to 5 s per attempt on the locked file, on the dispatcher's worker; calls never wait for it.
         // (The bound is loose: a test host on two cores, beside other test processes, stalls calls for a second or two
         // now and then, store or not; a call that waited for the store would wait for the whole 6 s lock.)
         Assert.True(slowest < TimeSpan.FromSeconds(4), $"the slowest call took {slowest} while the store was locked for 6 s");
         var records = await pipeline.RecordsAsync();
-        await pipeline.Services.GetRequiredService<SqliteCallStore>().FlushAsync();
-        var store = pipeline.Services.GetRequiredService<SqliteCallStore>();
-        Assert.Equal(0, store.DroppedCount);
+        Assert.Equal(0, pipeline.Dispatcher.DroppedCount);
+        Assert.Equal(0, pipeline.Dispatcher.SinkErrorCount);
         Assert.Equal(records.Count, temp.Scalar("SELECT COUNT(*) FROM calls"));
     }
 

@@ -98,11 +98,21 @@ internal sealed class CollectingSink : IPromptCallSink
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<PromptCallRecord> _records = new();
 
+    private int _largestBatch;
+
     public IReadOnlyList<PromptCallRecord> Records => [.. _records];
 
-    public ValueTask WriteAsync(PromptCallRecord record, CancellationToken cancellationToken)
+    /// <summary>Gets the size of the largest batch received.</summary>
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
+
+    public ValueTask WriteBatchAsync(IReadOnlyList<PromptCallRecord> records, CancellationToken cancellationToken)
     {
-        _records.Enqueue(record);
+        _largestBatch = Math.Max(_largestBatch, records.Count);
+        foreach (var record in records)
+        {
+            _records.Enqueue(record);
+        }
+
         return ValueTask.CompletedTask;
     }
 }

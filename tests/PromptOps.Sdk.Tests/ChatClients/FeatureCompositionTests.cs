@@ -8,10 +8,11 @@ using PromptOps.Tests.TestSupport;
 namespace PromptOps.Tests.ChatClients;
 
 /// <summary>
-/// <c>UsePromptOps()</c> runs its four layers in one pass; every scenario here must end exactly as it does through the four
-/// layers nested one inside the other: the same response and updates, the same record, the same ledger and the same cost metric.
+/// The four features can be added apart, each its own client with other middleware between them (they then share each call
+/// through its options); every scenario here must end exactly as it does through <c>UsePromptOps()</c>: the same response and
+/// updates, the same record, the same ledger and the same cost metric.
 /// </summary>
-public class FusedPipelineTests
+public class FeatureCompositionTests
 {
     public static TheoryData<string> Scenarios => [.. All.Keys];
 
@@ -47,26 +48,50 @@ public class FusedPipelineTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task UsePromptOps_Scenario_EndsAsTheFourLayersNested(string scenario)
+    public async Task UsePromptOps_Scenario_EndsAsTheFourFeaturesAddedApart(string scenario)
     {
-        var fused = await RunAsync(All[scenario], b => b.UsePromptOps());
-        var nested = await RunAsync(All[scenario], b => b.UseCallLogging().UseTokenBudget().UseSpendBudget().UseCostTracking());
+        var whole = await RunAsync(All[scenario], b => b.UsePromptOps());
+        var apart = await RunAsync(All[scenario], b => b
+            .UseCallLogging().Use(PassThrough)
+            .UseTokenBudget().Use(PassThrough)
+            .UseSpendBudget().Use(PassThrough)
+            .UseCostTracking());
 
-        Assert.Equal(nested, fused);
-        Assert.Single(fused.Split('\n'), line => line.StartsWith("record: request-1 gpt-4o", StringComparison.Ordinal));
+        Assert.Equal(apart, whole);
+        Assert.Single(whole.Split('\n'), line => line.StartsWith("record: request-1 gpt-4o", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task UsePromptOps_ResolvedPipeline_StillExposesEachLayer()
+    public async Task UsePromptOps_ResolvedPipeline_ExposesOneClientWithEveryFeature()
     {
         await using var pipeline = Pipeline.Create();
 
-        Assert.NotNull(pipeline.Client.GetService<CallLoggingChatClient>());
-        Assert.NotNull(pipeline.Client.GetService<TokenBudgetChatClient>());
-        Assert.NotNull(pipeline.Client.GetService<SpendBudgetChatClient>());
-        Assert.NotNull(pipeline.Client.GetService<CostTrackingChatClient>());
+        Assert.Equal(PromptOpsFeatures.All, pipeline.Client.GetService<PromptOpsChatClient>()?.Features);
         Assert.Same(pipeline.Inner, pipeline.Client.GetService<FakeChatClient>());
     }
+
+    [Fact]
+    public async Task UseFeatures_AddedNextToEachOther_BecomeOneClient()
+    {
+        await using var pipeline = Pipeline.Create(pipeline: b => b.UseCallLogging().UseCostTracking());
+
+        Assert.Equal(PromptOpsFeatures.CallLogging | PromptOpsFeatures.CostTracking, pipeline.Client.GetService<PromptOpsChatClient>()?.Features);
+        var response = await pipeline.Client.GetResponseAsync("hi", new ChatOptions { ModelId = "gpt-4o" });
+        Assert.Equal(response.AdditionalProperties?[PromptOpsResponseKeys.CostUsd], (await pipeline.SingleRecordAsync()).Cost);
+    }
+
+    [Fact]
+    public void UsePromptOps_FeaturesOutsideTheEnum_ThrowsNamingTheValue()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ChatClientBuilder(new FakeChatClient()).UsePromptOps((PromptOpsFeatures)64));
+
+        Assert.Contains("'64' is not a combination of PromptOpsFeatures values", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Another middleware between two PromptOps clients (the way function invocation or caching would sit).</summary>
+    private static IChatClient PassThrough(IChatClient inner) => new PassThroughChatClient(inner);
+
+    private sealed class PassThroughChatClient(IChatClient inner) : DelegatingChatClient(inner);
 
     private static Func<FakeChatClient> Usage() => () => new FakeChatClient("one two three", new UsageDetails { InputTokenCount = 1_200, OutputTokenCount = 300, TotalTokenCount = 1_500 });
 

@@ -1,6 +1,5 @@
-using System.Runtime.CompilerServices;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace PromptOps;
 
@@ -9,61 +8,21 @@ namespace PromptOps;
 /// the alert threshold of its budget.
 /// </summary>
 /// <remarks>
-/// <para>The limit comes from <c>PromptOps:Budgets:Features:&lt;feature&gt;:MaxTokensPerRequest</c>, else from the prompt
-/// file's <c>budget.max_tokens_per_request</c>, else from <c>PromptOps:Budgets:MaxTokensPerRequest</c>; changes to the
-/// configuration apply to the next call. When the prompt uses skills, the sum of their <c>max_tokens</c> is added to the
-/// limit. The request needs its estimated input tokens (messages and tool definitions,
-/// counted by <see cref="ITokenCounter"/>) plus its maximum output tokens. Over the limit, the policy decides:
-/// <see cref="TokenBudgetPolicy.Reject"/> throws <see cref="TokenBudgetExceededException"/>,
-/// <see cref="TokenBudgetPolicy.ClampOutput"/> lowers the maximum output tokens to what is left (and sets them when the
-/// request set none), <see cref="TokenBudgetPolicy.Warn"/> logs and sends. A request without a maximum output is checked on
-/// its input alone, except under ClampOutput.</para>
-/// <para>Add it with <c>UseTokenBudget()</c>, or with <c>UsePromptOps()</c> which places it between call logging (so that
-/// rejections are recorded) and cost tracking. Thread-safe.</para>
+/// The limit comes from <c>PromptOps:Budgets:Features:&lt;feature&gt;:MaxTokensPerRequest</c>, else from the prompt file's
+/// <c>budget.max_tokens_per_request</c>, else from <c>PromptOps:Budgets:MaxTokensPerRequest</c>; changes to the configuration
+/// apply to the next call. When the prompt uses skills, the sum of their <c>max_tokens</c> is added to the limit. The request
+/// needs its estimated input tokens (messages and tool definitions) plus its maximum output tokens. Over the limit, the policy
+/// decides: <see cref="TokenBudgetPolicy.Reject"/> throws <see cref="TokenBudgetExceededException"/>,
+/// <see cref="TokenBudgetPolicy.ClampOutput"/> lowers the maximum output tokens to what is left (and sets them when the request
+/// set none), <see cref="TokenBudgetPolicy.Warn"/> logs and sends. A request without a maximum output is checked on its input
+/// alone, except under ClampOutput.
 /// </remarks>
-public sealed partial class TokenBudgetChatClient : DelegatingChatClient
+internal sealed partial class TokenBudgetEnforcer(IOptionsMonitor<PromptOpsOptions> options, ITokenCounter tokenCounter, ILogger<TokenBudgetEnforcer> logger)
 {
-    private readonly PromptOpsCallServices _services;
-    private readonly ILogger _logger;
-    private readonly PromptOpsLayer _layer;
-
-    internal TokenBudgetChatClient(IChatClient innerClient, PromptOpsCallServices services)
-        : base(innerClient)
-    {
-        _services = services;
-        _layer = new PromptOpsLayer(innerClient, services);
-        _logger = services.LoggerFactory.CreateLogger<TokenBudgetChatClient>();
-    }
-
-    /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var state = _layer.Enter(this, messages, ref options, streaming: false, out var list, out var owner);
-        Check(state);
-        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        state.Observe(response, this, owner);
-        AlertIfNearLimit(state);
-        return response;
-    }
-
-    /// <inheritdoc />
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var state = _layer.Enter(this, messages, ref options, streaming: true, out var list, out var owner);
-        Check(state);
-        await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
-        {
-            state.Observe(update, this, owner);
-            yield return update;
-        }
-
-        AlertIfNearLimit(state);
-    }
-
     /// <summary>Checks the request against its token limit before it is sent: rejects, clamps or warns as the policy says.</summary>
-    internal void Check(PromptCallState state)
+    public void Check(PromptCallState state)
     {
-        var budgets = _services.Options.CurrentValue.Budgets;
+        var budgets = options.CurrentValue.Budgets;
         budgets.Features.TryGetValue(state.Feature, out var feature);
         var limit = feature?.MaxTokensPerRequest ?? state.PromptMaxTokensPerRequest ?? budgets.MaxTokensPerRequest;
         if (limit is { } baseLimit && state.SkillTokens > 0)
@@ -84,7 +43,7 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
 
         // A request whose upper bound fits needs no exact count: most calls, far from their limit, never tokenize. The bound
         // from text lengths is tried first, then the one that reads the texts.
-        var counter = _services.TokenCounter;
+        var counter = tokenCounter;
         var maxInput = (long)max - (requestedOutput ?? 0);
         if ((requestedOutput is not null || policy != TokenBudgetPolicy.ClampOutput)
             && (state.InputTokensAtMostQuickly(counter) <= maxInput || state.InputTokensAtMost(counter) <= maxInput))
@@ -105,7 +64,7 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
             if (requestedOutput is null || requestedOutput > allowed)
             {
                 state.Options.MaxOutputTokens = allowed;
-                LogClamped(_logger, state.Feature, requestedOutput, allowed, input, max);
+                LogClamped(logger, state.Feature, requestedOutput, allowed, input, max);
             }
 
             return;
@@ -118,7 +77,7 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
 
         if (policy == TokenBudgetPolicy.Warn)
         {
-            LogOverBudget(_logger, state.Feature, requested, max, state.PromptId);
+            LogOverBudget(logger, state.Feature, requested, max, state.PromptId);
             return;
         }
 
@@ -129,24 +88,24 @@ public sealed partial class TokenBudgetChatClient : DelegatingChatClient
     {
         PromptOpsTelemetry.BudgetRejections.Add(1, new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature));
         var exception = new TokenBudgetExceededException(state.Feature, limit, input, requestedOutput, state.PromptId);
-        LogRejected(_logger, exception.Message);
+        LogRejected(logger, exception.Message);
         throw exception;
     }
 
     /// <summary>Raises the budget alert when the call used at least the alert threshold of its limit.</summary>
-    internal void AlertIfNearLimit(PromptCallState state)
+    public void AlertIfNearLimit(PromptCallState state)
     {
         if (state.TokenLimit is not { } limit)
         {
             return;
         }
 
-        state.EnsureUsage(_services.TokenCounter);
+        state.EnsureUsage(tokenCounter);
         var used = (state.Usage!.InputTokenCount ?? 0) + (state.Usage.OutputTokenCount ?? 0);
         if (used >= state.AlertThreshold * limit)
         {
             PromptOpsTelemetry.BudgetAlerts.Add(1, new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature));
-            LogBudgetAlert(_logger, state.Feature, used, limit, (double)used / limit, state.RequestId);
+            LogBudgetAlert(logger, state.Feature, used, limit, (double)used / limit, state.RequestId);
         }
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace PromptOps;
 
 /// <summary>
-/// What the PromptOps middleware of one pipeline learn about one call. The outermost of them creates it with a copy of the
+/// What the PromptOps clients of one pipeline learn about one call. The outermost of them creates it with a copy of the
 /// caller's options (the caller's object is never changed), a <see cref="CallStateChatOptions"/> that carries the state,
 /// and the inner ones find it again on the options they receive.
 /// </summary>
@@ -21,7 +21,6 @@ internal sealed class PromptCallState
     private bool _requestIdStamped;
     private int _completed;
     private int _costReported;
-    private readonly UInt128 _generatedRequestId;
 
     private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
     {
@@ -32,15 +31,7 @@ internal sealed class PromptCallState
         StartTimestamp = timeProvider.GetTimestamp();
         StartTime = timeProvider.GetUtcNow();
         Context = PromptOpsContext.Current;
-        if (Context?.RequestId is { } given)
-        {
-            RequestId = given;
-        }
-        else
-        {
-            _generatedRequestId = PromptOpsContext.NewRequestIdBits(StartTime);
-            RequestId = PromptOpsContext.FormatRequestId(_generatedRequestId);
-        }
+        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId(StartTime);
 
         Provider = metadata?.ProviderName;
         Model = options.ModelId ?? metadata?.DefaultModelId;
@@ -100,7 +91,7 @@ internal sealed class PromptCallState
     /// <summary>Gets the token allowance of the skills the prompt uses, added to the request's limit.</summary>
     public int SkillTokens { get; }
 
-    /// <summary>Gets or sets the layer that reads the response; the innermost PromptOps layer wins, so usage is counted once.</summary>
+    /// <summary>Gets the client that reads the response; the innermost PromptOps client wins, so usage is counted once.</summary>
     public object? ResponseReader { get; private set; }
 
     /// <summary>Gets or sets the exact pre-flight input estimate, made only when a budget or missing usage needs it.</summary>
@@ -156,21 +147,21 @@ internal sealed class PromptCallState
     public bool SawContent { get; private set; }
 
     /// <summary>
-    /// Finds the state of a call from the options a PromptOps layer received, or starts one with a private clone of them,
-    /// and claims the reading of the response for <paramref name="layer"/>: layers enter outermost first, so the innermost
+    /// Finds the state of a call from the options a PromptOps client received, or starts one with a private clone of them,
+    /// and claims the reading of the response for <paramref name="reader"/>: clients enter outermost first, so the innermost
     /// claim wins and usage is read once.
     /// </summary>
-    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object layer, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, out bool owner)
+    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object reader, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, out bool owner)
     {
         if (options is CallStateChatOptions { State: { } existing })
         {
             owner = false;
-            existing.ResponseReader = layer;
+            existing.ResponseReader = reader;
             return existing;
         }
 
         var copy = options is null ? new CallStateChatOptions() : new CallStateChatOptions(options);
-        var state = new PromptCallState(copy, messages, metadata.Value, streaming, timeProvider) { ResponseReader = layer };
+        var state = new PromptCallState(copy, messages, metadata.Value, streaming, timeProvider) { ResponseReader = reader };
         if (copy.AdditionalProperties is { Count: > 0 } properties)
         {
             // The PromptOps keys are read now; providers that forward unknown properties must not receive them.
@@ -191,24 +182,18 @@ internal sealed class PromptCallState
         Options.ModelId = model;
     }
 
-    /// <summary>
-    /// Takes the values of the call's record when the call ends. The record itself is built later, by the dispatcher's
-    /// worker, so that building it stays off the call's path; what waits for it refers to none of the call's objects (see
-    /// <see cref="PendingCallRecord"/>).
-    /// </summary>
-    public PendingCallRecord Finish(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
+    /// <summary>Builds the call's record when the call ends, its content captured and redacted as <paramref name="capture"/> says.</summary>
+    public PromptCallRecord ToRecord(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
     {
         var usage = Usage;
-        var captured = capture != PromptCallContentCapture.Off;
-        return new PendingCallRecord
+        return new PromptCallRecord
         {
-            GivenRequestId = Context?.RequestId,
-            GeneratedRequestId = _generatedRequestId,
+            RequestId = RequestId,
             Timestamp = StartTime,
             Feature = Feature,
             UserId = Context?.UserId,
             TenantId = Context?.TenantId,
-            Tags = Context?.Tags,
+            Tags = Context?.Tags ?? PromptCallRecord.NoTags,
             PromptId = PromptId,
             PromptVersion = PromptVersion,
             Variant = Variant,
@@ -222,38 +207,55 @@ internal sealed class PromptCallState
             InputTokens = usage?.InputTokenCount,
             OutputTokens = usage?.OutputTokenCount,
             CachedInputTokens = usage?.CachedInputTokenCount,
-            CacheWriteInputTokens = usage is null ? null : CostTrackingChatClient.CacheWriteTokens(usage) is var written and > 0 ? written : null,
+            CacheWriteInputTokens = usage is null ? null : TokenUsage.CacheWriteTokens(usage) is var written and > 0 ? written : null,
             ReasoningTokens = usage?.ReasoningTokenCount,
             EstimatedInputTokens = EstimatedInputTokens,
             UsageEstimated = UsageEstimated,
             UsageClamped = UsageClamped,
             Streaming = Streaming,
             Latency = latency,
-            TimeToFirstToken = TimeToFirstToken,
+            TimeToFirstToken = Streaming ? TimeToFirstToken : null,
             Cost = Cost,
-            PriceSource = PriceSource,
-            ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : null,
-            ToolsCalled = ToolsCalled,
+            PriceSource = Cost is null ? null : PriceSource,
+            ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
+            ToolsCalled = ToolsCalled ?? (IReadOnlyList<string>)[],
             FinishReason = FinishReason,
-            Error = error,
-            Capture = capture,
-
-            // The caller may add to its message list (the chat history) after the call: keep the messages it sent.
-            InputMessages = captured ? [.. Messages] : null,
-            OutputContent = captured ? ResponseText : null,
+            Success = error is null,
+            ErrorType = error?.GetType().FullName,
+            Error = error?.Message,
+            InputContent = Capture(FormatMessages(Messages), capture),
+            OutputContent = Capture(ResponseText, capture),
         };
     }
 
-    /// <summary>Returns <see langword="true"/> exactly once, for the layer that writes the call record.</summary>
+    private static string? Capture(string? content, PromptCallContentCapture capture) => capture switch
+    {
+        PromptCallContentCapture.Off => null,
+        PromptCallContentCapture.Redacted when content is not null => PromptContentRedactor.Redact(content),
+        _ => content,
+    };
+
+    private static string FormatMessages(IList<ChatMessage> messages)
+    {
+        var text = new StringBuilder();
+        foreach (var message in messages)
+        {
+            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Returns <see langword="true"/> exactly once, for the client that records the call.</summary>
     public bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
 
-    /// <summary>Returns <see langword="true"/> exactly once, for the layer that adds the cost to the metric.</summary>
+    /// <summary>Returns <see langword="true"/> exactly once, for the client that adds the cost to the metric.</summary>
     public bool TryMarkCostReported() => Interlocked.Exchange(ref _costReported, 1) == 0;
 
-    /// <summary>Reads the response when <paramref name="layer"/> holds the claim, and returns the request id on it when <paramref name="owner"/>.</summary>
-    public void Observe(ChatResponse response, object? layer, bool owner)
+    /// <summary>Reads the response when <paramref name="reader"/> holds the claim, and returns the request id on it when <paramref name="owner"/>.</summary>
+    public void Observe(ChatResponse response, object? reader, bool owner)
     {
-        if (ReferenceEquals(ResponseReader, layer))
+        if (ReferenceEquals(ResponseReader, reader))
         {
             ReadResponse(response);
         }
@@ -265,12 +267,12 @@ internal sealed class PromptCallState
     }
 
     /// <summary>
-    /// Reads a streamed update when <paramref name="layer"/> holds the claim; when <paramref name="owner"/>, returns the request
+    /// Reads a streamed update when <paramref name="reader"/> holds the claim; when <paramref name="owner"/>, returns the request
     /// id on the first update and times the first content.
     /// </summary>
-    public void Observe(ChatResponseUpdate update, object? layer, bool owner)
+    public void Observe(ChatResponseUpdate update, object? reader, bool owner)
     {
-        if (ReferenceEquals(ResponseReader, layer))
+        if (ReferenceEquals(ResponseReader, reader))
         {
             ReadUpdate(update);
         }
@@ -411,7 +413,7 @@ internal sealed class PromptCallState
 }
 
 /// <summary>
-/// The copy of the caller's options that a PromptOps pipeline sends down: the inner PromptOps layers find the call's state
+/// The copy of the caller's options that a PromptOps pipeline sends down: the inner PromptOps clients find the call's state
 /// on it, without a lookup table. <see cref="ChatOptions.Clone"/> returns a plain <see cref="ChatOptions"/>, so a client
 /// that clones the options to make a call of its own starts a new state.
 /// </summary>
