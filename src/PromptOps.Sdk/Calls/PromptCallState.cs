@@ -186,6 +186,7 @@ internal sealed class PromptCallState
     public PromptCallRecord ToRecord(TimeSpan latency, Exception? error, PromptCallContentCapture capture)
     {
         var usage = Usage;
+        var captured = capture != PromptCallContentCapture.Off;
         return new PromptCallRecord
         {
             RequestId = RequestId,
@@ -223,17 +224,13 @@ internal sealed class PromptCallState
             Success = error is null,
             ErrorType = error?.GetType().FullName,
             Error = error?.Message,
-            InputContent = Capture(FormatMessages(Messages), capture),
-            OutputContent = Capture(ResponseText, capture),
+            InputContent = captured ? Capture(FormatMessages(Messages), capture) : null,
+            OutputContent = captured ? Capture(ResponseText, capture) : null,
         };
     }
 
-    private static string? Capture(string? content, PromptCallContentCapture capture) => capture switch
-    {
-        PromptCallContentCapture.Off => null,
-        PromptCallContentCapture.Redacted when content is not null => PromptContentRedactor.Redact(content),
-        _ => content,
-    };
+    private static string? Capture(string? content, PromptCallContentCapture capture) =>
+        capture == PromptCallContentCapture.Redacted && content is not null ? PromptContentRedactor.Redact(content) : content;
 
     private static string FormatMessages(IList<ChatMessage> messages)
     {
