@@ -1,7 +1,7 @@
 namespace PromptOps;
 
 /// <summary>The price of one call in USD, with the part each kind of token contributed.</summary>
-public sealed class CallCost
+public readonly record struct CallCost
 {
     /// <summary>Gets the total, in USD.</summary>
     public required decimal Total { get; init; }

@@ -24,24 +24,6 @@ public static class CostCalculator
     /// <summary>Prices one call and says whether its usage had to be clamped.</summary>
     internal static CallCost Calculate(ModelPrice price, TokenUsage usage, out bool clamped)
     {
-        var parts = Price(price, usage, out clamped);
-        return new CallCost
-        {
-            Total = parts.Total,
-            Input = parts.Input,
-            CachedInput = parts.CachedInput,
-            CacheWrite = parts.CacheWrite,
-            Output = parts.Output,
-            Reasoning = parts.Reasoning,
-            LongContextThreshold = parts.LongContextThreshold,
-        };
-    }
-
-    /// <summary>The total of <see cref="Calculate(ModelPrice, TokenUsage, out bool)"/> without building a <see cref="CallCost"/>: what the middleware needs on every call.</summary>
-    internal static decimal Total(ModelPrice price, TokenUsage usage, out bool clamped) => Price(price, usage, out clamped).Total;
-
-    private static CostParts Price(ModelPrice price, TokenUsage usage, out bool clamped)
-    {
         ArgumentNullException.ThrowIfNull(price);
         var input = Math.Max(0, usage.InputTokens);
         var output = Math.Max(0, usage.OutputTokens);
@@ -88,7 +70,16 @@ public static class CostCalculator
             total += cachedCost + cacheWriteCost + reasoningCost;
         }
 
-        return new CostParts(total, inputCost, cachedCost, cacheWriteCost, outputCost, reasoningCost, tier?.ThresholdTokens);
+        return new CallCost
+        {
+            Total = total,
+            Input = inputCost,
+            CachedInput = cachedCost,
+            CacheWrite = cacheWriteCost,
+            Output = outputCost,
+            Reasoning = reasoningCost,
+            LongContextThreshold = tier?.ThresholdTokens,
+        };
     }
 
     private static decimal Times(long tokens, decimal rate) => tokens == 0 ? 0m : tokens * rate;
@@ -108,6 +99,4 @@ public static class CostCalculator
 
         return chosen;
     }
-
-    private readonly record struct CostParts(decimal Total, decimal Input, decimal CachedInput, decimal CacheWrite, decimal Output, decimal Reasoning, int? LongContextThreshold);
 }

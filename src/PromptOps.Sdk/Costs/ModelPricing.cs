@@ -92,7 +92,7 @@ internal sealed partial class ModelPricing
         }
 
         priceSource = match.SourceAndKey;
-        return CostCalculator.Total(match.Price, usage, out clamped);
+        return CostCalculator.Calculate(match.Price, usage, out clamped).Total;
     }
 
     private void WarnOnce(string model, string? provider)

@@ -2,7 +2,7 @@ namespace PromptOps;
 
 /// <summary>The default <see cref="IActivationLog"/>: keeps the most recent activations in memory, lost on restart.</summary>
 /// <remarks>Thread-safe. Holds at most <see cref="Capacity"/> entries; the oldest are dropped first.</remarks>
-public sealed class InMemoryActivationLog : IActivationLog
+internal sealed class InMemoryActivationLog : IActivationLog
 {
     private readonly Lock _gate = new();
     private readonly Queue<PromptActivation> _entries = new();

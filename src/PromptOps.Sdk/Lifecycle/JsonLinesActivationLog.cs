@@ -13,7 +13,7 @@ namespace PromptOps;
 /// Thread-safe, and safe for several processes appending to one file: each write appends one whole line while holding the
 /// file exclusively, retrying for up to <see cref="LockTimeout"/> while another process holds it.
 /// </remarks>
-public sealed class JsonLinesActivationLog : IActivationLog
+internal sealed class JsonLinesActivationLog : IActivationLog
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
 

@@ -5,7 +5,7 @@ namespace PromptOps;
 /// <c>AddSqliteStore(...)</c> for a ledger that survives restarts and is shared between processes.
 /// </summary>
 /// <remarks>Thread-safe: one lock guards every operation, each of which only touches a few dictionary entries.</remarks>
-public sealed class InMemorySpendLedger : ISpendLedger
+internal sealed class InMemorySpendLedger : ISpendLedger
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<SpendBucket, Totals> _buckets = [];

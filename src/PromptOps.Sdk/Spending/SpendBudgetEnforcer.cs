@@ -182,7 +182,7 @@ internal sealed partial class SpendBudgetEnforcer(
             output,
             CacheWriteInputTokens: price.CacheWritePerToken > price.InputPerToken ? input : 0,
             ReasoningTokens: price.ReasoningPerToken > price.OutputPerToken ? output : 0);
-        return CostCalculator.Total(price, usage, out _);
+        return CostCalculator.Calculate(price, usage, out _).Total;
     }
 
     private SpendPlan Plan(PromptOpsSpendingOptions spending)

@@ -20,7 +20,7 @@ namespace PromptOps;
 /// <para>A network error or a 5xx/429 answer is tried again twice (after 1 s and 4 s); a final failure is logged (event
 /// 2408) and never affects a chat call.</para>
 /// </remarks>
-public sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IDisposable
+internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IDisposable
 {
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
