@@ -39,6 +39,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly Dictionary<SpendBucket, LocalTotals> _buckets = [];
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private int _localOnlyHolds;
     private readonly Queue<PendingSettlement> _pending = new();
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
     private readonly SemaphoreSlim _reconciling = new(1, 1);
@@ -92,7 +93,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(request);
 
         // Costs the ledger has not received yet would be invisible to it: until they are handed over, this process decides.
-        if (!_degraded && Volatile.Read(ref _pendingCount) == 0 && Volatile.Read(ref _lateSettlements) == 0)
+        // Nor can it see the calls this process let through on its own and that are still running: until they are settled or
+        // handed to the ledger as reservations of their own, the ledger would let others spend their money.
+        if (!_degraded && Volatile.Read(ref _pendingCount) == 0 && Volatile.Read(ref _lateSettlements) == 0 && Volatile.Read(ref _localOnlyHolds) == 0)
         {
             var (answered, result, failure, _) = await CallAsync(() => _ledger.TryReserveAsync(request, CancellationToken.None)).ConfigureAwait(false);
             if (answered)
@@ -101,7 +104,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 {
                     if (result!.Reserved)
                     {
-                        Hold(request.ReservationId, request.Claims, request.AmountUsd);
+                        Hold(request.ReservationId, request.Claims, request.AmountUsd, localOnly: false);
                     }
                     else
                     {
@@ -294,10 +297,16 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                         return false;
                     }
 
+                    if (!await HandOverLocalHoldsAsync().ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
                     lock (_lock)
                     {
-                        // Leave degraded mode only with nothing left to hand over (a settlement may have queued meanwhile).
-                        if (_pending.Count == 0)
+                        // Leave degraded mode only with nothing left to hand over (a settlement or a local hold may have
+                        // been added meanwhile).
+                        if (_pending.Count == 0 && _localOnlyHolds == 0)
                         {
                             break;
                         }
@@ -440,7 +449,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             case SpendLedgerFailureMode.Allow:
                 lock (_lock)
                 {
-                    Hold(request.ReservationId, request.Claims, request.AmountUsd);
+                    Hold(request.ReservationId, request.Claims, request.AmountUsd, localOnly: true);
                     return SpendReservationResult.Success;
                 }
         }
@@ -462,12 +471,13 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 }
             }
 
-            Hold(request.ReservationId, request.Claims, request.AmountUsd);
+            Hold(request.ReservationId, request.Claims, request.AmountUsd, localOnly: true);
             return SpendReservationResult.Success;
         }
     }
 
-    private void Hold(string id, IReadOnlyList<SpendClaim> claims, decimal amount)
+    /// <summary>Holds a reservation in the process; <paramref name="localOnly"/>: the ledger does not know it (call under the lock).</summary>
+    private void Hold(string id, IReadOnlyList<SpendClaim> claims, decimal amount, bool localOnly)
     {
         var buckets = new SpendBucket[claims.Count];
         for (var i = 0; i < claims.Count; i++)
@@ -476,7 +486,11 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             Totals(buckets[i]).Held += amount;
         }
 
-        _inFlight[id] = new InFlight(buckets, amount);
+        _inFlight[id] = new InFlight(buckets, amount) { LocalOnly = localOnly };
+        if (localOnly)
+        {
+            _localOnlyHolds++;
+        }
     }
 
     private void Release(string id)
@@ -487,7 +501,67 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             {
                 Totals(bucket).Held -= held.Amount;
             }
+
+            if (held.LocalOnly)
+            {
+                _localOnlyHolds--;
+            }
         }
+    }
+
+    /// <summary>
+    /// Hands the ledger, as reservations of their own (without a limit: they are already let through), the calls this
+    /// process reserved on its own and that are still running, so that the ledger counts them before it decides for others.
+    /// </summary>
+    /// <returns>Whether the ledger took all of them.</returns>
+    private async ValueTask<bool> HandOverLocalHoldsAsync()
+    {
+        List<(string Id, InFlight Held)> holds;
+        lock (_lock)
+        {
+            holds = [.. _inFlight.Where(h => h.Value.LocalOnly).Select(h => (h.Key, h.Value))];
+        }
+
+        foreach (var (id, held) in holds)
+        {
+            var claims = Array.ConvertAll(held.Buckets, b => new SpendClaim(b, LimitUsd: null));
+            try
+            {
+                await _ledger.TryReserveAsync(new SpendReservationRequest(id, held.Amount, claims, _timeProvider.GetUtcNow() + Spending.ReservationTimeout), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogReconcileFailed(_logger, ex, PendingSettlements);
+                return false;
+            }
+
+            bool settled;
+            lock (_lock)
+            {
+                settled = !_inFlight.ContainsKey(id);
+                if (!settled && held.LocalOnly)
+                {
+                    held.LocalOnly = false;
+                    _localOnlyHolds--;
+                }
+            }
+
+            if (settled)
+            {
+                // The call ended meanwhile and its cost is counted (or queued) already: release what was just reserved.
+                try
+                {
+                    await _ledger.SettleAsync(id, held.Buckets, 0m, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // It expires after the reservation timeout; until then the ledger holds a little more than is spent.
+                    LogReconcileFailed(_logger, ex, PendingSettlements);
+                }
+            }
+        }
+
+        return true;
     }
 
     private void Enqueue(PendingSettlement settlement)
@@ -619,7 +693,11 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         public decimal Held;
     }
 
-    private sealed record InFlight(SpendBucket[] Buckets, decimal Amount);
+    private sealed record InFlight(SpendBucket[] Buckets, decimal Amount)
+    {
+        /// <summary>Gets or sets a value indicating whether the ledger does not know this reservation (changed under the lock).</summary>
+        public bool LocalOnly { get; set; }
+    }
 
     private sealed record PendingSettlement(string ReservationId, SpendBucket[] Buckets, decimal CostUsd);
 }

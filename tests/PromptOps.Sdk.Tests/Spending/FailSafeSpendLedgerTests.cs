@@ -30,6 +30,53 @@ public sealed class FailSafeSpendLedgerTests
         Assert.InRange(ledger.TrackedBuckets, 3_000, 3_000 + 4_096);
     }
 
+    [Fact]
+    public async Task ReconcileAsync_CallLetThroughWhileTheLedgerWasDownStillRunning_TheLedgerCountsItForOtherProcesses()
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(30);
+        var shared = new InMemorySpendLedger();
+        var flaky = new SwitchableLedger(shared);
+        var here = new FailSafeSpendLedger(flaky, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
+        var bucket = new SpendBucket("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+        SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
+
+        flaky.Available = false;
+        Assert.True((await here.TryReserveAsync(Request("here-1", 6m))).Reserved, "The process did not enforce locally while the ledger was down.");
+        Assert.True(here.IsDegraded);
+        flaky.Available = true;
+        Assert.True(await here.ReconcileAsync());
+
+        // Another process sharing the ledger must see the $6 still in flight here: $6 more would overspend the $10.
+        Assert.False((await shared.TryReserveAsync(Request("there-1", 6m))).Reserved, "The ledger let another process spend money this process had already let through.");
+        Assert.False(here.IsDegraded);
+
+        await here.SettleAsync("here-1", [bucket], 6m);
+        var total = await shared.GetAsync(bucket);
+        Assert.Equal((6m, 0m), (total.SpentUsd, total.ReservedUsd));
+        Assert.True((await shared.TryReserveAsync(Request("there-2", 4m))).Reserved);
+    }
+
+    /// <summary>A ledger that can be made unavailable, as a locked or missing store is.</summary>
+    private sealed class SwitchableLedger(ISpendLedger inner) : ISpendLedger
+    {
+        public bool Available { get; set; } = true;
+
+        public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default) =>
+            Available ? inner.TryReserveAsync(request, cancellationToken) : throw Down();
+
+        public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default) =>
+            Available ? inner.SettleAsync(reservationId, buckets, actualCostUsd, cancellationToken) : throw Down();
+
+        public ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default) =>
+            Available ? inner.TryRecordAlertAsync(bucket, threshold, cancellationToken) : throw Down();
+
+        public ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default) =>
+            Available ? inner.GetAsync(bucket, cancellationToken) : throw Down();
+
+        private static IOException Down() => new("The store file is locked.");
+    }
+
     private sealed class StaticMonitor(PromptOpsOptions value) : IOptionsMonitor<PromptOpsOptions>
     {
         public PromptOpsOptions CurrentValue => value;
