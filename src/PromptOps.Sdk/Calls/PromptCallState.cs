@@ -34,6 +34,7 @@ internal sealed class PromptCallState
         RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId(StartTime);
 
         Provider = metadata?.ProviderName;
+        Endpoint = metadata?.ProviderUri;
         Model = options.ModelId ?? metadata?.DefaultModelId;
 
         var properties = options.AdditionalProperties;
@@ -67,6 +68,9 @@ internal sealed class PromptCallState
     public string RequestId { get; }
 
     public string? Provider { get; }
+
+    /// <summary>Gets the endpoint the client calls, from its metadata, or <see langword="null"/>.</summary>
+    public Uri? Endpoint { get; }
 
     /// <summary>Gets the model requested; a spend budget may downgrade it before the call is sent.</summary>
     public string? Model { get; private set; }

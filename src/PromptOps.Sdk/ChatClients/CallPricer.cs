@@ -29,14 +29,25 @@ internal sealed class CallPricer(ModelPricing pricing, ITokenCounter tokenCounte
     /// <summary>Adds the call's cost to the <c>promptops.cost</c> metric, once per call.</summary>
     public static void ReportCost(PromptCallState state)
     {
-        if (state.Cost is { } cost && state.TryMarkCostReported())
+        if (state.Cost is { } cost && state.TryMarkCostReported() && PromptOpsTelemetry.Cost.Enabled)
         {
-            PromptOpsTelemetry.Cost.Add(
-                (double)cost,
-                new KeyValuePair<string, object?>(PromptOpsTelemetry.FeatureAttribute, state.Feature),
-                new KeyValuePair<string, object?>(PromptOpsTelemetry.GenAI.RequestModel, state.Model),
-                new KeyValuePair<string, object?>(PromptOpsTelemetry.PromptIdAttribute, state.PromptId),
-                new KeyValuePair<string, object?>(PromptOpsTelemetry.PromptVersionAttribute, state.PromptVersion));
+            // Tags without a value are left out: a null-valued tag is a separate, empty series in most backends.
+            var tags = new System.Diagnostics.TagList { { PromptOpsTelemetry.FeatureAttribute, state.Feature } };
+            if (state.Model is { } model)
+            {
+                tags.Add(GenAI.RequestModel, model);
+            }
+
+            if (state.PromptId is { } promptId)
+            {
+                tags.Add(PromptOpsTelemetry.PromptIdAttribute, promptId);
+                if (state.PromptVersion is { } version)
+                {
+                    tags.Add(PromptOpsTelemetry.PromptVersionAttribute, version);
+                }
+            }
+
+            PromptOpsTelemetry.Cost.Add((double)cost, tags);
         }
     }
 

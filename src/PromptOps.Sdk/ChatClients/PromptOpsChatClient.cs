@@ -57,11 +57,12 @@ public sealed class PromptOpsChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var state = Enter(messages, ref options, streaming: false, out var list, out var owner);
-        var telemetry = _logs ? CallTelemetry.Start(state) : default;
+        CallTelemetry telemetry = default;
         ChatResponse response;
         try
         {
             var reservation = await BeforeSendAsync(state, cancellationToken).ConfigureAwait(false);
+            telemetry = StartTelemetry(state);
             try
             {
                 response = await InnerClient.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
@@ -97,7 +98,7 @@ public sealed class PromptOpsChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var state = Enter(messages, ref options, streaming: true, out var list, out var owner);
-        var telemetry = _logs ? CallTelemetry.Start(state) : default;
+        CallTelemetry telemetry = default;
         Exception? error = null;
         SpendReservation? reservation = null;
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
@@ -116,6 +117,7 @@ public sealed class PromptOpsChatClient : DelegatingChatClient
                     if (updates is null)
                     {
                         reservation = await BeforeSendAsync(state, cancellationToken).ConfigureAwait(false);
+                        telemetry = StartTelemetry(state);
                         updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     }
 
@@ -200,6 +202,13 @@ public sealed class PromptOpsChatClient : DelegatingChatClient
         list = messages as IList<ChatMessage> ?? [.. messages];
         return PromptCallState.Enter(ref options, list, this, _metadata, streaming, _services.TimeProvider, out owner);
     }
+
+    /// <summary>
+    /// Starts the span and metrics once the call is about to be sent: a call a budget refused is a rejection (counted and
+    /// recorded), not a failed chat operation.
+    /// </summary>
+    private CallTelemetry StartTelemetry(PromptCallState state) =>
+        _logs ? CallTelemetry.Start(state, _services.Options.CurrentValue.Calls.ContentCapture) : default;
 
     /// <summary>The checks before anything is sent: the token budget, then the spend reservation (after a clamp has lowered the output).</summary>
     private ValueTask<SpendReservation?> BeforeSendAsync(PromptCallState state, CancellationToken cancellationToken)

@@ -1,9 +1,15 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
 using static PromptOps.PromptOpsTelemetry;
 
 namespace PromptOps;
 
-/// <summary>The span and metrics of one call: PromptOps' own, or the attributes added to Microsoft.Extensions.AI's span.</summary>
+/// <summary>
+/// The span and metrics of one call sent to the provider: PromptOps' own span, or the attributes added to
+/// Microsoft.Extensions.AI's span when that one is current. A call refused by a budget before it was sent has none: it is
+/// counted in <c>promptops.budget.rejections</c> and recorded, not reported as a failed chat operation.
+/// </summary>
 internal readonly struct CallTelemetry
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SpanNames = new(StringComparer.Ordinal);
@@ -11,15 +17,20 @@ internal readonly struct CallTelemetry
 
     private readonly Activity? _activity;
     private readonly bool _ownsActivity;
+    private readonly bool _redact;
 
-    private CallTelemetry(Activity? activity, bool ownsActivity)
+    private CallTelemetry(Activity? activity, bool ownsActivity, bool redact)
     {
         _activity = activity;
         _ownsActivity = ownsActivity;
+        _redact = redact;
     }
 
-    public static CallTelemetry Start(PromptCallState state)
+    /// <summary>Starts the call's telemetry; <paramref name="capture"/> says how message content, when the environment asks for it, is masked.</summary>
+    public static CallTelemetry Start(PromptCallState state, PromptCallContentCapture capture)
     {
+        // The environment variable opts into content, not into secrets: it is masked unless capture is Full.
+        var redact = capture != PromptCallContentCapture.Full;
         var current = Activity.Current;
         Activity? activity;
         bool owns;
@@ -37,14 +48,7 @@ internal readonly struct CallTelemetry
             owns = true;
             if (activity is { IsAllDataRequested: true })
             {
-                // A span of our own has no tags yet: AddTag appends, where SetTag would search the list for each key.
-                activity.AddTag(GenAI.OperationName, GenAI.ChatOperation);
-                Tag(activity, owns: true, GenAI.ProviderName, state.Provider);
-                Tag(activity, owns: true, GenAI.RequestModel, state.Model);
-                if (state.Options.Temperature is { } temperature)
-                {
-                    activity.AddTag(GenAI.RequestTemperature, temperature);
-                }
+                TagRequest(activity, state, redact);
             }
         }
 
@@ -57,6 +61,8 @@ internal readonly struct CallTelemetry
             {
                 Tag(activity, owns, PromptIdAttribute, state.PromptId);
                 Tag(activity, owns, PromptVersionAttribute, state.PromptVersion);
+                Tag(activity, owns, GenAI.PromptName, state.PromptId);
+                Tag(activity, owns, GenAI.PromptVersion, state.PromptVersion);
             }
 
             if (state.Variant is not null)
@@ -65,7 +71,45 @@ internal readonly struct CallTelemetry
             }
         }
 
-        return new CallTelemetry(activity, owns);
+        return new CallTelemetry(activity, owns, redact);
+    }
+
+    /// <summary>The request's attributes on a span of our own, which has no tags yet (AddTag appends; SetTag would search).</summary>
+    private static void TagRequest(Activity activity, PromptCallState state, bool redact)
+    {
+        var options = state.Options;
+        activity.AddTag(GenAI.OperationName, GenAI.ChatOperation);
+        activity.AddTag(GenAI.ProviderName, ProviderName(state));
+        Tag(activity, owns: true, GenAI.RequestModel, state.Model);
+        activity.AddTag(GenAI.RequestStream, state.Streaming);
+        Tag(activity, owns: true, GenAI.RequestTemperature, options.Temperature);
+        Tag(activity, owns: true, GenAI.RequestTopP, options.TopP);
+        Tag(activity, owns: true, GenAI.RequestTopK, options.TopK);
+        Tag(activity, owns: true, GenAI.RequestSeed, options.Seed);
+        Tag(activity, owns: true, GenAI.RequestFrequencyPenalty, options.FrequencyPenalty);
+        Tag(activity, owns: true, GenAI.RequestPresencePenalty, options.PresencePenalty);
+        if (options.StopSequences is { Count: > 0 } stops)
+        {
+            activity.AddTag(GenAI.RequestStopSequences, stops.ToArray());
+        }
+
+        Tag(activity, owns: true, GenAI.ConversationId, options.ConversationId);
+        Tag(activity, owns: true, GenAI.OutputType, options.ResponseFormat switch
+        {
+            ChatResponseFormatJson => "json",
+            ChatResponseFormatText => "text",
+            _ => null,
+        });
+        if (state.Endpoint is { IsAbsoluteUri: true } endpoint)
+        {
+            activity.AddTag(GenAI.ServerAddress, endpoint.Host);
+            activity.AddTag(GenAI.ServerPort, endpoint.Port);
+        }
+
+        if (GenAI.CaptureMessageContent)
+        {
+            activity.AddTag(GenAI.InputMessages, Messages(state.Messages.Select(m => (m.Role.Value, m.Text)), redact));
+        }
     }
 
     /// <summary>The span name <c>chat {model}</c>, built once per model instead of once per call.</summary>
@@ -90,6 +134,8 @@ internal readonly struct CallTelemetry
         return name;
     }
 
+    private static string ProviderName(PromptCallState state) => state.Provider ?? GenAI.UnknownProvider;
+
     public void Stop(PromptCallState state, TimeSpan latency, Exception? error)
     {
         var usage = state.Usage;
@@ -98,6 +144,12 @@ internal readonly struct CallTelemetry
             if (state.Cost is { } cost)
             {
                 Tag(activity, _ownsActivity, CostAttribute, (double)cost);
+                if (GenAI.EmitCostAttributes)
+                {
+                    Tag(activity, _ownsActivity, GenAI.CostAmount, (double)cost);
+                    Tag(activity, _ownsActivity, GenAI.CostCurrency, "USD");
+                    Tag(activity, _ownsActivity, GenAI.CostSource, state.PriceSource);
+                }
             }
 
             if (state.UsageEstimated)
@@ -113,22 +165,7 @@ internal readonly struct CallTelemetry
 
             if (_ownsActivity)
             {
-                Tag(activity, owns: true, GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
-                Tag(activity, owns: true, GenAI.ResponseModel, state.ResponseModel);
-                Tag(activity, owns: true, GenAI.ResponseId, state.ResponseId);
-                if (state.FinishReason is not null)
-                {
-                    activity.AddTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
-                }
-
-                Tag(activity, owns: true, GenAI.InputTokens, usage?.InputTokenCount);
-                Tag(activity, owns: true, GenAI.OutputTokens, usage?.OutputTokenCount);
-                Tag(activity, owns: true, GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
-                if (error is not null)
-                {
-                    activity.AddTag(GenAI.ErrorType, error.GetType().FullName);
-                    activity.SetStatus(ActivityStatusCode.Error, error.Message);
-                }
+                TagResponse(activity, state, usage, error, _redact);
             }
         }
 
@@ -137,6 +174,73 @@ internal readonly struct CallTelemetry
             _activity?.Dispose();
             RecordMetrics(state, latency, error);
         }
+    }
+
+    private static void TagResponse(Activity activity, PromptCallState state, UsageDetails? usage, Exception? error, bool redact)
+    {
+        Tag(activity, owns: true, GenAI.RequestMaxTokens, state.Options.MaxOutputTokens);
+        Tag(activity, owns: true, GenAI.ResponseModel, state.ResponseModel);
+        Tag(activity, owns: true, GenAI.ResponseId, state.ResponseId);
+        if (state.FinishReason is not null)
+        {
+            activity.AddTag(GenAI.ResponseFinishReasons, new[] { state.FinishReason });
+        }
+
+        if (state.Streaming && state.TimeToFirstToken is { } firstChunk)
+        {
+            activity.AddTag(GenAI.ResponseTimeToFirstChunk, firstChunk.TotalSeconds);
+        }
+
+        Tag(activity, owns: true, GenAI.InputTokens, usage?.InputTokenCount);
+        Tag(activity, owns: true, GenAI.OutputTokens, usage?.OutputTokenCount);
+        Tag(activity, owns: true, GenAI.CacheReadInputTokens, usage?.CachedInputTokenCount);
+        if (usage is not null && TokenUsage.CacheWriteTokens(usage) is > 0 and var written)
+        {
+            activity.AddTag(GenAI.CacheWriteInputTokens, written);
+        }
+
+        Tag(activity, owns: true, GenAI.ReasoningOutputTokens, usage?.ReasoningTokenCount);
+        if (GenAI.CaptureMessageContent && state.ResponseText is { } text)
+        {
+            activity.AddTag(GenAI.OutputMessages, Messages([("assistant", text)], redact, state.FinishReason));
+        }
+
+        if (error is not null)
+        {
+            activity.AddTag(GenAI.ErrorType, error.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+    }
+
+    /// <summary>Messages in the conventions' JSON shape: a role, then text parts.</summary>
+    private static string Messages(IEnumerable<(string Role, string Text)> messages, bool redact, string? finishReason = null)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var (role, text) in messages)
+            {
+                json.WriteStartObject();
+                json.WriteString("role", role);
+                json.WriteStartArray("parts");
+                json.WriteStartObject();
+                json.WriteString("type", "text");
+                json.WriteString("content", redact ? PromptContentRedactor.Redact(text) : text);
+                json.WriteEndObject();
+                json.WriteEndArray();
+                if (finishReason is not null)
+                {
+                    json.WriteString("finish_reason", finishReason);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>
@@ -160,21 +264,38 @@ internal readonly struct CallTelemetry
 
     private static void RecordMetrics(PromptCallState state, TimeSpan latency, Exception? error)
     {
+        // No tag without a value: a null-valued tag is a separate, empty series in most backends.
         var tags = new TagList
         {
             { GenAI.OperationName, GenAI.ChatOperation },
-            { GenAI.RequestModel, state.Model },
-            { GenAI.ProviderName, state.Provider },
+            { GenAI.ProviderName, ProviderName(state) },
             { FeatureAttribute, state.Feature },
         };
+        if (state.Model is not null)
+        {
+            tags.Add(GenAI.RequestModel, state.Model);
+        }
+
         if (state.ResponseModel is not null)
         {
             tags.Add(GenAI.ResponseModel, state.ResponseModel);
         }
 
+        if (state.Endpoint is { IsAbsoluteUri: true } endpoint)
+        {
+            tags.Add(GenAI.ServerAddress, endpoint.Host);
+            tags.Add(GenAI.ServerPort, endpoint.Port);
+        }
+
         if (error is not null)
         {
             tags.Add(GenAI.ErrorType, error.GetType().FullName);
+        }
+
+        if (GenAI.LatestExperimental)
+        {
+            RecordLatest(state, latency, error, tags);
+            return;
         }
 
         if (OperationDuration.Enabled)
@@ -202,6 +323,37 @@ internal readonly struct CallTelemetry
                 outputTags.Add(GenAI.TokenType, "output");
                 TokenUsageHistogram.Record(output, outputTags);
             }
+        }
+    }
+
+    /// <summary>The newest conventions' metrics: inference duration and first chunk, token counters with a modality, and per-inference token histograms.</summary>
+    private static void RecordLatest(PromptCallState state, TimeSpan latency, Exception? error, TagList tags)
+    {
+        InferenceDuration.Record(latency.TotalSeconds, tags);
+        if (state.Streaming && state.TimeToFirstToken is { } firstToken)
+        {
+            InferenceTimeToFirstChunk.Record(firstToken.TotalSeconds, tags);
+        }
+
+        if (error is not null || state.Usage is not { } usage)
+        {
+            return;
+        }
+
+        OperationInputTokens.Record(usage.InputTokenCount ?? 0, tags);
+        OperationOutputTokens.Record(usage.OutputTokenCount ?? 0, tags);
+        var counted = tags;
+        counted.Add(GenAI.TokenModality, GenAI.Latest.UnknownModality);
+        InputTokensUsed.Add(usage.InputTokenCount ?? 0, counted);
+        OutputTokensUsed.Add(usage.OutputTokenCount ?? 0, counted);
+        if (usage.CachedInputTokenCount is > 0 and var cached)
+        {
+            CacheReadTokensUsed.Add(cached, counted);
+        }
+
+        if (TokenUsage.CacheWriteTokens(usage) is > 0 and var written)
+        {
+            CacheWriteTokensUsed.Add(written, counted);
         }
     }
 }

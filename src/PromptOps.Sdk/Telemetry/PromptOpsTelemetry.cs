@@ -6,7 +6,9 @@ namespace PromptOps;
 /// <summary>The names PromptOps uses in traces and metrics, for dashboards, alerts and OpenTelemetry configuration.</summary>
 /// <remarks>
 /// Subscribe with <c>tracing.AddSource(PromptOpsTelemetry.SourceName)</c> and <c>metrics.AddMeter(PromptOpsTelemetry.MeterName)</c>.
-/// Span attributes and the <c>gen_ai.client.*</c> metrics follow the OpenTelemetry GenAI semantic conventions.
+/// Span attributes and the <c>gen_ai.client.*</c> metrics follow the OpenTelemetry GenAI semantic conventions: v1.41 by
+/// default, the newest names when <c>OTEL_SEMCONV_STABILITY_OPT_IN</c> contains <c>gen_ai_latest_experimental</c>
+/// (docs/telemetry.md lists both).
 /// </remarks>
 public static class PromptOpsTelemetry
 {
@@ -72,7 +74,7 @@ public static class PromptOpsTelemetry
 
     internal static readonly Histogram<long> TokenUsageHistogram = Meter.CreateHistogram<long>(
         GenAI.TokenUsageMetric, "{token}", "Measures number of input and output tokens used",
-        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1_024, 4_096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864] });
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
 
     internal static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>(
         GenAI.OperationDurationMetric, "s", "Measures the duration of a GenAI operation",
@@ -82,6 +84,27 @@ public static class PromptOpsTelemetry
         GenAI.TimeToFirstChunkMetric, "s", "Measures the time to receive the first chunk in a streaming operation",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
+    internal static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>(
+        GenAI.Latest.InferenceDurationMetric, "s", "Measures the duration of a GenAI inference",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    internal static readonly Histogram<double> InferenceTimeToFirstChunk = Meter.CreateHistogram<double>(
+        GenAI.Latest.TimeToFirstChunkMetric, "s", "Measures the time to receive the first chunk in a streaming inference",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    internal static readonly Counter<long> InputTokensUsed = Meter.CreateCounter<long>(GenAI.Latest.InputTokensMetric, "{token}", "Input tokens used by GenAI inferences");
+    internal static readonly Counter<long> OutputTokensUsed = Meter.CreateCounter<long>(GenAI.Latest.OutputTokensMetric, "{token}", "Output tokens used by GenAI inferences");
+    internal static readonly Counter<long> CacheReadTokensUsed = Meter.CreateCounter<long>(GenAI.Latest.CacheReadTokensMetric, "{token}", "Input tokens read from the prompt cache");
+    internal static readonly Counter<long> CacheWriteTokensUsed = Meter.CreateCounter<long>(GenAI.Latest.CacheWriteTokensMetric, "{token}", "Input tokens written to the prompt cache");
+
+    internal static readonly Histogram<long> OperationInputTokens = Meter.CreateHistogram<long>(
+        GenAI.Latest.OperationInputTokensMetric, "{token}", "Input tokens of one GenAI inference",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+
+    internal static readonly Histogram<long> OperationOutputTokens = Meter.CreateHistogram<long>(
+        GenAI.Latest.OperationOutputTokensMetric, "{token}", "Output tokens of one GenAI inference",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+
     internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "USD", "Cost of LLM calls in US dollars");
     internal static readonly Counter<long> BudgetRejections = Meter.CreateCounter<long>(BudgetRejectionsMetric, "{call}", "Calls rejected by a token or spend budget before they were sent");
     internal static readonly Counter<long> BudgetAlerts = Meter.CreateCounter<long>(BudgetAlertsMetric, "{alert}", "Calls that used at least the alert threshold of their token budget");
@@ -89,28 +112,7 @@ public static class PromptOpsTelemetry
     internal static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>(SinkDroppedMetric, "{record}", "Call records dropped because the sink queue was full");
     internal static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>(SinkErrorsMetric, "{record}", "Call records a sink could not store after its retries");
 
-    private static double[] DurationBuckets => [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+    private static long[] TokenBuckets => [1, 4, 16, 64, 256, 1_024, 4_096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864];
 
-    /// <summary>OpenTelemetry GenAI semantic-convention names (v1.41).</summary>
-    internal static class GenAI
-    {
-        public const string OperationName = "gen_ai.operation.name";
-        public const string ChatOperation = "chat";
-        public const string ProviderName = "gen_ai.provider.name";
-        public const string RequestModel = "gen_ai.request.model";
-        public const string RequestTemperature = "gen_ai.request.temperature";
-        public const string RequestMaxTokens = "gen_ai.request.max_tokens";
-        public const string ResponseModel = "gen_ai.response.model";
-        public const string ResponseId = "gen_ai.response.id";
-        public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";
-        public const string InputTokens = "gen_ai.usage.input_tokens";
-        public const string OutputTokens = "gen_ai.usage.output_tokens";
-        public const string CacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens";
-        public const string CacheCreationInputTokens = "gen_ai.usage.cache_creation.input_tokens";
-        public const string TokenType = "gen_ai.token.type";
-        public const string ErrorType = "error.type";
-        public const string TokenUsageMetric = "gen_ai.client.token.usage";
-        public const string OperationDurationMetric = "gen_ai.client.operation.duration";
-        public const string TimeToFirstChunkMetric = "gen_ai.client.operation.time_to_first_chunk";
-    }
+    private static double[] DurationBuckets => [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 }
