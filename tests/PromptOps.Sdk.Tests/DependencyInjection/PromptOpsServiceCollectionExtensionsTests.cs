@@ -29,19 +29,11 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
         Assert.NotEmpty(provider.GetRequiredService<IPromptCatalog>().List());
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ServiceProvider_UsePromptOpsClientResolved_DisposesSynchronouslyAndAsynchronously(bool withSqliteStore)
+    [Fact]
+    public async Task ServiceProvider_UsePromptOpsClientResolved_DisposesSynchronouslyAndAsynchronously()
     {
-        var store = Path.Combine(_dir.Root, "store.db");
         var services = new ServiceCollection();
-        var builder = services.AddLogging().AddPromptOps(o => o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 5m });
-        if (withSqliteStore)
-        {
-            builder.AddSqliteStore($"Data Source={store}");
-        }
-
+        services.AddLogging().AddPromptOps(o => o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 5m });
         services.AddChatClient(new FakeChatClient()).UsePromptOps();
         var first = services.BuildServiceProvider();
         await first.GetRequiredService<IChatClient>().GetResponseAsync("hi");

@@ -10,9 +10,9 @@ namespace PromptOps.Tests.Spending;
 public class SpendBudgetChatClientTests
 {
     /// <summary>A model whose output costs exactly $1 per token and whose input is free: a call with 10 output tokens costs $10.</summary>
-    internal const string Model = "spend-test-model";
+    private const string Model = SpendPrices.Model;
 
-    internal const string CheapModel = "spend-test-mini";
+    private const string CheapModel = SpendPrices.CheapModel;
 
     [Fact]
     public async Task GetResponseAsync_ThousandConcurrentCallsAgainstABudgetForHundred_AtMostHundredSucceedAndSpendNeverExceedsTheLimit()
@@ -401,13 +401,9 @@ public class SpendBudgetChatClientTests
         Assert.Equal(5m, (await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
     }
 
-    internal static ChatOptions Options() => new() { ModelId = Model, MaxOutputTokens = 10 };
+    private static ChatOptions Options() => SpendPrices.Options();
 
-    internal static void Prices(PromptOpsOptions o)
-    {
-        o.Pricing.Models[Model] = new ModelPriceOverride { InputPerMillionTokens = 0m, OutputPerMillionTokens = 1_000_000m };
-        o.Pricing.Models[CheapModel] = new ModelPriceOverride { InputPerMillionTokens = 0m, OutputPerMillionTokens = 10_000m };
-    }
+    private static void Prices(PromptOpsOptions o) => SpendPrices.Configure(o);
 
     private static SpendBucket Bucket(Pipeline pipeline, string budget)
     {

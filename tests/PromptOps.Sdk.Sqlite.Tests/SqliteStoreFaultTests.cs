@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using PromptOps.Tests.Spending;
 using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Sqlite;
@@ -167,7 +166,7 @@ public sealed class SqliteStoreFaultTests
     {
         try
         {
-            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendBudgetChatClientTests.Options());
+            await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options());
             return true;
         }
         catch (SpendBudgetExceededException)
@@ -180,7 +179,7 @@ public sealed class SqliteStoreFaultTests
         new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }),
         configure: o =>
         {
-            SpendBudgetChatClientTests.Prices(o);
+            SpendPrices.Configure(o);
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = limitUsd };
         },
         services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString));

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using PromptOps.Tests.Spending;
 using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Sqlite;
@@ -73,7 +72,7 @@ public class SqliteSpendLedgerTests
             var pipeline = i % 2 == 0 ? first : second;
             try
             {
-                await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendBudgetChatClientTests.Options(), ct);
+                await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options(), ct);
                 Interlocked.Increment(ref succeeded);
             }
             catch (SpendBudgetExceededException)
@@ -97,7 +96,7 @@ public class SqliteSpendLedgerTests
         builder.Logging.ClearProviders();
         builder.Services.AddPromptOps(o =>
         {
-            SpendBudgetChatClientTests.Prices(o);
+            SpendPrices.Configure(o);
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 1000m };
         }).AddPromptDirectory(RepositoryPaths.Prompts).AddSqliteStore(temp.ConnectionString);
         builder.Services.AddChatClient(new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 })).UsePromptOps();
@@ -106,7 +105,7 @@ public class SqliteSpendLedgerTests
         var client = host.Services.GetRequiredService<IChatClient>();
         for (var i = 0; i < 25; i++)
         {
-            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendBudgetChatClientTests.Options());
+            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options());
         }
 
         await host.Services.GetRequiredService<IActivationLog>().RecordAsync(new PromptActivation
@@ -137,7 +136,7 @@ public class SqliteSpendLedgerTests
         new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }) { Delay = TimeSpan.FromMilliseconds(1) },
         configure: o =>
         {
-            SpendBudgetChatClientTests.Prices(o);
+            SpendPrices.Configure(o);
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 1000m };
 
             // This test is about the shared ledger's atomicity, so the ledger must never count as unavailable here: on a
