@@ -45,14 +45,19 @@ internal sealed class EvalSuiteParser
         ["llm-judge"] = (EvalAssertionKind.LlmJudge, false),
     };
 
+    /// <summary>The largest suite file read (inline cases included); datasets are read from their own files.</summary>
+    private const int MaxFileChars = 16 * 1024 * 1024;
+
     private readonly List<PromptDiagnostic> _diagnostics = [];
     private readonly string _path;
     private readonly string _directory;
+    private readonly YamlFileReader _reader;
 
     private EvalSuiteParser(string path)
     {
         _path = path;
         _directory = Path.GetDirectoryName(path) ?? Directory.GetCurrentDirectory();
+        _reader = new YamlFileReader(path, _diagnostics, EvalDiagnosticCodes.InvalidSetting);
     }
 
     public static EvalSuite Load(string path)
@@ -77,14 +82,13 @@ internal sealed class EvalSuiteParser
 
     private EvalSuite? Read(string yaml)
     {
-        var stream = YamlDocumentLoader.Load(yaml, out var problem);
-        if (stream is null)
+        var document = _reader.LoadRoot(yaml, "The suite", MaxFileChars, EvalDiagnosticCodes.InvalidSuiteFile, EvalDiagnosticCodes.InvalidSuiteFile);
+        if (_reader.HasErrors)
         {
-            Error(EvalDiagnosticCodes.InvalidSuiteFile, $"The suite is not valid YAML: {problem!.Reason}.", problem.Line, problem.Column);
             return null;
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document is not YamlMappingNode root)
         {
             Error(EvalDiagnosticCodes.InvalidSuiteFile, "The suite must be a YAML mapping with at least 'prompt' (or 'targets') and 'cases' (or 'dataset').", 1, 1);
             return null;
@@ -635,17 +639,10 @@ internal sealed class EvalSuiteParser
         }
     }
 
-    private void CheckKeys(YamlMappingNode mapping, string[] known, string subject)
-    {
-        foreach (var key in mapping.Children.Keys.OfType<YamlScalarNode>().Where(k => !known.Contains(k.Value)))
-        {
-            var nearest = KeySuggester.Nearest(key.Value ?? string.Empty, known);
-            Error(EvalDiagnosticCodes.InvalidSetting, $"{subject} has an unknown key '{key.Value}'." + (nearest is null ? $" Known keys: {string.Join(", ", known)}." : $" Did you mean '{nearest}'?"), key);
-        }
-    }
+    private void CheckKeys(YamlMappingNode mapping, string[] known, string subject) =>
+        _reader.RejectUnknownKeys(mapping, known, subject, EvalDiagnosticCodes.InvalidSetting);
 
-    private static YamlNode? Get(YamlMappingNode mapping, string key) =>
-        mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+    private static YamlNode? Get(YamlMappingNode mapping, string key) => YamlFileReader.Get(mapping, key);
 
     private string? Text(YamlMappingNode mapping, string key)
     {
@@ -691,10 +688,9 @@ internal sealed class EvalSuiteParser
         return new Dictionary<string, object?>(StringComparer.Ordinal);
     }
 
-    private string Where(YamlNode node) => string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(_path)}({node.Start.Line},{node.Start.Column})");
+    private string Where(YamlNode node) => _reader.Where(node);
 
-    private void Error(string code, string message, YamlNode node) => Error(code, message, (int)node.Start.Line, (int)node.Start.Column);
+    private void Error(string code, string message, YamlNode node) => _reader.Error(node, message, code);
 
-    private void Error(string code, string message, int line, int column) =>
-        _diagnostics.Add(new PromptDiagnostic(code, PromptDiagnosticSeverity.Error, message, _path, line, column));
+    private void Error(string code, string message, int line, int column) => _reader.Error(line, column, message, code);
 }

@@ -10,34 +10,18 @@ namespace PromptOps;
 internal static class LabelsFileParser
 {
     public const string FileName = "labels.yaml";
-    private const int MaxFileBytes = 1024 * 1024;
+    private const int MaxFileChars = 1024 * 1024;
     private static readonly string[] SplitKeys = ["variants", "salt"];
     private static readonly string[] VariantKeys = ["version", "weight", "name"];
 
     public static List<PromptLabel> Parse(string text, string path, List<PromptDiagnostic> diagnostics)
     {
         var labels = new List<PromptLabel>();
-        if (text.Length > MaxFileBytes)
+        var reader = new YamlFileReader(path, diagnostics, PromptDiagnosticCodes.InvalidLabels);
+        var document = reader.LoadRoot(text, "The labels file", MaxFileChars, PromptDiagnosticCodes.InvalidLabels, PromptDiagnosticCodes.InvalidLabels);
+        if (document is null || reader.HasErrors
+            || reader.AsMapping(document, "The labels file must map environments to prompt versions, for example 'production: { customer-support: 2.1.0 }'.") is not { } root)
         {
-            diagnostics.Add(Error(path, 1, 1, $"The labels file is larger than {MaxFileBytes} bytes. It should map environments to prompt versions only."));
-            return labels;
-        }
-
-        var stream = YamlDocumentLoader.Load(text, out var problem);
-        if (stream is null)
-        {
-            diagnostics.Add(Error(path, problem!.Line, problem.Column, $"The labels file is not valid YAML: {problem.Reason}."));
-            return labels;
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
-        {
-            return labels;
-        }
-
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            diagnostics.Add(Error(path, stream.Documents[0].RootNode, "The labels file must map environments to prompt versions, for example 'production: { customer-support: 2.1.0 }'."));
             return labels;
         }
 
@@ -46,13 +30,13 @@ internal static class LabelsFileParser
             var environment = (environmentNode as YamlScalarNode)?.Value ?? string.Empty;
             if (!PromptOpsOptionsValidator.IsEnvironmentName(environment))
             {
-                diagnostics.Add(Error(path, environmentNode, $"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example 'production'."));
+                reader.Error(environmentNode, $"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example 'production'.");
                 continue;
             }
 
             if (labels.Any(l => string.Equals(l.Environment, environment, StringComparison.OrdinalIgnoreCase)))
             {
-                diagnostics.Add(Error(path, environmentNode, $"The environment '{environment}' appears twice (environment names ignore case). Merge its labels into one entry."));
+                reader.Error(environmentNode, $"The environment '{environment}' appears twice (environment names ignore case). Merge its labels into one entry.");
                 continue;
             }
 
@@ -61,16 +45,15 @@ internal static class LabelsFileParser
                 continue;
             }
 
-            if (promptsNode is not YamlMappingNode prompts)
+            if (reader.AsMapping(promptsNode, $"The labels of '{environment}' must map prompt ids to versions, for example '{environment}: {{ customer-support: 2.1.0 }}'.") is not { } prompts)
             {
-                diagnostics.Add(Error(path, promptsNode, $"The labels of '{environment}' must map prompt ids to versions, for example '{environment}: {{ customer-support: 2.1.0 }}'."));
                 continue;
             }
 
             foreach (var (idNode, labelNode) in prompts.Children)
             {
                 var id = (idNode as YamlScalarNode)?.Value ?? string.Empty;
-                if (ReadLabel(environment, id, labelNode, path, diagnostics) is { } variants)
+                if (ReadLabel(reader, environment, id, labelNode) is { } variants)
                 {
                     labels.Add(new PromptLabel(environment, id, variants.Variants, variants.Salt, $"{path}({idNode.Start.Line},{idNode.Start.Column})")
                     {
@@ -144,7 +127,7 @@ internal static class LabelsFileParser
         return true;
     }
 
-    private static (List<PromptLabelVariant> Variants, string? Salt)? ReadLabel(string environment, string id, YamlNode node, string path, List<PromptDiagnostic> diagnostics)
+    private static (List<PromptLabelVariant> Variants, string? Salt)? ReadLabel(YamlFileReader reader, string environment, string id, YamlNode node)
     {
         var where = $"label {environment}/{id}";
         if (node is YamlScalarNode scalar)
@@ -154,28 +137,27 @@ internal static class LabelsFileParser
                 return (parsed, salt);
             }
 
-            diagnostics.Add(Error(path, node, $"The {where} is invalid: {error}"));
+            reader.Error(node, $"The {where} is invalid: {error}");
             return null;
         }
 
-        if (node is not YamlMappingNode split)
+        if (reader.AsMapping(node, $"The {where} must be a version (2.1.0) or a mapping with 'variants' (and optionally 'salt').") is not { } split)
         {
-            diagnostics.Add(Error(path, node, $"The {where} must be a version (2.1.0) or a mapping with 'variants' (and optionally 'salt')."));
             return null;
         }
 
-        YamlMappings.WarnUnknownKeys(split, SplitKeys, $"The {where}", path, diagnostics);
-        var saltValue = split.Children.TryGetValue(new YamlScalarNode("salt"), out var saltNode) ? (saltNode as YamlScalarNode)?.Value : null;
-        if (!split.Children.TryGetValue(new YamlScalarNode("variants"), out var variantsNode) || variantsNode is not YamlSequenceNode list)
+        reader.WarnUnknownKeys(split, SplitKeys, $"The {where}");
+        var saltValue = YamlFileReader.Get(split, "salt") is { } saltNode ? reader.Text(saltNode, "salt") : null;
+        if (YamlFileReader.Get(split, "variants") is not YamlSequenceNode list)
         {
-            diagnostics.Add(Error(path, node, $"The {where} needs 'variants:', a list of versions with weights, for example 'variants: [{{ version: 2.1.0, weight: 90 }}, {{ version: 2.2.0, weight: 10, name: shorter }}]'."));
+            reader.Error(node, $"The {where} needs 'variants:', a list of versions with weights, for example 'variants: [{{ version: 2.1.0, weight: 90 }}, {{ version: 2.2.0, weight: 10, name: shorter }}]'.");
             return null;
         }
 
         var variants = new List<PromptLabelVariant>();
         foreach (var item in list.Children)
         {
-            if (ReadVariant(item, where, path, diagnostics) is not { } variant)
+            if (ReadVariant(reader, item, where) is not { } variant)
             {
                 return null;
             }
@@ -185,43 +167,36 @@ internal static class LabelsFileParser
 
         if (PromptLabel.CheckVariants(variants) is { } problem)
         {
-            diagnostics.Add(Error(path, variantsNode, $"The {where} is invalid: {problem}"));
+            reader.Error(list, $"The {where} is invalid: {problem}");
             return null;
         }
 
         return (variants, saltValue);
     }
 
-    private static PromptLabelVariant? ReadVariant(YamlNode item, string where, string path, List<PromptDiagnostic> diagnostics)
+    private static PromptLabelVariant? ReadVariant(YamlFileReader reader, YamlNode item, string where)
     {
-        if (item is not YamlMappingNode values)
+        if (reader.AsMapping(item, $"Each variant of {where} must be a mapping such as '{{ version: 2.1.0, weight: 90, name: control }}'.") is not { } values)
         {
-            diagnostics.Add(Error(path, item, $"Each variant of {where} must be a mapping such as '{{ version: 2.1.0, weight: 90, name: control }}'."));
             return null;
         }
 
-        YamlMappings.WarnUnknownKeys(values, VariantKeys, $"The {where}", path, diagnostics);
-        var versionNode = YamlMappings.Scalar(values, "version");
+        reader.WarnUnknownKeys(values, VariantKeys, $"The {where}");
+        var versionNode = YamlFileReader.Get(values, "version") as YamlScalarNode;
         if (!PromptVersion.TryParse(versionNode?.Value, out var version))
         {
-            diagnostics.Add(Error(path, (YamlNode?)versionNode ?? item, $"A variant of {where} has version '{versionNode?.Value}', which is not SemVer. Write it as major.minor.patch, for example 2.1.0."));
+            reader.Error((YamlNode?)versionNode ?? item, $"A variant of {where} has version '{versionNode?.Value}', which is not SemVer. Write it as major.minor.patch, for example 2.1.0.");
             return null;
         }
 
-        var weightNode = YamlMappings.Scalar(values, "weight");
+        var weightNode = YamlFileReader.Get(values, "weight") as YamlScalarNode;
         if (weightNode is null || !int.TryParse(weightNode.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var weight))
         {
-            diagnostics.Add(Error(path, (YamlNode?)weightNode ?? item, $"Variant {version} of {where} needs 'weight:', a whole number of percent (the weights of all variants sum to 100)."));
+            reader.Error((YamlNode?)weightNode ?? item, $"Variant {version} of {where} needs 'weight:', a whole number of percent (the weights of all variants sum to 100).");
             return null;
         }
 
-        var name = YamlMappings.Scalar(values, "name")?.Value;
+        var name = YamlFileReader.Get(values, "name") is { } nameNode ? reader.Text(nameNode, "name") : null;
         return new PromptLabelVariant(version.ToString(), weight, name);
     }
-
-
-    private static PromptDiagnostic Error(string path, YamlNode node, string message) => Error(path, (int)node.Start.Line, (int)node.Start.Column, message);
-
-    private static PromptDiagnostic Error(string path, int line, int column, string message) =>
-        new(PromptDiagnosticCodes.InvalidLabels, PromptDiagnosticSeverity.Error, message, path, line, column);
 }

@@ -40,7 +40,7 @@ public sealed class LintCommandTests : IDisposable
         var strict = CliRunner.Run("lint", _cli.Root, "--strict");
 
         Assert.Equal(0, relaxed.ExitCode);
-        Assert.Contains("warning PO1002: The key 'ownr' is not part of a prompt file and is ignored. Did you mean 'owner'?", relaxed.Output, StringComparison.Ordinal);
+        Assert.Contains("warning PO1002: The prompt file has an unknown key 'ownr'; it is ignored. Did you mean 'owner'?", relaxed.Output, StringComparison.Ordinal);
         Assert.Equal(1, strict.ExitCode);
     }
 

@@ -129,8 +129,8 @@ public sealed class SkillRegistryTests : IDisposable
         var diagnostics = new SkillRegistry().AddSkillsFromFile(path).Diagnostics;
 
         Assert.Contains(diagnostics, d => d.Line == 3 && d.Message.Contains("version 'two', which is not SemVer", StringComparison.Ordinal));
-        Assert.Contains(diagnostics, d => d.Line == 4 && d.Message.Contains("max_tokens: '-5'", StringComparison.Ordinal));
-        Assert.Contains(diagnostics, d => d.Line == 5 && d.Message.Contains("enabled: 'maybe'", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Line == 4 && d.Message.Contains("'max_tokens' must be a whole number greater than 0, for example 2000, not '-5'", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Line == 5 && d.Message.Contains("'enabled' must be true or false, not 'maybe'", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.Line == 6 && d.Message.Contains("'tools' that is not a list", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.Line == 7 && d.Severity == PromptDiagnosticSeverity.Warning && d.Message.Contains("Did you mean 'owner'?", StringComparison.Ordinal));
     }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PromptOps;
@@ -44,8 +42,9 @@ internal static partial class PromptFileParser
     private sealed class ParseContext(PromptSourceFile file, ICollection<PromptDiagnostic> diagnostics)
     {
         private readonly string[] _lines = file.Content.Split('\n');
+        private readonly YamlFileReader _reader = new(file.DisplayPath, diagnostics, PromptDiagnosticCodes.InvalidValue);
 
-        public bool HasErrors { get; private set; }
+        public bool HasErrors => _reader.HasErrors;
 
         public PromptDefinition? Parse()
         {
@@ -83,7 +82,7 @@ internal static partial class PromptFileParser
 
                 if (!s_topLevelKeys.Contains(key, StringComparer.Ordinal))
                 {
-                    WarnUnknownKey(scalarKey, s_topLevelKeys, "a prompt file");
+                    _reader.WarnUnknownKey(scalarKey, s_topLevelKeys, "The prompt file");
                     continue;
                 }
 
@@ -144,11 +143,11 @@ internal static partial class PromptFileParser
                 Optional(values, "description") is { } description ? ReadString(description, "description") : null,
                 Optional(values, "owner") is { } owner ? ReadString(owner, "owner") : null,
                 string.IsNullOrWhiteSpace(feature) ? id : feature,
-                Optional(values, "tested_on") is { } testedOn ? ReadStringList(testedOn, "tested_on") : [],
+                Optional(values, "tested_on") is { } testedOn ? _reader.TextList(testedOn, "tested_on", "The prompt") : [],
                 Optional(values, "changelog") is { } changelog ? ReadString(changelog, "changelog") : null,
                 model,
                 budget,
-                Optional(values, "skills") is { } skills ? ReadStringList(skills, "skills") : [],
+                Optional(values, "skills") is { } skills ? _reader.TextList(skills, "skills", "The prompt") : [],
                 inputs,
                 messages,
                 file.DisplayPath);
@@ -169,32 +168,23 @@ internal static partial class PromptFileParser
 
         private YamlMappingNode? LoadRoot()
         {
-            var stream = YamlDocumentLoader.Load(file.Content, out var problem);
-            if (stream is null)
+            var root = _reader.LoadRoot(file.Content, "The prompt file", MaxFileLength, PromptDiagnosticCodes.YamlSyntax, PromptDiagnosticCodes.YamlTooLarge);
+            if (root is YamlMappingNode mapping)
             {
-                var code = problem!.IsTooLarge ? PromptDiagnosticCodes.YamlTooLarge : PromptDiagnosticCodes.YamlSyntax;
-                var advice = problem.IsTooLarge ? "." : ". Check indentation and quoting around this position.";
-                Error(code, $"The YAML is malformed: {problem.Reason}{advice}", new Mark(0, problem.Line, problem.Column));
-                return null;
+                return mapping;
             }
 
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            if (!HasErrors)
             {
-                Error(PromptDiagnosticCodes.YamlSyntax, "A prompt file must be a YAML mapping with keys such as 'id', 'version' and 'messages'. Start the file with 'messages:' or another key.", new Mark(0, 1, 1));
-                return null;
+                _reader.Error(1, 1, "A prompt file must be a YAML mapping with keys such as 'id', 'version' and 'messages'. Start the file with 'messages:' or another key.", PromptDiagnosticCodes.YamlSyntax);
             }
 
-            if (stream.Documents.Count > 1)
-            {
-                Error(PromptDiagnosticCodes.YamlSyntax, "The file holds more than one YAML document. Keep one prompt version per file and remove the extra '---' separator.", stream.Documents[1].RootNode.Start);
-            }
-
-            return root;
+            return null;
         }
 
         private PromptModelSettings ReadModel(YamlNode node)
         {
-            if (AsMapping(node, "model") is not { } mapping)
+            if (AsMapping(node, "The 'model' section") is not { } mapping)
             {
                 return PromptModelSettings.Empty;
             }
@@ -203,7 +193,7 @@ internal static partial class PromptFileParser
             float? temperature = null, topP = null;
             int? maxOutputTokens = null;
             PromptResponseFormat? format = null;
-            foreach (var (key, value) in Entries(mapping, s_modelKeys, "'model'"))
+            foreach (var (key, value) in Entries(mapping, s_modelKeys, "The 'model' section"))
             {
                 switch (key)
                 {
@@ -236,13 +226,13 @@ internal static partial class PromptFileParser
 
         private PromptBudget ReadBudget(YamlNode node)
         {
-            if (AsMapping(node, "budget") is not { } mapping)
+            if (AsMapping(node, "The 'budget' section") is not { } mapping)
             {
                 return PromptBudget.None;
             }
 
             int? maxTokens = null;
-            foreach (var (_, value) in Entries(mapping, s_budgetKeys, "'budget'"))
+            foreach (var (_, value) in Entries(mapping, s_budgetKeys, "The 'budget' section"))
             {
                 maxTokens = ReadPositiveInt(value, "budget.max_tokens_per_request");
             }
@@ -253,7 +243,7 @@ internal static partial class PromptFileParser
         private List<PromptInputDefinition> ReadInputs(YamlNode node)
         {
             var inputs = new List<PromptInputDefinition>();
-            if (AsMapping(node, "inputs") is not { } mapping)
+            if (AsMapping(node, "The 'inputs' section") is not { } mapping)
             {
                 return inputs;
             }
@@ -286,7 +276,7 @@ internal static partial class PromptFileParser
                     : null;
             }
 
-            if (AsMapping(node, $"inputs.{name}") is not { } mapping)
+            if (AsMapping(node, $"Input '{name}'") is not { } mapping)
             {
                 return null;
             }
@@ -297,7 +287,7 @@ internal static partial class PromptFileParser
             int? maxLength = null;
             YamlNode? maxLengthNode = null;
             string? description = null;
-            foreach (var (key, value) in Entries(mapping, s_inputKeys, $"input '{name}'"))
+            foreach (var (key, value) in Entries(mapping, s_inputKeys, $"Input '{name}'"))
             {
                 switch (key)
                 {
@@ -305,7 +295,7 @@ internal static partial class PromptFileParser
                         type = ParseInputType(ReadString(value, $"inputs.{name}.type"), value, name) ?? type;
                         break;
                     case "required":
-                        required = ReadBool(value, $"inputs.{name}.required") ?? false;
+                        required = _reader.Bool(value, $"inputs.{name}.required") ?? false;
                         break;
                     case "default":
                         defaultNode = value;
@@ -335,7 +325,7 @@ internal static partial class PromptFileParser
                 }
                 else if (required)
                 {
-                    Warn(PromptDiagnosticCodes.InvalidInput, $"The input '{name}' is required and also has a default, which is never used. Remove 'required: true' or the default.", defaultNode);
+                    _reader.Warn(defaultNode, $"The input '{name}' is required and also has a default, which is never used. Remove 'required: true' or the default.", PromptDiagnosticCodes.InvalidInput);
                 }
             }
 
@@ -371,14 +361,14 @@ internal static partial class PromptFileParser
             var messages = new List<PromptMessageTemplate>();
             foreach (var item in sequence.Children)
             {
-                if (AsMapping(item, "each message") is not { } mapping)
+                if (AsMapping(item, "Each message") is not { } mapping)
                 {
                     continue;
                 }
 
                 ChatRole? role = null;
                 YamlScalarNode? content = null;
-                foreach (var (key, value) in Entries(mapping, s_messageKeys, "a message"))
+                foreach (var (key, value) in Entries(mapping, s_messageKeys, "A message"))
                 {
                     if (key == "role")
                     {
@@ -426,117 +416,22 @@ internal static partial class PromptFileParser
             return messages;
         }
 
-        private IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string[] knownKeys, string where)
-        {
-            foreach (var (keyNode, valueNode) in mapping.Children)
-            {
-                if (keyNode is YamlScalarNode { Value: { } key } scalar && knownKeys.Contains(key, StringComparer.Ordinal))
-                {
-                    yield return (key, valueNode);
-                }
-                else if (keyNode is YamlScalarNode unknown)
-                {
-                    WarnUnknownKey(unknown, knownKeys, where);
-                }
-            }
-        }
+        private IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string[] knownKeys, string subject) =>
+            _reader.Entries(mapping, knownKeys, subject).Select(e => (e.Key.Value!, e.Value));
 
-        private void WarnUnknownKey(YamlScalarNode key, string[] knownKeys, string where)
-        {
-            var suggestion = KeySuggester.Nearest(key.Value ?? string.Empty, knownKeys);
-            var hint = suggestion is null
-                ? $"Known keys are: {string.Join(", ", knownKeys)}."
-                : $"Did you mean '{suggestion}'?";
-            Warn(PromptDiagnosticCodes.UnknownKey, $"The key '{key.Value}' is not part of {where} and is ignored. {hint}", key);
-        }
+        private YamlMappingNode? AsMapping(YamlNode node, string what) =>
+            _reader.AsMapping(node, $"{what} must be a mapping of 'key: value' pairs. Indent its keys under it.");
 
-        private YamlMappingNode? AsMapping(YamlNode node, string what)
-        {
-            if (node is YamlMappingNode mapping)
-            {
-                return mapping;
-            }
+        private string? ReadString(YamlNode node, string key) => _reader.Text(node, key);
 
-            Error(PromptDiagnosticCodes.InvalidValue, $"{Capitalize(what)} must be a mapping of 'key: value' pairs. Indent its keys under it.", node);
-            return null;
-        }
+        private int? ReadPositiveInt(YamlNode node, string key) => _reader.PositiveInt(node, key, "1000");
 
-        private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+        private float? ReadFloat(YamlNode node, string key, float min, float max) => (float?)_reader.Number(node, key, min, max);
 
-        private string? ReadString(YamlNode node, string key)
-        {
-            if (node is YamlScalarNode scalar)
-            {
-                return scalar.Value;
-            }
+        private T Invalid<T>(T fallback, string message, YamlNode node, string code = PromptDiagnosticCodes.InvalidValue) => _reader.Invalid(node, message, fallback, code);
 
-            Error(PromptDiagnosticCodes.InvalidValue, $"'{key}' must be a single text value, not a list or mapping. Write it on one line, for example '{key}: value'.", node);
-            return null;
-        }
+        private void Error(string code, string message, YamlNode node) => _reader.Error(node, message, code);
 
-        private List<string> ReadStringList(YamlNode node, string key)
-        {
-            if (node is YamlSequenceNode sequence)
-            {
-                return [.. sequence.Children.Select(child => ReadString(child, key)).OfType<string>()];
-            }
-
-            Error(PromptDiagnosticCodes.InvalidValue, $"'{key}' must be a list, for example '{key}: [a, b]'.", node);
-            return [];
-        }
-
-        private bool? ReadBool(YamlNode node, string key) => ReadString(node, key) switch
-        {
-            null => null,
-            "true" => true,
-            "false" => false,
-            var other => Invalid<bool?>(null, $"'{key}' must be true or false, not '{other}'.", node),
-        };
-
-        private int? ReadPositiveInt(YamlNode node, string key)
-        {
-            var text = ReadString(node, key);
-            if (text is null)
-            {
-                return null;
-            }
-
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
-                ? value
-                : Invalid<int?>(null, $"'{key}' must be a whole number greater than 0, not '{text}'.", node);
-        }
-
-        private float? ReadFloat(YamlNode node, string key, float min, float max)
-        {
-            var text = ReadString(node, key);
-            if (text is null)
-            {
-                return null;
-            }
-
-            return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-                ? value
-                : Invalid<float?>(null, $"'{key}' must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'.", node);
-        }
-
-        private T Invalid<T>(T fallback, string message, YamlNode node, string code = PromptDiagnosticCodes.InvalidValue)
-        {
-            Error(code, message, node);
-            return fallback;
-        }
-
-        private void Error(string code, string message, YamlNode node) => Error(code, message, node.Start);
-
-        private void Error(string code, string message) => Report(PromptDiagnosticSeverity.Error, code, message, 0, 0);
-
-        private void Error(string code, string message, Mark mark) => Report(PromptDiagnosticSeverity.Error, code, message, (int)mark.Line, (int)mark.Column);
-
-        private void Warn(string code, string message, YamlNode node) => Report(PromptDiagnosticSeverity.Warning, code, message, (int)node.Start.Line, (int)node.Start.Column);
-
-        private void Report(PromptDiagnosticSeverity severity, string code, string message, int line, int column)
-        {
-            HasErrors |= severity == PromptDiagnosticSeverity.Error;
-            diagnostics.Add(new PromptDiagnostic(code, severity, message, file.DisplayPath, line, column));
-        }
+        private void Error(string code, string message) => _reader.Error(0, 0, message, code);
     }
 }
