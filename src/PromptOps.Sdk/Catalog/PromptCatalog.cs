@@ -8,20 +8,17 @@ namespace PromptOps;
 
 /// <summary>
 /// The catalog registered by <c>AddPromptOps()</c>: loads every registered source at start (failing with every
-/// diagnostic when there is an error) and reloads watched directories, keeping the last good version of any file
-/// whose edit is invalid.
+/// diagnostic when there is an error), serves the version each label chooses, and reloads when a watched directory
+/// changes (<see cref="PromptLibraryWatcher"/>), keeping the last good version of any file whose edit is invalid.
 /// </summary>
 internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 {
-    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(150);
-
     private readonly PromptSource[] _sources;
     private readonly IOptionsMonitor<PromptOpsOptions> _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly PromptLibraryWatcher _watcher;
     private readonly Lock _reloadLock = new();
-    private ITimer? _pendingReload;
     private PromptLibrary _library;
     private CancellationTokenSource _reloadTokenSource = new();
     private bool _disposed;
@@ -71,16 +68,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
             LogDiagnostic(_logger, warning.ToString());
         }
 
-        foreach (var directory in _sources.Select(s => s.WatchDirectory).OfType<string>())
-        {
-            var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName };
-            watcher.Changed += OnFileChanged;
-            watcher.Created += OnFileChanged;
-            watcher.Deleted += OnFileChanged;
-            watcher.Renamed += OnFileChanged;
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
-        }
+        _watcher = new PromptLibraryWatcher(_sources.Select(s => s.WatchDirectory).OfType<string>(), Reload, _timeProvider, _logger);
     }
 
     public IReadOnlyList<PromptDiagnostic> Diagnostics => Volatile.Read(ref _library).Diagnostics;
@@ -241,45 +229,13 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
         lock (_reloadLock)
         {
             _disposed = true;
-            _pendingReload?.Dispose();
         }
 
-        foreach (var watcher in _watchers)
-        {
-            watcher.Dispose();
-        }
+        _watcher.Dispose();
     }
 
     private PromptLibrary LoadAll() =>
         PromptLibraryLoader.Load(_sources.Select(source => source.Read()), _options.CurrentValue.RenderLimits);
-
-    private void OnFileChanged(object sender, FileSystemEventArgs e)
-    {
-        // Editors save in bursts (truncate, write, rename); wait for the burst to end, then reload once.
-        lock (_reloadLock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _pendingReload?.Dispose();
-            _pendingReload = _timeProvider.CreateTimer(_ => ReloadSafely(), null, s_debounce, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void ReloadSafely()
-    {
-        try
-        {
-            Reload();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // This runs on a timer thread: an exception escaping it would end the process.
-            LogReloadFailed(_logger, ex);
-        }
-    }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded {PromptCount} prompt versions from {SourceCount} source(s).")]
     private static partial void LogLoaded(ILogger logger, int promptCount, int sourceCount);
@@ -301,9 +257,6 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "The activation log could not record: {Activation}")]
     private static partial void LogActivationNotRecorded(ILogger logger, Exception exception, string activation);
-
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "The prompt library could not be reloaded; the last good version of every prompt is still served.")]
-    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A prompt edit was rejected; the last good version of each affected file is still served. Fix these problems:\n{Diagnostics}")]
     private static partial void LogReloadRejected(ILogger logger, string diagnostics);
