@@ -129,6 +129,25 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buckets);
+        Task? handingOver;
+        lock (_lock)
+        {
+            handingOver = _inFlight.TryGetValue(reservationId, out var held) ? held.HandOver : null;
+        }
+
+        if (handingOver is not null)
+        {
+            // The reservation is being handed to the ledger: settle after it is there, so the settlement releases it. The
+            // wait is bounded like any ledger call; past it, a reservation that arrives later holds budget until it expires.
+            try
+            {
+                await handingOver.WaitAsync(Spending.LedgerTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
         if (!_degraded)
         {
             // Totals the ledger reported before this settlement was sent: it cannot report less afterwards unless it lost data.
@@ -516,48 +535,57 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     /// <returns>Whether the ledger took all of them.</returns>
     private async ValueTask<bool> HandOverLocalHoldsAsync()
     {
-        List<(string Id, InFlight Held)> holds;
+        List<string> ids;
         lock (_lock)
         {
-            holds = [.. _inFlight.Where(h => h.Value.LocalOnly).Select(h => (h.Key, h.Value))];
+            ids = [.. _inFlight.Where(h => h.Value.LocalOnly).Select(h => h.Key)];
         }
 
-        foreach (var (id, held) in holds)
+        foreach (var id in ids)
         {
-            var claims = Array.ConvertAll(held.Buckets, b => new SpendClaim(b, LimitUsd: null));
+            InFlight? held;
+            var handOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                // Settled meanwhile (its cost is counted or queued already), or being handed over by another pass: skip.
+                if (!_inFlight.TryGetValue(id, out held) || !held.LocalOnly || held.HandOver is not null)
+                {
+                    continue;
+                }
+
+                held.HandOver = handOver.Task;
+            }
+
+            var handed = false;
             try
             {
+                var claims = Array.ConvertAll(held.Buckets, b => new SpendClaim(b, LimitUsd: null));
                 await _ledger.TryReserveAsync(new SpendReservationRequest(id, held.Amount, claims, _timeProvider.GetUtcNow() + Spending.ReservationTimeout), CancellationToken.None).ConfigureAwait(false);
+                handed = true;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogReconcileFailed(_logger, ex, PendingSettlements);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    held.HandOver = null;
+                    if (handed)
+                    {
+                        held.LocalOnly = false;
+                        _localOnlyHolds--;
+                    }
+                }
+
+                // The call's settlement, if it waited for this, now goes to the ledger by the same id and releases it.
+                handOver.SetResult();
+            }
+
+            if (!handed)
+            {
                 return false;
-            }
-
-            bool settled;
-            lock (_lock)
-            {
-                settled = !_inFlight.ContainsKey(id);
-                if (!settled && held.LocalOnly)
-                {
-                    held.LocalOnly = false;
-                    _localOnlyHolds--;
-                }
-            }
-
-            if (settled)
-            {
-                // The call ended meanwhile and its cost is counted (or queued) already: release what was just reserved.
-                try
-                {
-                    await _ledger.SettleAsync(id, held.Buckets, 0m, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // It expires after the reservation timeout; until then the ledger holds a little more than is spent.
-                    LogReconcileFailed(_logger, ex, PendingSettlements);
-                }
             }
         }
 
@@ -697,6 +725,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     {
         /// <summary>Gets or sets a value indicating whether the ledger does not know this reservation (changed under the lock).</summary>
         public bool LocalOnly { get; set; }
+
+        /// <summary>Gets or sets the hand-over of this reservation to the ledger while it runs, which its settlement waits for.</summary>
+        public Task? HandOver { get; set; }
     }
 
     private sealed record PendingSettlement(string ReservationId, SpendBucket[] Buckets, decimal CostUsd);
