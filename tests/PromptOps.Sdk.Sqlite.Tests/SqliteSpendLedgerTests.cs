@@ -81,7 +81,7 @@ public class SqliteSpendLedgerTests
         });
 
         Assert.Equal(100, succeeded);
-        Assert.Equal(100, first.Inner.Calls + second.Inner.Calls);
+        Assert.Equal(100, first.Inner.CallCount + second.Inner.CallCount);
         Assert.Equal(1000L * 1_000_000_000, temp.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger"));
         Assert.Equal(0, temp.Scalar("SELECT COUNT(*) FROM spend_reservations"));
         Assert.Equal(3, temp.Scalar("SELECT COUNT(*) FROM spend_alerts"));
@@ -99,7 +99,7 @@ public class SqliteSpendLedgerTests
             SpendPrices.Configure(o);
             o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 1000m };
         }).AddPromptDirectory(RepositoryPaths.Prompts).AddSqliteStore(temp.ConnectionString);
-        builder.Services.AddChatClient(new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 })).UsePromptOps();
+        builder.Services.AddChatClient(Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 })).UsePromptOps();
         using var host = builder.Build();
         await host.StartAsync();
         var client = host.Services.GetRequiredService<IChatClient>();
@@ -133,7 +133,7 @@ public class SqliteSpendLedgerTests
         new(new SqliteDatabase(temp.ConnectionString, TimeSpan.FromSeconds(5)), time ?? TimeProvider.System);
 
     private static Pipeline Create(TempStore temp) => Pipeline.Create(
-        new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }) { Delay = TimeSpan.FromMilliseconds(1) },
+        Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }, latency: TimeSpan.FromMilliseconds(1)),
         configure: o =>
         {
             SpendPrices.Configure(o);

@@ -92,7 +92,7 @@ public sealed class SqliteStoreFaultTests
     {
         using var temp = new TempStore();
         await using var pipeline = Pipeline.Create(
-            new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }) { Delay = TimeSpan.FromMilliseconds(5) },
+            Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }, latency: TimeSpan.FromMilliseconds(5)),
             configure: o => (o.Calls.WriteRetries, o.Calls.RetryDelay, o.Calls.QueueCapacity) = (10, TimeSpan.FromMilliseconds(50), 1_000_000),
             services: s => s.AddPromptOps().AddSqliteStore(temp.ConnectionString));
         await pipeline.Client.GetResponseAsync("warm up");
@@ -176,7 +176,7 @@ public sealed class SqliteStoreFaultTests
     }
 
     private static Pipeline Create(TempStore temp, decimal limitUsd) => Pipeline.Create(
-        new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }),
+        Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 10 }),
         configure: o =>
         {
             SpendPrices.Configure(o);

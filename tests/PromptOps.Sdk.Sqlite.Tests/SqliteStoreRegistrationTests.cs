@@ -12,7 +12,7 @@ public sealed class SqliteStoreRegistrationTests
         using var temp = new TempStore();
         var services = new ServiceCollection();
         services.AddLogging().AddPromptOps(o => o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 5m }).AddSqliteStore(temp.ConnectionString);
-        services.AddChatClient(new FakeChatClient()).UsePromptOps();
+        services.AddChatClient(Fakes.Replying()).UsePromptOps();
         var first = services.BuildServiceProvider();
         await first.GetRequiredService<IChatClient>().GetResponseAsync("hi");
         var second = services.BuildServiceProvider();

@@ -30,17 +30,18 @@ namespace PromptOps.Testing;
 /// </example>
 public sealed class FakeChatClient : IChatClient
 {
-    private readonly ConcurrentQueue<Func<IReadOnlyList<ChatMessage>, ChatOptions?, ChatResponse>> _script = new();
+    private readonly ConcurrentQueue<Step> _script = new();
     private readonly ConcurrentQueue<FakeChatRequest> _requests = new();
     private readonly ChatClientMetadata _metadata;
     private int _calls;
 
     /// <summary>Initializes a new instance of the <see cref="FakeChatClient"/> class.</summary>
-    /// <param name="providerName">The provider name reported in <see cref="ChatClientMetadata"/>, used for pricing lookups.</param>
+    /// <param name="providerName">The provider name reported in <see cref="ChatClientMetadata"/>, used for pricing lookups; <see langword="null"/> for a client that reports none.</param>
     /// <param name="defaultModelId">The model reported when the request names none.</param>
-    public FakeChatClient(string providerName = "fake", string? defaultModelId = null)
+    /// <param name="providerUri">The endpoint reported in <see cref="ChatClientMetadata.ProviderUri"/>, or <see langword="null"/>.</param>
+    public FakeChatClient(string? providerName = "fake", string? defaultModelId = null, Uri? providerUri = null)
     {
-        _metadata = new ChatClientMetadata(providerName, defaultModelId: defaultModelId);
+        _metadata = new ChatClientMetadata(providerName, providerUri, defaultModelId);
     }
 
     /// <summary>Gets or sets the function that answers calls once the script is used up, or <see langword="null"/> to fail them.</summary>
@@ -51,6 +52,12 @@ public sealed class FakeChatClient : IChatClient
 
     /// <summary>Gets or sets a value indicating whether replies without usage get usage counted with the tokenizer (default <see langword="true"/>).</summary>
     public bool CountUsage { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether each request is kept in <see cref="Requests"/> (default <see langword="true"/>);
+    /// turn it off for long runs, or for tests about what the code under test keeps alive.
+    /// </summary>
+    public bool KeepRequests { get; set; } = true;
 
     /// <summary>Gets the requests received so far, in the order they arrived.</summary>
     public IReadOnlyList<FakeChatRequest> Requests => [.. _requests];
@@ -78,7 +85,24 @@ public sealed class FakeChatClient : IChatClient
     public FakeChatClient ReplyWith(ChatResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        _script.Enqueue((_, _) => response);
+        _script.Enqueue(new Step((_, _) => response));
+        return this;
+    }
+
+    /// <summary>
+    /// Queues a reply whose stream breaks: a streaming call gets the first <paramref name="chunks"/> word chunks of
+    /// <paramref name="text"/> and then <paramref name="exception"/> (a dropped connection); a non-streaming call throws it.
+    /// </summary>
+    /// <param name="text">The reply the provider was sending.</param>
+    /// <param name="chunks">How many chunks arrive before the failure.</param>
+    /// <param name="exception">The failure, or <see langword="null"/> for an <see cref="IOException"/> saying the connection closed.</param>
+    /// <returns>This client, to chain further steps.</returns>
+    public FakeChatClient ReplyWithBrokenStream(string text, int chunks, Exception? exception = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunks);
+        var failure = exception ?? new IOException($"The provider closed the connection after {chunks} chunk(s) of the stream.");
+        _script.Enqueue(new Step((_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, text)), chunks, failure));
         return this;
     }
 
@@ -102,7 +126,7 @@ public sealed class FakeChatClient : IChatClient
     public FakeChatClient ThenThrow(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        _script.Enqueue((_, _) => throw exception);
+        _script.Enqueue(new Step((_, _) => throw exception));
         return this;
     }
 
@@ -116,14 +140,20 @@ public sealed class FakeChatClient : IChatClient
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return Complete(step(request.Messages, options), request, options);
+        if (step.BreakAfterChunks is not null)
+        {
+            throw step.Failure!;
+        }
+
+        return Complete(step.Respond(request.Messages, options), request, options);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (request, step) = Begin(messages, options, streaming: true);
-        var response = Complete(step(request.Messages, options), request, options);
+        var response = Complete(step.Respond(request.Messages, options), request, options);
+        var sent = 0;
         var responseId = response.ResponseId ?? $"fake-{request.Number}";
         foreach (var message in response.Messages)
         {
@@ -139,6 +169,11 @@ public sealed class FakeChatClient : IChatClient
                     }
 
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (sent++ == step.BreakAfterChunks)
+                    {
+                        throw step.Failure!;
+                    }
+
                     yield return new ChatResponseUpdate(message.Role, [chunk])
                     {
                         ResponseId = responseId,
@@ -149,7 +184,16 @@ public sealed class FakeChatClient : IChatClient
             }
         }
 
-        var last = new ChatResponseUpdate { ResponseId = responseId, ModelId = response.ModelId, FinishReason = response.FinishReason };
+        // The usage chunk belongs to the reply's last message, as providers' final chunks do.
+        var lastMessage = response.Messages.Count == 0 ? null : response.Messages[^1];
+        var last = new ChatResponseUpdate
+        {
+            ResponseId = responseId,
+            MessageId = lastMessage is null ? null : lastMessage.MessageId ?? $"{responseId}-m",
+            Role = lastMessage?.Role,
+            ModelId = response.ModelId,
+            FinishReason = response.FinishReason,
+        };
         if (response.Usage is { } usage)
         {
             last.Contents.Add(new UsageContent(usage));
@@ -189,21 +233,27 @@ public sealed class FakeChatClient : IChatClient
         return chunks.Count == 0 ? [string.Empty] : chunks;
     }
 
-    private (FakeChatRequest Request, Func<IReadOnlyList<ChatMessage>, ChatOptions?, ChatResponse> Step) Begin(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private (FakeChatRequest Request, Step Step) Begin(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var number = Interlocked.Increment(ref _calls);
         var request = new FakeChatRequest(number, [.. messages], options?.Clone(), streaming);
-        _requests.Enqueue(request);
+        if (KeepRequests)
+        {
+            _requests.Enqueue(request);
+        }
         if (_script.TryDequeue(out var step))
         {
             return (request, step);
         }
 
         return RespondWith is { } respond
-            ? (request, respond)
+            ? (request, new Step(respond))
             : throw new InvalidOperationException($"FakeChatClient has no reply for call {number}: the script's steps are used up and RespondWith is not set. Queue one more reply with ReplyWith(...), or set RespondWith to answer every further call.");
     }
+
+    /// <summary>One scripted answer: how to respond, and whether (after how many chunks) the stream breaks.</summary>
+    private sealed record Step(Func<IReadOnlyList<ChatMessage>, ChatOptions?, ChatResponse> Respond, int? BreakAfterChunks = null, Exception? Failure = null);
 
     private ChatResponse Complete(ChatResponse response, FakeChatRequest request, ChatOptions? options)
     {

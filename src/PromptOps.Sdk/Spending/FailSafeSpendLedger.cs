@@ -40,6 +40,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private int _localOnlyHolds;
+
+    /// <summary>How many times one reconciliation hands over the local holds made meanwhile before leaving it to the next probe.</summary>
+    private const int MaxHandOverPasses = 8;
     private readonly Queue<PendingSettlement> _pending = new();
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
     private readonly SemaphoreSlim _reconciling = new(1, 1);
@@ -301,6 +304,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         try
         {
             var added = 0;
+            var handOverPasses = 0;
             while (true)
             {
                 PendingSettlement? next;
@@ -316,7 +320,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                         return false;
                     }
 
-                    if (!await HandOverLocalHoldsAsync().ConfigureAwait(false))
+                    // Under steady traffic, calls keep reserving locally while earlier ones are handed over: a few passes
+                    // per run, then the next probe goes on, rather than holding the reconciliation open.
+                    if (++handOverPasses > MaxHandOverPasses || !await HandOverLocalHoldsAsync().ConfigureAwait(false))
                     {
                         return false;
                     }

@@ -55,7 +55,7 @@ public sealed class SpendBudgetBurstTests
         });
 
         Assert.InRange(succeeded, 95, 100);
-        Assert.Equal(succeeded, pipeline.Inner.Calls);
+        Assert.Equal(succeeded, pipeline.Inner.CallCount);
         var spent = (await pipeline.RecordsAsync()).Where(r => r.Success).Sum(r => r.Cost);
         Assert.True(spent <= 100 * callCost, $"spent ${spent} of a ${100 * callCost} budget");
     }
@@ -98,10 +98,9 @@ public sealed class SpendBudgetBurstTests
     internal static ChatOptions Options() => new() { ModelId = "gpt-4o", MaxOutputTokens = MaxOutputTokens };
 
     /// <summary>A provider that reports the input its tokenizer counts (the same encoding PromptOps estimates with) and all the output allowed.</summary>
-    internal static FakeChatClient ReportingProvider() => new()
-    {
-        Delay = TimeSpan.FromMilliseconds(2),
-        Respond = (messages, options) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Your order ships today."))
+    internal static FakeChatClient ReportingProvider() => Fakes.Replying(
+        latency: TimeSpan.FromMilliseconds(2),
+        respond: (messages, options) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Your order ships today."))
         {
             ModelId = options?.ModelId,
             FinishReason = ChatFinishReason.Stop,
@@ -110,8 +109,7 @@ public sealed class SpendBudgetBurstTests
                 InputTokenCount = TiktokenTokenCounter.Shared.EstimateInputTokens(messages, options, options?.ModelId),
                 OutputTokenCount = OutputTokens,
             },
-        },
-    };
+        });
 }
 
 /// <summary>One worker process of the multi-process burst (tests/PromptOps.Sdk.Tests.Worker).</summary>

@@ -86,7 +86,7 @@ public class CallRecordDispatcherTests
             await pipeline.Client.GetResponseAsync("hi").WaitAsync(TimeSpan.FromSeconds(10));
         }
 
-        Assert.Equal(50, pipeline.Inner.Calls);
+        Assert.Equal(50, pipeline.Inner.CallCount);
         Assert.InRange(pipeline.Dispatcher.DroppedCount, 44, 45);
         Assert.True(dropped.GetMeasurementSnapshot().Sum(m => m.Value) >= pipeline.Dispatcher.DroppedCount);
         gate.Release();

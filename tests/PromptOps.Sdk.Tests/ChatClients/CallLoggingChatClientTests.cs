@@ -74,16 +74,16 @@ public class CallLoggingChatClientTests
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
         Assert.Equal(keysBefore, rendered.Options.AdditionalProperties!.Keys.ToList());
-        Assert.NotSame(rendered.Options, pipeline.Inner.LastOptions);
-        Assert.DoesNotContain(pipeline.Inner.LastOptions!.AdditionalProperties?.Keys ?? [], k => k.StartsWith("promptops.", StringComparison.Ordinal));
-        Assert.Equal("gpt-4o", pipeline.Inner.LastOptions.ModelId);
+        var sent = pipeline.Inner.Requests[^1].Options!;
+        Assert.DoesNotContain(sent.AdditionalProperties?.Keys ?? [], k => k.StartsWith("promptops.", StringComparison.Ordinal));
+        Assert.Equal("gpt-4o", sent.ModelId);
     }
 
     [Fact]
     public async Task GetResponseAsync_InnerClientThrows_RecordsFailureAndRethrowsTheSameException()
     {
         var boom = new HttpRequestException("The provider is down.");
-        var inner = new FakeChatClient { Respond = (_, _) => throw boom };
+        var inner = Fakes.Replying(respond: (_, _) => throw boom);
         await using var pipeline = Pipeline.Create(inner);
 
         var thrown = await Assert.ThrowsAsync<HttpRequestException>(() => pipeline.Client.GetResponseAsync("hi"));
@@ -99,7 +99,7 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetResponseAsync_Cancelled_RecordsTheCancellation()
     {
-        var inner = new FakeChatClient { Delay = TimeSpan.FromSeconds(30) };
+        var inner = Fakes.Replying(latency: TimeSpan.FromSeconds(30));
         await using var pipeline = Pipeline.Create(inner);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
@@ -138,7 +138,7 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetStreamingResponseAsync_NoUsageReported_EstimatesAndSaysSo()
     {
-        await using var pipeline = Pipeline.Create(new FakeChatClient("one two three four five", usage: null));
+        await using var pipeline = Pipeline.Create(Fakes.Replying("one two three four five", usage: null));
         var rendered = Pipeline.Render();
 
         var response = await pipeline.Client.GetStreamingResponseAsync(rendered.Messages, rendered.Options).ToChatResponseAsync();
@@ -157,7 +157,7 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetStreamingResponseAsync_StreamFailsHalfway_RecordsFailureWithPartialOutput()
     {
-        var inner = new FakeChatClient("one two three four five") { FailStreamAfter = 2 };
+        var inner = Fakes.Replying("one two three four five", breakStreamAfter: 2);
         await using var pipeline = Pipeline.Create(inner);
 
         var seen = new List<string>();
@@ -184,7 +184,7 @@ public class CallLoggingChatClientTests
     public async Task GetStreamingResponseAsync_ConsumerStopsEarly_RecordsOnceAsAbandonedAndBillsWhatWasReceived(bool usePromptOps)
     {
         await using var pipeline = Pipeline.Create(
-            new FakeChatClient("one two three four five"),
+            Fakes.Replying("one two three four five"),
             pipeline: usePromptOps ? null : b => b.UseCallLogging().UseCostTracking());
 
         await foreach (var update in pipeline.Client.GetStreamingResponseAsync("hi"))
@@ -206,7 +206,7 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetStreamingResponseAsync_ConsumerStopsAtTheFinishReason_IsASuccess()
     {
-        await using var pipeline = Pipeline.Create(new FakeChatClient("one two"));
+        await using var pipeline = Pipeline.Create(Fakes.Replying("one two"));
 
         await foreach (var update in pipeline.Client.GetStreamingResponseAsync("hi"))
         {
@@ -224,7 +224,7 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetStreamingResponseAsync_CancelledHalfway_RecordsTheCancellation()
     {
-        var inner = new FakeChatClient("one two three four five") { Delay = TimeSpan.FromMilliseconds(20) };
+        var inner = Fakes.Replying("one two three four five", latency: TimeSpan.FromMilliseconds(20));
         await using var pipeline = Pipeline.Create(inner);
         using var cts = new CancellationTokenSource();
 
@@ -277,8 +277,9 @@ public class CallLoggingChatClientTests
     public async Task GetResponseAsync_RecordWaitingForDeliveryWithContentCaptureOff_DoesNotKeepTheCallersMessagesAlive()
     {
         // A record waits up to the delivery interval. Without content capture it needs none of the messages, and a chat
-        // history can be large: it must not live that long with the record.
-        await using var pipeline = Pipeline.Create(configure: o =>
+        // history can be large: it must not live that long with the record. (The shipped fake keeps every request it
+        // receives, so the provider here is one that keeps nothing.)
+        await using var pipeline = Pipeline.Create(Fakes.Forgetful(), configure: o =>
         {
             o.Calls.DeliveryInterval = TimeSpan.FromMinutes(1);
             o.Calls.ContentCapture = PromptCallContentCapture.Off;
@@ -297,14 +298,11 @@ public class CallLoggingChatClientTests
     [Fact]
     public async Task GetResponseAsync_ToolsOfferedAndCalled_AreRecorded()
     {
-        var inner = new FakeChatClient
-        {
-            Respond = (_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup_order", new Dictionary<string, object?> { ["id"] = "10023" })]))
+        var inner = Fakes.Replying(respond: (_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup_order", new Dictionary<string, object?> { ["id"] = "10023" })]))
             {
                 FinishReason = ChatFinishReason.ToolCalls,
                 Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 },
-            },
-        };
+            });
         await using var pipeline = Pipeline.Create(inner);
         var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string id) => "shipped", "lookup_order"), AIFunctionFactory.Create(() => "ok", "track_shipping")] };
 
@@ -320,9 +318,9 @@ public class CallLoggingChatClientTests
     public async Task GetResponseAsync_LatencyFromTimeProvider_IsRecorded()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var inner = new FakeChatClient();
-        var respond = inner.Respond;
-        inner.Respond = (m, o) =>
+        var inner = Fakes.Replying();
+        var respond = inner.RespondWith!;
+        inner.RespondWith = (m, o) =>
         {
             time.Advance(TimeSpan.FromMilliseconds(1500));
             return respond(m, o);

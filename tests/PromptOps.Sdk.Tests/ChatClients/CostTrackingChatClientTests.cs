@@ -9,7 +9,7 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task GetResponseAsync_UnknownModel_CostIsNullAndOneWarningPerModel()
     {
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 });
         await using var pipeline = Pipeline.Create(inner);
         var options = new ChatOptions { ModelId = "acme-llm-9000" };
 
@@ -28,7 +28,7 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task GetResponseAsync_PriceOverrideInConfiguration_PricesAnOtherwiseUnknownModel()
     {
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 1_000_000, OutputTokenCount = 500_000, CachedInputTokenCount = 200_000 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 1_000_000, OutputTokenCount = 500_000, CachedInputTokenCount = 200_000 });
         await using var pipeline = Pipeline.Create(inner, o => o.Pricing.Models["acme-llm-9000"] = new ModelPriceOverride
         {
             InputPerMillionTokens = 2m,
@@ -46,7 +46,7 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task GetResponseAsync_ResponseModelIsADatedSnapshot_PricedAsTheSnapshot()
     {
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 1000 }, responseModel: "gpt-4o-mini-2024-07-18");
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 1000 }, responseModel: "gpt-4o-mini-2024-07-18");
         await using var pipeline = Pipeline.Create(inner);
 
         await pipeline.Client.GetResponseAsync("hi", new ChatOptions { ModelId = "gpt-4o-mini" });
@@ -66,7 +66,7 @@ public class CostTrackingChatClientTests
             CachedInputTokenCount = 1_000,
             AdditionalCounts = new() { ["CacheCreationInputTokens"] = 3_000 },
         };
-        await using var pipeline = Pipeline.Create(new FakeChatClient(usage: usage));
+        await using var pipeline = Pipeline.Create(Fakes.Replying(usage: usage));
 
         await pipeline.Client.GetResponseAsync("hi", new ChatOptions { ModelId = "claude-sonnet-4-5" });
 
@@ -78,7 +78,7 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task GetResponseAsync_MoreCachedThanInputTokens_ClampedAndFlaggedNeverNegative()
     {
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 100, OutputTokenCount = 10, CachedInputTokenCount = 900 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 100, OutputTokenCount = 10, CachedInputTokenCount = 900 });
         await using var pipeline = Pipeline.Create(inner);
 
         await pipeline.Client.GetResponseAsync("hi", new ChatOptions { ModelId = "gpt-4o" });
@@ -91,7 +91,7 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task UseCostTracking_AloneWithoutServices_ReturnsCostOnTheResponse()
     {
-        using var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 100 });
+        using var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 100 });
         using var client = new ChatClientBuilder(inner).UseCostTracking().Build();
 
         var response = await client.GetResponseAsync("hi", new ChatOptions { ModelId = "gpt-4.1" });
@@ -104,12 +104,12 @@ public class CostTrackingChatClientTests
     [Fact]
     public async Task UseTokenBudget_AloneWithoutServices_UsesDefaultsAndPromptFileBudget()
     {
-        using var inner = new FakeChatClient();
+        using var inner = Fakes.Replying();
         using var client = new ChatClientBuilder(inner).UseTokenBudget().Build();
 
         var response = await client.GetResponseAsync("hi");
 
-        Assert.Equal(1, inner.Calls);
+        Assert.Equal(1, inner.CallCount);
         Assert.IsType<string>(response.AdditionalProperties?[PromptOpsResponseKeys.RequestId]);
     }
 }

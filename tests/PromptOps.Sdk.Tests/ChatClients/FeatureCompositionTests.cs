@@ -19,8 +19,8 @@ public class FeatureCompositionTests
     private static readonly Dictionary<string, Scenario> All = new()
     {
         ["usage reported"] = new(Usage()),
-        ["no usage reported"] = new(() => new FakeChatClient("one two three")),
-        ["provider throws"] = new(() => new FakeChatClient { Respond = (_, _) => throw new HttpRequestException("provider down") }),
+        ["no usage reported"] = new(() => Fakes.Replying("one two three")),
+        ["provider throws"] = new(() => Fakes.Replying(respond: (_, _) => throw new HttpRequestException("provider down"))),
         ["token budget rejects"] = new(Usage(), Configure: o => o.Budgets.MaxTokensPerRequest = 20),
         ["token budget clamps"] = new(Usage(), Configure: o => (o.Budgets.MaxTokensPerRequest, o.Budgets.Policy) = (2_000, TokenBudgetPolicy.ClampOutput), MaxOutput: 4_000),
         ["token budget alerts"] = new(Usage(), Configure: o => o.Budgets.MaxTokensPerRequest = 1_600),
@@ -28,11 +28,11 @@ public class FeatureCompositionTests
         ["spend budget downgrades"] = new(Usage(), Limit: 0.000001m, Action: SpendLimitAction.Downgrade),
         ["spend alert fires"] = new(Usage(), Limit: 0.02m),
         ["stream with usage"] = new(Usage(), Consume: Stream.All),
-        ["stream without usage"] = new(() => new FakeChatClient("one two three"), Consume: Stream.All),
-        ["stream fails halfway"] = new(() => new FakeChatClient("one two three four") { FailStreamAfter = 2 }, Consume: Stream.All),
+        ["stream without usage"] = new(() => Fakes.Replying("one two three"), Consume: Stream.All),
+        ["stream fails halfway"] = new(() => Fakes.Replying("one two three four", breakStreamAfter: 2), Consume: Stream.All),
         ["stream stopped after the first update"] = new(Usage(), Consume: Stream.StopAfterFirst),
-        ["stream stopped at the cost update"] = new(() => new FakeChatClient("one two three"), Consume: Stream.StopAtCost),
-        ["stream cancelled halfway"] = new(() => new FakeChatClient("one two three four") { Delay = TimeSpan.FromMilliseconds(5) }, Consume: Stream.CancelAfterFirst),
+        ["stream stopped at the cost update"] = new(() => Fakes.Replying("one two three"), Consume: Stream.StopAtCost),
+        ["stream cancelled halfway"] = new(() => Fakes.Replying("one two three four", latency: TimeSpan.FromMilliseconds(5)), Consume: Stream.CancelAfterFirst),
         ["stream refused by the token budget"] = new(Usage(), Configure: o => o.Budgets.MaxTokensPerRequest = 20, Consume: Stream.All),
         ["stream refused by the spend budget"] = new(Usage(), Limit: 0.000001m, Consume: Stream.All),
     };
@@ -83,7 +83,7 @@ public class FeatureCompositionTests
     [Fact]
     public void UsePromptOps_FeaturesOutsideTheEnum_ThrowsNamingTheValue()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ChatClientBuilder(new FakeChatClient()).UsePromptOps((PromptOpsFeatures)64));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ChatClientBuilder(Fakes.Replying()).UsePromptOps((PromptOpsFeatures)64));
 
         Assert.Contains("'64' is not a combination of PromptOpsFeatures values", error.Message, StringComparison.Ordinal);
     }
@@ -93,7 +93,7 @@ public class FeatureCompositionTests
 
     private sealed class PassThroughChatClient(IChatClient inner) : DelegatingChatClient(inner);
 
-    private static Func<FakeChatClient> Usage() => () => new FakeChatClient("one two three", new UsageDetails { InputTokenCount = 1_200, OutputTokenCount = 300, TotalTokenCount = 1_500 });
+    private static Func<PromptOps.Testing.FakeChatClient> Usage() => () => Fakes.Replying("one two three", new UsageDetails { InputTokenCount = 1_200, OutputTokenCount = 300, TotalTokenCount = 1_500 });
 
     /// <summary>Runs the scenario and describes everything a user could observe of it, as text to compare.</summary>
     private static async Task<string> RunAsync(Scenario scenario, Func<ChatClientBuilder, ChatClientBuilder> use)
@@ -181,7 +181,7 @@ public class FeatureCompositionTests
         properties is null ? "{}" : "{" + string.Join(", ", properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")) + "}";
 
     private sealed record Scenario(
-        Func<FakeChatClient> Inner,
+        Func<PromptOps.Testing.FakeChatClient> Inner,
         Action<PromptOpsOptions>? Configure = null,
         decimal Limit = 1_000m,
         SpendLimitAction Action = SpendLimitAction.Block,

@@ -21,7 +21,7 @@ public class TokenBudgetChatClientTests
 
         var error = await Assert.ThrowsAsync<TokenBudgetExceededException>(() => pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options));
 
-        Assert.Equal(0, pipeline.Inner.Calls);
+        Assert.Equal(0, pipeline.Inner.CallCount);
         Assert.Equal(feature, error.Feature);
         Assert.Equal(100, error.Limit);
         Assert.Equal(800, error.RequestedOutputTokens);
@@ -50,7 +50,7 @@ public class TokenBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Equal(exact, (await pipeline.SingleRecordAsync()).EstimatedInputTokens);
     }
 
@@ -64,7 +64,7 @@ public class TokenBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Null((await pipeline.SingleRecordAsync()).EstimatedInputTokens);
     }
 
@@ -83,7 +83,7 @@ public class TokenBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Null((await pipeline.SingleRecordAsync()).EstimatedInputTokens);
     }
 
@@ -108,7 +108,7 @@ public class TokenBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
     }
 
     private static RenderedPrompt RenderSmallBudgetPrompt()
@@ -142,8 +142,8 @@ public class TokenBudgetChatClientTests
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
         var record = await pipeline.SingleRecordAsync();
-        Assert.Equal(1_000 - record.EstimatedInputTokens, pipeline.Inner.LastOptions!.MaxOutputTokens);
-        Assert.Equal(pipeline.Inner.LastOptions.MaxOutputTokens, record.MaxOutputTokens);
+        Assert.Equal(1_000 - record.EstimatedInputTokens, pipeline.Inner.Requests[^1].Options!.MaxOutputTokens);
+        Assert.Equal(pipeline.Inner.Requests[^1].Options!.MaxOutputTokens, record.MaxOutputTokens);
         Assert.Equal(800, rendered.Options.MaxOutputTokens);
     }
 
@@ -159,7 +159,7 @@ public class TokenBudgetChatClientTests
         await pipeline.Client.GetResponseAsync("hello");
 
         var record = await pipeline.SingleRecordAsync();
-        Assert.Equal(500 - record.EstimatedInputTokens, pipeline.Inner.LastOptions!.MaxOutputTokens);
+        Assert.Equal(500 - record.EstimatedInputTokens, pipeline.Inner.Requests[^1].Options!.MaxOutputTokens);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public class TokenBudgetChatClientTests
 
         await Assert.ThrowsAsync<TokenBudgetExceededException>(() => pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options));
 
-        Assert.Equal(0, pipeline.Inner.Calls);
+        Assert.Equal(0, pipeline.Inner.CallCount);
     }
 
     [Fact]
@@ -181,8 +181,8 @@ public class TokenBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
-        Assert.Equal(800, pipeline.Inner.LastOptions!.MaxOutputTokens);
+        Assert.Equal(1, pipeline.Inner.CallCount);
+        Assert.Equal(800, pipeline.Inner.Requests[^1].Options!.MaxOutputTokens);
         Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("sent anyway because the policy is Warn", StringComparison.Ordinal));
     }
 
@@ -190,7 +190,7 @@ public class TokenBudgetChatClientTests
     public async Task GetResponseAsync_UsageAtNinetyPercent_RaisesABudgetAlert()
     {
         var feature = $"alert_{Guid.NewGuid():N}";
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 700, OutputTokenCount = 200 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 700, OutputTokenCount = 200 });
         await using var pipeline = Pipeline.Create(inner, o => o.Budgets.Features[feature] = new FeatureTokenBudget { MaxTokensPerRequest = 1_000, Policy = TokenBudgetPolicy.Warn });
         using var alerts = new MetricCollector<long>(null, PromptOpsTelemetry.MeterName, PromptOpsTelemetry.BudgetAlertsMetric);
         using var context = PromptOpsContext.Begin(feature: feature);
@@ -205,7 +205,7 @@ public class TokenBudgetChatClientTests
     public async Task GetResponseAsync_UsageBelowThreshold_RaisesNoAlert()
     {
         var feature = $"calm_{Guid.NewGuid():N}";
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 500, OutputTokenCount = 100 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 500, OutputTokenCount = 100 });
         await using var pipeline = Pipeline.Create(inner, o => o.Budgets.Features[feature] = new FeatureTokenBudget { MaxTokensPerRequest = 1_000 });
         using var alerts = new MetricCollector<long>(null, PromptOpsTelemetry.MeterName, PromptOpsTelemetry.BudgetAlertsMetric);
         using var context = PromptOpsContext.Begin(feature: feature);
@@ -228,7 +228,7 @@ public class TokenBudgetChatClientTests
             }
         });
 
-        Assert.Equal(0, pipeline.Inner.Calls);
+        Assert.Equal(0, pipeline.Inner.CallCount);
         Assert.Equal(typeof(TokenBudgetExceededException).FullName, (await pipeline.SingleRecordAsync()).ErrorType);
     }
 
@@ -245,6 +245,6 @@ public class TokenBudgetChatClientTests
         ((Microsoft.Extensions.Configuration.IConfigurationRoot)configuration).Reload();
         await pipeline.Client.GetResponseAsync(rendered.Messages, rendered.Options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
     }
 }

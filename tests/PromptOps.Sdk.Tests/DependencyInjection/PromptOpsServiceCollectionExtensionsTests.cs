@@ -34,7 +34,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging().AddPromptOps(o => o.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = 5m });
-        services.AddChatClient(new FakeChatClient()).UsePromptOps();
+        services.AddChatClient(Fakes.Replying()).UsePromptOps();
         var first = services.BuildServiceProvider();
         await first.GetRequiredService<IChatClient>().GetResponseAsync("hi");
         var second = services.BuildServiceProvider();
@@ -151,7 +151,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddPromptOps(o => o.Budgets.MaxTokensPerRequest = 100_000).AddCallSink<CollectingSink>();
-        services.AddChatClient(new FakeChatClient()).UsePromptOps();
+        services.AddChatClient(Fakes.Replying()).UsePromptOps();
         await using var provider = services.BuildServiceProvider();
 
         var client = provider.GetRequiredService<IChatClient>();

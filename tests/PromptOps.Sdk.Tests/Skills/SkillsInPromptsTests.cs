@@ -66,12 +66,9 @@ public sealed class SkillsInPromptsTests : IDisposable
     public async Task UseFunctionInvocation_SkillToolsOfARenderedPrompt_AreInvokedAndRecorded()
     {
         var sink = new CollectingSink();
-        var model = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 })
-        {
-            Respond = (messages, _) => messages.Any(m => m.Contents.OfType<FunctionResultContent>().Any())
-                ? new ChatResponse(new ChatMessage(ChatRole.Assistant, "Order 42 is eligible; refund issued.")) { Usage = new UsageDetails { InputTokenCount = 150, OutputTokenCount = 10 } }
-                : new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "lookup_order", new Dictionary<string, object?> { ["orderId"] = "42" })])) { Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 } },
-        };
+        var model = Fakes.Replying(respond: (messages, _) => messages.Any(m => m.Contents.OfType<FunctionResultContent>().Any())
+            ? new ChatResponse(new ChatMessage(ChatRole.Assistant, "Order 42 is eligible; refund issued.")) { Usage = new UsageDetails { InputTokenCount = 150, OutputTokenCount = 10 } }
+            : new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "lookup_order", new Dictionary<string, object?> { ["orderId"] = "42" })])) { Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 } });
         using var host = await StartAsync(services =>
         {
             services.AddSingleton<IPromptCallSink>(sink);
@@ -97,7 +94,7 @@ public sealed class SkillsInPromptsTests : IDisposable
         using var host = await StartAsync(services =>
         {
             services.AddSingleton<IPromptCallSink>(sink);
-            services.AddChatClient(new FakeChatClient()).UsePromptOps();
+            services.AddChatClient(Fakes.Replying()).UsePromptOps();
         });
         var rendered = host.Services.GetRequiredService<IPromptCatalog>().Get("refunds").Render(new { question = string.Concat(Enumerable.Repeat("Please refund my broken tent. ", 20)) });
         var client = host.Services.GetRequiredService<IChatClient>();

@@ -18,7 +18,7 @@ public class SpendBudgetChatClientTests
     public async Task GetResponseAsync_ThousandConcurrentCallsAgainstABudgetForHundred_AtMostHundredSucceedAndSpendNeverExceedsTheLimit()
     {
         await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 1000m });
-        pipeline.Inner.Delay = TimeSpan.FromMilliseconds(2);
+        pipeline.Inner.Latency = TimeSpan.FromMilliseconds(2);
         var ledger = pipeline.Services.GetRequiredService<ISpendLedger>();
         var peak = 0m;
         var succeeded = 0;
@@ -46,7 +46,7 @@ public class SpendBudgetChatClientTests
         var final = await ledger.GetAsync(Bucket(pipeline, "daily"));
         Assert.Equal(100, succeeded);
         Assert.Equal(900, refused);
-        Assert.Equal(100, pipeline.Inner.Calls);
+        Assert.Equal(100, pipeline.Inner.CallCount);
         Assert.Equal(1000m, final.SpentUsd);
         Assert.Equal(0m, final.ReservedUsd);
         Assert.True(peak <= 1000m, $"spent plus reserved reached ${peak}, over the $1000 limit");
@@ -68,7 +68,7 @@ public class SpendBudgetChatClientTests
     public async Task GetResponseAsync_CallThatThrows_ReleasesItsReservationAndSpendsNothing()
     {
         await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 100m });
-        pipeline.Inner.Respond = (_, _) => throw new HttpRequestException("provider down");
+        pipeline.Inner.RespondWith = (_, _) => throw new HttpRequestException("provider down");
 
         await Assert.ThrowsAsync<HttpRequestException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
 
@@ -86,7 +86,7 @@ public class SpendBudgetChatClientTests
 
         var error = await Assert.ThrowsAsync<SpendBudgetExceededException>(() => pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options()));
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Equal("support-daily", error.Budget);
         Assert.Equal(SpendBudgetScope.Feature, error.Scope);
         Assert.Equal("support", error.ScopeValue);
@@ -106,7 +106,7 @@ public class SpendBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class SpendBudgetChatClientTests
 
         // A call without a user is not counted by a user budget.
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
-        Assert.Equal(3, pipeline.Inner.Calls);
+        Assert.Equal(3, pipeline.Inner.CallCount);
     }
 
     [Fact]
@@ -136,9 +136,9 @@ public class SpendBudgetChatClientTests
         await using var pipeline = Create(budgets: b => b["daily"] = new SpendBudget { LimitUsd = 15m, Action = SpendLimitAction.Downgrade, DowngradeModel = CheapModel });
 
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
-        Assert.Equal(Model, pipeline.Inner.LastOptions!.ModelId);
+        Assert.Equal(Model, pipeline.Inner.Requests[^1].Options!.ModelId);
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
-        Assert.Equal(CheapModel, pipeline.Inner.LastOptions!.ModelId);
+        Assert.Equal(CheapModel, pipeline.Inner.Requests[^1].Options!.ModelId);
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
 
         var records = await pipeline.RecordsAsync();
@@ -166,7 +166,7 @@ public class SpendBudgetChatClientTests
         }
 
         await pipeline.Services.GetRequiredService<BudgetAlertPublisher>().FlushAsync();
-        Assert.Equal(4, pipeline.Inner.Calls);
+        Assert.Equal(4, pipeline.Inner.CallCount);
         var alert = Assert.Single(alerts.Alerts);
         Assert.Equal(1.0, alert.Threshold);
         Assert.Equal(20m, alert.SpentUsd);
@@ -306,7 +306,7 @@ public class SpendBudgetChatClientTests
             }
         }
 
-        Assert.Equal(expectedCalls, pipeline.Inner.Calls);
+        Assert.Equal(expectedCalls, pipeline.Inner.CallCount);
         Assert.True(failSafe.IsDegraded);
         Assert.Equal(expectedCalls, failSafe.PendingSettlements);
         Assert.Single(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2420);
@@ -374,7 +374,7 @@ public class SpendBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], Options());
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Equal(0, ledger.Calls);
     }
 
@@ -388,7 +388,7 @@ public class SpendBudgetChatClientTests
         var exact = TiktokenTokenCounter.Shared.EstimateInputTokens(messages, options, inputPriced);
         var bound = TiktokenTokenCounter.Shared.EstimateInputTokensUpperBound(messages, options, inputPriced);
         Assert.True(bound > exact + 10, $"bound {bound} should be well over the exact {exact} for this test to mean anything");
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1, TotalTokenCount = 6 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1, TotalTokenCount = 6 });
         await using var pipeline = Pipeline.Create(inner, configure: o =>
         {
             o.Pricing.Models[inputPriced] = new ModelPriceOverride { InputPerMillionTokens = 1_000_000m, OutputPerMillionTokens = 0m };
@@ -397,7 +397,7 @@ public class SpendBudgetChatClientTests
 
         await pipeline.Client.GetResponseAsync(messages, options);
 
-        Assert.Equal(1, pipeline.Inner.Calls);
+        Assert.Equal(1, pipeline.Inner.CallCount);
         Assert.Equal(5m, (await pipeline.Services.GetRequiredService<ISpendLedger>().GetAsync(Bucket(pipeline, "daily"))).SpentUsd);
     }
 
@@ -421,7 +421,7 @@ public class SpendBudgetChatClientTests
         SpendLedgerFailureMode onLedgerFailure = SpendLedgerFailureMode.EnforceLocally,
         ISpendLedger? ledger = null)
     {
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = outputTokens, TotalTokenCount = 5 + outputTokens });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 5, OutputTokenCount = outputTokens, TotalTokenCount = 5 + outputTokens });
         return Pipeline.Create(
             inner,
             configure: o =>

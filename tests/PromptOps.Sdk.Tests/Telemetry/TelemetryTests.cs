@@ -24,7 +24,7 @@ public class TelemetryTests
             ReasoningTokenCount = 120,
             AdditionalCounts = new() { ["CacheCreationInputTokens"] = 64 },
         };
-        var inner = new FakeChatClient(usage: usage) { Metadata = new ChatClientMetadata("openai", new Uri("https://api.example.test:8443/v1"), "gpt-4o") };
+        var inner = Fakes.Replying(usage: usage, provider: "openai", endpoint: new Uri("https://api.example.test:8443/v1"), defaultModel: "gpt-4o");
         await using var pipeline = Pipeline.Create(inner);
         var rendered = Pipeline.Render();
         rendered.Options.Seed = 42;
@@ -69,7 +69,7 @@ public class TelemetryTests
         using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(PromptOpsTelemetry.SourceName).AddInMemoryExporter(spans).Build();
         using var duration = new MetricCollector<double>(null, PromptOpsTelemetry.MeterName, "gen_ai.client.operation.duration");
         using var cost = new MetricCollector<double>(null, PromptOpsTelemetry.MeterName, PromptOpsTelemetry.CostMetric);
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 }) { Metadata = new ChatClientMetadata(providerName: null, defaultModelId: null) };
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 }, provider: null, defaultModel: null);
         await using var pipeline = Pipeline.Create(inner, configure: o => o.Pricing.Models["anything"] = new ModelPriceOverride { InputPerMillionTokens = 1, OutputPerMillionTokens = 1 });
         using var context = PromptOpsContext.Begin(feature: feature);
 
@@ -119,7 +119,7 @@ public class TelemetryTests
         using var cacheRead = new MetricCollector<long>(null, PromptOpsTelemetry.MeterName, "gen_ai.client.inference.usage.cache_read.input_tokens");
         using var perCall = new MetricCollector<long>(null, PromptOpsTelemetry.MeterName, "gen_ai.client.inference.operation.input_tokens");
         using var old = new MetricCollector<double>(null, PromptOpsTelemetry.MeterName, "gen_ai.client.operation.duration");
-        var inner = new FakeChatClient(usage: new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 300, CachedInputTokenCount = 1000 });
+        var inner = Fakes.Replying(usage: new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 300, CachedInputTokenCount = 1000 });
         await using var pipeline = Pipeline.Create(inner);
         using var context = PromptOpsContext.Begin(feature: feature);
         GenAI.LatestExperimental = true;
@@ -157,7 +157,7 @@ public class TelemetryTests
     {
         var spans = new SpanList();
         using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(PromptOpsTelemetry.SourceName).AddInMemoryExporter(spans).Build();
-        await using var pipeline = Pipeline.Create(new FakeChatClient("Mail me at jane@example.com", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 }));
+        await using var pipeline = Pipeline.Create(Fakes.Replying("Mail me at jane@example.com", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 }));
         using var context = PromptOpsContext.Begin(requestId: $"otel-{Guid.NewGuid():N}");
         (GenAI.EmitCostAttributes, GenAI.CaptureMessageContent) = (true, true);
         try

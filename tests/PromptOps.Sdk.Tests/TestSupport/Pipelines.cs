@@ -50,7 +50,7 @@ internal sealed class Pipeline : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         FakeTimeProvider? time = null)
     {
-        inner ??= new FakeChatClient(usage: new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 300, TotalTokenCount = 1500 });
+        inner ??= Fakes.Replying(usage: new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 300, TotalTokenCount = 1500 });
         var sink = new CollectingSink();
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace)).AddFakeLogging();
