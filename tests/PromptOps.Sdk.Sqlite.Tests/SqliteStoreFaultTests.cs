@@ -64,6 +64,9 @@ public sealed class SqliteStoreFaultTests
             Assert.True(await CallAsync(pipeline));
         }
 
+        // The records are written first: this test is about the ledger, and a record batch written while the files are
+        // being deleted would race the deletion (WriteBatchAsync_FileDeletedWhileRunning covers the writer).
+        await pipeline.RecordsAsync();
         SqliteConnection.ClearAllPools();
         foreach (var file in Directory.EnumerateFiles(temp.Directory))
         {
