@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PromptOps.Cli.Lifecycle;
 
 namespace PromptOps.Cli.Commands;
 

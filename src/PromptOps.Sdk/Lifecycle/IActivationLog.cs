@@ -6,7 +6,7 @@ namespace PromptOps;
 /// <remarks>
 /// <c>AddPromptOps()</c> registers an <see cref="InMemoryActivationLog"/>, which forgets on restart; the prompt catalog
 /// records every switch it sees when configuration changes a label. For an audit trail that outlives the process, register
-/// a durable log: <see cref="JsonLinesActivationLog"/> (a file), or the SQLite store of <c>PromptOps.Sdk.Sqlite</c>.
+/// a durable log: a JSON-lines file (the CLI's, when no store is given), or the SQLite store of <c>PromptOps.Sdk.Sqlite</c>.
 /// Implementations must be safe for concurrent use.
 /// </remarks>
 public interface IActivationLog

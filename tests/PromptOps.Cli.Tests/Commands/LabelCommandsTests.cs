@@ -1,3 +1,4 @@
+using PromptOps.Cli.Lifecycle;
 using Snapshooter.Xunit;
 
 namespace PromptOps.Cli.Tests.Commands;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace PromptOps;
+namespace PromptOps.Cli.Lifecycle;
 
 /// <summary>
 /// An <see cref="IActivationLog"/> kept in an append-only file, one JSON object per line: durable, readable with any text
