@@ -1,4 +1,5 @@
 using PromptOps.Cli.Lifecycle;
+using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Cli.Tests.Lifecycle;
 
@@ -9,16 +10,8 @@ public sealed class JsonLinesActivationLogTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static PromptActivation Activation(string id = "customer-support", string environment = "production", string to = "2.0.0", int minute = 0) => new()
-    {
-        PromptId = id,
-        Environment = environment,
-        FromVersion = "2.1.0",
-        ToVersion = to,
-        ActivatedBy = "ann",
-        Timestamp = new DateTimeOffset(2026, 11, 23, 9, minute, 0, TimeSpan.Zero),
-        Reason = "rollback: \"refunds\" answered wrongly\nsee INC-4312",
-    };
+    private static PromptActivation Activation(string id = "customer-support", string environment = "production", string to = "2.0.0", int minute = 0) =>
+        SampleActivations.Rollback(id, environment, to, minute);
 
     [Fact]
     public async Task JsonLines_RecordThenRead_RoundTripsEveryFieldAcrossInstances()

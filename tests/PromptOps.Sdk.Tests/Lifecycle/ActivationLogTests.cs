@@ -1,17 +1,11 @@
+using PromptOps.Tests.TestSupport;
+
 namespace PromptOps.Tests.Lifecycle;
 
 public sealed class ActivationLogTests
 {
-    private static PromptActivation Activation(string id = "customer-support", string environment = "production", string to = "2.0.0", int minute = 0) => new()
-    {
-        PromptId = id,
-        Environment = environment,
-        FromVersion = "2.1.0",
-        ToVersion = to,
-        ActivatedBy = "ann",
-        Timestamp = new DateTimeOffset(2026, 11, 23, 9, minute, 0, TimeSpan.Zero),
-        Reason = "rollback: \"refunds\" answered wrongly\nsee INC-4312",
-    };
+    private static PromptActivation Activation(string id = "customer-support", string environment = "production", string to = "2.0.0", int minute = 0) =>
+        SampleActivations.Rollback(id, environment, to, minute);
 
     [Fact]
     public async Task InMemory_OverCapacity_DropsTheOldestFirst()
