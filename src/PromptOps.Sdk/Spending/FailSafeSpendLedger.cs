@@ -351,6 +351,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     return false;
                 }
 
+                var lost = new List<(SpendBucket Bucket, decimal Usd)>();
                 lock (_lock)
                 {
                     _pending.Dequeue();
@@ -359,8 +360,22 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     {
                         var local = Totals(next.Buckets[i]);
                         local.Unreconciled -= next.CostUsd;
-                        local.KnownSpent = Math.Max(local.KnownSpent, totals[i].SpentUsd);
+
+                        // As for any settlement: less than what the ledger reported before plus this cost means the store
+                        // lost data (deleted or replaced during the outage), and the difference is added back.
+                        var expected = local.KnownSpent + next.CostUsd;
+                        if (totals[i].SpentUsd < expected)
+                        {
+                            lost.Add((next.Buckets[i], expected - totals[i].SpentUsd));
+                        }
+
+                        local.KnownSpent = totals[i].SpentUsd < expected ? totals[i].SpentUsd : Math.Max(local.KnownSpent, totals[i].SpentUsd);
                     }
+                }
+
+                foreach (var (bucket, usd) in lost)
+                {
+                    Restore(bucket, usd);
                 }
 
                 added++;
