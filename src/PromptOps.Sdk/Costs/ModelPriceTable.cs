@@ -183,6 +183,13 @@ public sealed partial class ModelPriceTable
 
     private static IEnumerable<string> Candidates(string modelId, string? prefix)
     {
+        // A provider's own entry for the whole id comes first: Groq's "openai/gpt-oss-120b" is "groq/openai/gpt-oss-120b",
+        // and a router's "openai/gpt-3.5-turbo" is priced at the router's rate, not at OpenAI's.
+        if (prefix is not null && modelId.Contains('/', StringComparison.Ordinal) && !modelId.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"{prefix}/{modelId}";
+        }
+
         var bare = modelId[(modelId.LastIndexOf('/') + 1)..];
         var undated = DateSuffix().Replace(bare, string.Empty);
         foreach (var name in bare == undated ? [bare] : new[] { bare, undated })

@@ -75,6 +75,18 @@ public class CostGoldenTests
         Assert.Equal(cost.CachedInput, cost.Total);
     }
 
+    [Theory]
+    [InlineData("openai/gpt-oss-120b", "groq", "groq/openai/gpt-oss-120b")]
+    [InlineData("meta-llama/llama-4-maverick-17b-128e-instruct", "groq", "groq/meta-llama/llama-4-maverick-17b-128e-instruct")]
+    [InlineData("openai/gpt-3.5-turbo", "openrouter", "openrouter/openai/gpt-3.5-turbo")]
+    [InlineData("meta-llama/Llama-3.3-70B-Instruct-Turbo", "together_ai", "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo")]
+    public void TryFind_IdWithASlashBehindAProvider_FindsTheProvidersOwnEntryForTheWholeId(string model, string provider, string expectedKey)
+    {
+        Assert.True(ModelPriceTable.Default.TryFind(model, provider, out var match), $"'{model}' on {provider} should be priced.");
+
+        Assert.Equal(expectedKey, match.Key);
+    }
+
     [Fact]
     public void TryFind_UnknownModel_ReturnsFalse()
     {
