@@ -6,7 +6,7 @@ using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.ChatClients;
 
-public class TokenBudgetChatClientTests
+public class TokenBudgetTests
 {
     private static readonly string LongQuestion = string.Concat(Enumerable.Repeat("My tent pole snapped on the first night and the seam leaks. ", 40));
 

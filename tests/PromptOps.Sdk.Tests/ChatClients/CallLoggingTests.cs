@@ -5,7 +5,7 @@ using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.ChatClients;
 
-public class CallLoggingChatClientTests
+public class CallLoggingTests
 {
     [Fact]
     public async Task GetResponseAsync_RenderedPrompt_RecordsPromptTokensCostAndContext()

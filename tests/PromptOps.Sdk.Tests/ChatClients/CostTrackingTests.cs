@@ -4,7 +4,7 @@ using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.ChatClients;
 
-public class CostTrackingChatClientTests
+public class CostTrackingTests
 {
     [Fact]
     public async Task GetResponseAsync_UnknownModel_CostIsNullAndOneWarningPerModel()

@@ -7,7 +7,7 @@ using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Spending;
 
-public class SpendBudgetChatClientTests
+public class SpendBudgetTests
 {
     /// <summary>A model whose output costs exactly $1 per token and whose input is free: a call with 10 output tokens costs $10.</summary>
     private const string Model = SpendPrices.Model;
