@@ -172,17 +172,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     Release(reservationId);
                     for (var i = 0; i < totals!.Count; i++)
                     {
-                        var expected = before[i] + actualCostUsd;
-                        if (totals[i].SpentUsd < expected)
-                        {
-                            // The restored difference is counted as not yet received, on top of what the ledger now says.
-                            lost.Add((buckets[i], expected - totals[i].SpentUsd));
-                            Totals(buckets[i]).KnownSpent = totals[i].SpentUsd;
-                        }
-                        else
-                        {
-                            Know(buckets[i], totals[i].SpentUsd);
-                        }
+                        KnowSettled(buckets[i], before[i] + actualCostUsd, totals[i].SpentUsd, lost);
                     }
                 }
 
@@ -360,16 +350,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     {
                         var local = Totals(next.Buckets[i]);
                         local.Unreconciled -= next.CostUsd;
-
-                        // As for any settlement: less than what the ledger reported before plus this cost means the store
-                        // lost data (deleted or replaced during the outage), and the difference is added back.
-                        var expected = local.KnownSpent + next.CostUsd;
-                        if (totals[i].SpentUsd < expected)
-                        {
-                            lost.Add((next.Buckets[i], expected - totals[i].SpentUsd));
-                        }
-
-                        local.KnownSpent = totals[i].SpentUsd < expected ? totals[i].SpentUsd : Math.Max(local.KnownSpent, totals[i].SpentUsd);
+                        KnowSettled(next.Buckets[i], local.KnownSpent + next.CostUsd, totals[i].SpentUsd, lost);
                     }
                 }
 
@@ -617,6 +598,23 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     {
         _pending.Enqueue(settlement);
         Volatile.Write(ref _pendingCount, _pending.Count);
+    }
+
+    /// <summary>
+    /// Takes the total the ledger reported after a settlement (call under the lock). Less than <paramref name="expected"/>
+    /// (what it reported before, plus this cost) means the store lost data, deleted or replaced: the difference goes to
+    /// <paramref name="lost"/>, to be added back (<see cref="Restore"/>) on top of what the ledger now says.
+    /// </summary>
+    private void KnowSettled(SpendBucket bucket, decimal expected, decimal reported, List<(SpendBucket Bucket, decimal Usd)> lost)
+    {
+        if (reported < expected)
+        {
+            lost.Add((bucket, expected - reported));
+            Totals(bucket).KnownSpent = reported;
+            return;
+        }
+
+        Know(bucket, reported);
     }
 
     private void Know(SpendBucket bucket, decimal spent)

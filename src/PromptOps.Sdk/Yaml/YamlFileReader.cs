@@ -78,8 +78,9 @@ internal sealed class YamlFileReader(string path, ICollection<PromptDiagnostic> 
     /// <summary>Warns (PO1002) about every key of a mapping outside the known ones, for readers that look values up by key.</summary>
     public void WarnUnknownKeys(YamlMappingNode mapping, string[] known, string subject)
     {
-        foreach (var _ in Entries(mapping, known, subject))
+        foreach (var keyNode in mapping.Children.Keys.Where(k => k is not YamlScalarNode { Value: { } key } || !known.Contains(key, StringComparer.Ordinal)))
         {
+            WarnUnknownKey(keyNode, known, subject);
         }
     }
 
