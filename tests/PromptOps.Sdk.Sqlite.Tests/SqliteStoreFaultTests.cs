@@ -84,8 +84,10 @@ public sealed class SqliteStoreFaultTests
 
         var failSafe = (FailSafeSpendLedger)pipeline.Services.GetRequiredService<PromptOpsCallServices>().SpendLedger;
         Assert.True(await failSafe.ReconcileAsync());
-        Assert.Equal(4, succeeded); // $60 spent before the deletion are not forgotten
-        Assert.Equal(100L * 1_000_000_000, temp.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger"));
+        var log = string.Join("\n", pipeline.Logs.GetSnapshot().Select(l => $"{l.Id.Id} {l.Message}"));
+        Assert.True(succeeded == 4, $"{succeeded} calls succeeded; the log said:\n{log}"); // $60 spent before the deletion are not forgotten
+        var spent = temp.Scalar("SELECT SUM(spent_nanousd) FROM spend_ledger");
+        Assert.True(spent == 100L * 1_000_000_000, $"The ledger holds {spent} nano-USD; the log said:\n{log}");
         Assert.Contains(pipeline.Logs.GetSnapshot(), l => l.Id.Id == 2423);
         Assert.Equal("ok", temp.Text("PRAGMA integrity_check"));
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -132,10 +133,16 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buckets);
-        Task? handingOver;
+        Task? handingOver = null;
         lock (_lock)
         {
-            handingOver = _inFlight.TryGetValue(reservationId, out var held) ? held.HandOver : null;
+            if (_inFlight.TryGetValue(reservationId, out var held))
+            {
+                // From here on no hand-over starts for it: one that began after this settlement reached the ledger would
+                // leave a reservation there that nothing releases.
+                held.Settling = true;
+                handingOver = held.HandOver;
+            }
         }
 
         if (handingOver is not null)
@@ -317,6 +324,12 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                         return false;
                     }
 
+                    // A settlement still running past its timeout either lands or queues itself: know which before answering.
+                    if (!await LateSettlementsEndedAsync(Spending.LedgerTimeout * MaxBusyWaits).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
                     lock (_lock)
                     {
                         // Leave degraded mode only with nothing left to hand over (a settlement or a local hold may have
@@ -394,11 +407,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(ShutdownTimeout);
-        while (Volatile.Read(ref _lateSettlements) > 0 && !timeout.IsCancellationRequested)
-        {
-            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        await LateSettlementsEndedAsync(ShutdownTimeout).ConfigureAwait(false);
         if (PendingSettlements == 0)
         {
             return;
@@ -416,6 +425,24 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
         }
 
         LogLostAtShutdown(_logger, PendingSettlements, _ledger.GetType().Name);
+    }
+
+    /// <summary>Waits, at most <paramref name="limit"/>, until every settlement that outlived its timeout has ended.</summary>
+    /// <returns>Whether none is still running.</returns>
+    private async ValueTask<bool> LateSettlementsEndedAsync(TimeSpan limit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _lateSettlements) > 0)
+        {
+            if (Stopwatch.GetElapsedTime(started) >= limit)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     /// <summary>Runs one ledger operation off the caller's thread and waits for it at most the configured timeout.</summary>
@@ -549,8 +576,8 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             var handOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_lock)
             {
-                // Settled meanwhile (its cost is counted or queued already), or being handed over by another pass: skip.
-                if (!_inFlight.TryGetValue(id, out held) || !held.LocalOnly || held.HandOver is not null)
+                // Being settled (its cost is counted or queued, or soon will be), or handed over by another pass: skip.
+                if (!_inFlight.TryGetValue(id, out held) || !held.LocalOnly || held.Settling || held.HandOver is not null)
                 {
                     continue;
                 }
@@ -559,6 +586,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             }
 
             var handed = false;
+            var settledMeanwhile = false;
             try
             {
                 var claims = Array.ConvertAll(held.Buckets, b => new SpendClaim(b, LimitUsd: null));
@@ -574,7 +602,10 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                 lock (_lock)
                 {
                     held.HandOver = null;
-                    if (handed)
+
+                    // A settlement that stopped waiting for this hand-over has released the hold (and counted it) already.
+                    settledMeanwhile = !_inFlight.TryGetValue(id, out var current) || !ReferenceEquals(current, held);
+                    if (handed && !settledMeanwhile)
                     {
                         held.LocalOnly = false;
                         _localOnlyHolds--;
@@ -589,9 +620,32 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
             {
                 return false;
             }
+
+            if (settledMeanwhile && !await ReleaseLateHandOverAsync(id, held.Buckets).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Releases a handed-over reservation whose call was settled before the ledger had it: a settlement of nothing by the
+    /// same id (the cost itself was settled or queued by the call). Left alone, it would hold budget until it expired.
+    /// </summary>
+    private async ValueTask<bool> ReleaseLateHandOverAsync(string id, SpendBucket[] buckets)
+    {
+        try
+        {
+            await _ledger.SettleAsync(id, buckets, 0m, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogReconcileFailed(_logger, ex, PendingSettlements);
+            return false;
+        }
     }
 
     private void Enqueue(PendingSettlement settlement)
@@ -747,6 +801,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
 
         /// <summary>Gets or sets the hand-over of this reservation to the ledger while it runs, which its settlement waits for.</summary>
         public Task? HandOver { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the call's settlement has begun, so no hand-over may start (changed under the lock).</summary>
+        public bool Settling { get; set; }
     }
 
     private sealed record PendingSettlement(string ReservationId, SpendBucket[] Buckets, decimal CostUsd);

@@ -57,13 +57,65 @@ public sealed class FailSafeSpendLedgerTests
         Assert.True((await shared.TryReserveAsync(Request("there-2", 4m))).Reserved);
     }
 
+    [Fact]
+    public async Task SettleAsync_CallEndsWhileItsHandOverIsSlow_TheLedgerHoldsNothingAfterwardsAndTheProcessRecovers()
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = TimeSpan.FromMilliseconds(100);
+        var shared = new InMemorySpendLedger();
+        var flaky = new SwitchableLedger(shared);
+        var here = new FailSafeSpendLedger(flaky, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
+        var bucket = new SpendBucket("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+        SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
+
+        flaky.Available = false;
+        Assert.True((await here.TryReserveAsync(Request("here-1", 6m))).Reserved);
+        flaky.Available = true;
+
+        // The hand-over of the call let through meanwhile reaches the ledger only after the call has ended and settled.
+        var gate = flaky.HoldReservations();
+        var reconciling = here.ReconcileAsync();
+        await flaky.ReservationWaiting.WaitAsync(TimeSpan.FromSeconds(30));
+        await here.SettleAsync("here-1", [bucket], 6m);
+        gate.SetResult();
+        Assert.True(await reconciling, "The reconciliation did not finish after the hand-over arrived late.");
+
+        var total = await shared.GetAsync(bucket);
+        Assert.Equal((6m, 0m), (total.SpentUsd, total.ReservedUsd)); // no reservation left holding the other $4
+        Assert.False(here.IsDegraded);
+        Assert.True((await here.TryReserveAsync(Request("here-2", 4m))).Reserved);
+        Assert.Equal(4m, (await shared.GetAsync(bucket)).ReservedUsd); // decided by the ledger again, not in the process
+    }
+
     /// <summary>A ledger that can be made unavailable, as a locked or missing store is.</summary>
     private sealed class SwitchableLedger(ISpendLedger inner) : ISpendLedger
     {
         public bool Available { get; set; } = true;
 
-        public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default) =>
-            Available ? inner.TryReserveAsync(request, cancellationToken) : throw Down();
+        private TaskCompletionSource? _reservationGate;
+        private readonly TaskCompletionSource _reservationWaiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Gets a task that completes when a reservation waits at the gate <see cref="HoldReservations"/> set.</summary>
+        public Task ReservationWaiting => _reservationWaiting.Task;
+
+        /// <summary>Makes reservations wait until the returned source is completed, as a slow store does.</summary>
+        public TaskCompletionSource HoldReservations() => _reservationGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
+        {
+            if (!Available)
+            {
+                throw Down();
+            }
+
+            if (_reservationGate is { } gate)
+            {
+                _reservationWaiting.TrySetResult();
+                await gate.Task;
+            }
+
+            return await inner.TryReserveAsync(request, cancellationToken);
+        }
 
         public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default) =>
             Available ? inner.SettleAsync(reservationId, buckets, actualCostUsd, cancellationToken) : throw Down();
