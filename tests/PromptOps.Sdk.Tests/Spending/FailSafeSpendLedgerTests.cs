@@ -33,15 +33,8 @@ public sealed class FailSafeSpendLedgerTests
     [Fact]
     public async Task ReconcileAsync_CallLetThroughWhileTheLedgerWasDownStillRunning_TheLedgerCountsItForOtherProcesses()
     {
-        var options = new PromptOpsOptions();
-        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(30);
-        var shared = new InMemorySpendLedger();
-        var flaky = new SwitchableLedger(shared);
-        var here = new FailSafeSpendLedger(flaky, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
-        var bucket = new SpendBucket("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
-        SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
+        var (shared, flaky, here) = LedgerDownBehindFailSafe(TimeSpan.FromSeconds(30));
 
-        flaky.Available = false;
         Assert.True((await here.TryReserveAsync(Request("here-1", 6m))).Reserved, "The process did not enforce locally while the ledger was down.");
         Assert.True(here.IsDegraded);
         flaky.Available = true;
@@ -51,8 +44,8 @@ public sealed class FailSafeSpendLedgerTests
         Assert.False((await shared.TryReserveAsync(Request("there-1", 6m))).Reserved, "The ledger let another process spend money this process had already let through.");
         Assert.False(here.IsDegraded);
 
-        await here.SettleAsync("here-1", [bucket], 6m);
-        var total = await shared.GetAsync(bucket);
+        await here.SettleAsync("here-1", [Bucket], 6m);
+        var total = await shared.GetAsync(Bucket);
         Assert.Equal((6m, 0m), (total.SpentUsd, total.ReservedUsd));
         Assert.True((await shared.TryReserveAsync(Request("there-2", 4m))).Reserved);
     }
@@ -60,15 +53,8 @@ public sealed class FailSafeSpendLedgerTests
     [Fact]
     public async Task SettleAsync_CallEndsWhileItsHandOverIsSlow_TheLedgerHoldsNothingAfterwardsAndTheProcessRecovers()
     {
-        var options = new PromptOpsOptions();
-        options.Spending.LedgerTimeout = TimeSpan.FromMilliseconds(100);
-        var shared = new InMemorySpendLedger();
-        var flaky = new SwitchableLedger(shared);
-        var here = new FailSafeSpendLedger(flaky, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
-        var bucket = new SpendBucket("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
-        SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
+        var (shared, flaky, here) = LedgerDownBehindFailSafe(TimeSpan.FromMilliseconds(100));
 
-        flaky.Available = false;
         Assert.True((await here.TryReserveAsync(Request("here-1", 6m))).Reserved);
         flaky.Available = true;
 
@@ -76,15 +62,29 @@ public sealed class FailSafeSpendLedgerTests
         var gate = flaky.HoldReservations();
         var reconciling = here.ReconcileAsync();
         await flaky.ReservationWaiting.WaitAsync(TimeSpan.FromSeconds(30));
-        await here.SettleAsync("here-1", [bucket], 6m);
+        await here.SettleAsync("here-1", [Bucket], 6m);
         gate.SetResult();
         Assert.True(await reconciling, "The reconciliation did not finish after the hand-over arrived late.");
 
-        var total = await shared.GetAsync(bucket);
+        var total = await shared.GetAsync(Bucket);
         Assert.Equal((6m, 0m), (total.SpentUsd, total.ReservedUsd)); // no reservation left holding the other $4
         Assert.False(here.IsDegraded);
         Assert.True((await here.TryReserveAsync(Request("here-2", 4m))).Reserved);
-        Assert.Equal(4m, (await shared.GetAsync(bucket)).ReservedUsd); // decided by the ledger again, not in the process
+        Assert.Equal(4m, (await shared.GetAsync(Bucket)).ReservedUsd); // decided by the ledger again, not in the process
+    }
+
+    private static readonly SpendBucket Bucket = new("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+
+    private static SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(Bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
+
+    /// <summary>A shared ledger, currently unavailable, behind one process's fail-safe front.</summary>
+    private static (InMemorySpendLedger Shared, SwitchableLedger Flaky, FailSafeSpendLedger Here) LedgerDownBehindFailSafe(TimeSpan ledgerTimeout)
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = ledgerTimeout;
+        var shared = new InMemorySpendLedger();
+        var flaky = new SwitchableLedger(shared) { Available = false };
+        return (shared, flaky, new FailSafeSpendLedger(flaky, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance));
     }
 
     /// <summary>A ledger that can be made unavailable, as a locked or missing store is.</summary>
