@@ -14,7 +14,7 @@ var snapshotDate = args.Length > 1 ? args[1] : "2026-08-01";
 var outputPath = Path.Combine(repoRoot, "src", "PromptOps.Sdk", "Costs", "Data", "litellm-chat-prices.json");
 
 string[] modes = ["chat", "responses"];
-string[] priceFields = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "input_cost_per_token_cache_hit", "cache_creation_input_token_cost", "output_cost_per_reasoning_token"];
+string[] priceFields = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "input_cost_per_token_cache_hit", "cache_creation_input_token_cost", "output_cost_per_reasoning_token", "input_cost_per_audio_token", "output_cost_per_audio_token"];
 string[] tierPrefixes = ["input_cost_per_token_above_", "output_cost_per_token_above_", "cache_read_input_token_cost_above_", "cache_creation_input_token_cost_above_"];
 string[] otherFields = ["litellm_provider", "mode", "max_input_tokens", "max_output_tokens", "supports_prompt_caching"];
 

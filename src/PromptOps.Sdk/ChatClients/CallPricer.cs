@@ -15,10 +15,10 @@ internal sealed class CallPricer(ModelPricing pricing, ITokenCounter tokenCounte
 
         state.EnsureUsage(tokenCounter);
         var tokens = TokenUsage.From(state.Usage!);
-        state.Cost = pricing.TryPrice(state.ResponseModel ?? state.Model, state.Provider, tokens, out var source, out var clamped);
+        state.Cost = pricing.TryPrice(state.ResponseModel ?? state.Model, state.Provider, state.Endpoint, tokens, out var source, out var clamped);
         if (state.Cost is null && state.ResponseModel is not null && state.Model is not null && state.Model != state.ResponseModel)
         {
-            state.Cost = pricing.TryPrice(state.Model, state.Provider, tokens, out source, out clamped);
+            state.Cost = pricing.TryPrice(state.Model, state.Provider, state.Endpoint, tokens, out source, out clamped);
         }
 
         state.PriceSource = source;

@@ -22,7 +22,16 @@ public sealed class ModelPrice
     /// <summary>Gets the price of one reasoning output token, or <see langword="null"/> (then <see cref="OutputPerToken"/> applies).</summary>
     public decimal? ReasoningPerToken { get; init; }
 
-    /// <summary>Gets the long-context tiers: a request whose input exceeds a tier's threshold is priced entirely at that tier's rates.</summary>
+    /// <summary>Gets the price of one audio input token, or <see langword="null"/> (then <see cref="InputPerToken"/> applies).</summary>
+    public decimal? InputAudioPerToken { get; init; }
+
+    /// <summary>Gets the price of one audio output token, or <see langword="null"/> (then <see cref="OutputPerToken"/> applies).</summary>
+    public decimal? OutputAudioPerToken { get; init; }
+
+    /// <summary>
+    /// Gets the long-context tiers: a request whose input exceeds a tier's threshold (for xAI's models, reaches it) is priced
+    /// entirely at that tier's rates.
+    /// </summary>
     public IReadOnlyList<LongContextPrice> LongContextTiers { get; init; } = [];
 
     /// <summary>Gets the provider the price map files the model under (for example <c>openai</c> or <c>anthropic</c>), or <see langword="null"/>.</summary>
@@ -50,9 +59,15 @@ public sealed class LongContextPrice
     /// <summary>Gets the price of one output token in this tier.</summary>
     public required decimal OutputPerToken { get; init; }
 
-    /// <summary>Gets the price of one cached input token in this tier, or <see langword="null"/> (then this tier's <see cref="InputPerToken"/> applies).</summary>
+    /// <summary>
+    /// Gets the price of one cached input token in this tier, or <see langword="null"/>: then the model's own cache-read price
+    /// applies, or, without one, this tier's <see cref="InputPerToken"/>.
+    /// </summary>
     public decimal? CacheReadPerToken { get; init; }
 
-    /// <summary>Gets the price of one cache-write token in this tier, or <see langword="null"/> (then this tier's <see cref="InputPerToken"/> applies).</summary>
+    /// <summary>
+    /// Gets the price of one cache-write token in this tier, or <see langword="null"/>: then the model's own cache-write price
+    /// applies, or, without one, this tier's <see cref="InputPerToken"/>.
+    /// </summary>
     public decimal? CacheWritePerToken { get; init; }
 }

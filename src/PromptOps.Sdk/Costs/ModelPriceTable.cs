@@ -11,9 +11,14 @@ namespace PromptOps;
 /// LiteLLM's public map and embedded in the package; <see cref="LoadLiteLlmFile(string)"/> reads any file in that format.
 /// </summary>
 /// <remarks>
-/// <para>Model ids are matched as providers return them: exactly (ignoring case), then with the provider's prefix
-/// (<c>azure/gpt-4o</c>), then without any prefix (<c>openai/gpt-4o</c> or <c>models/gemini-2.5-pro</c>), then without a
-/// date suffix (<c>gpt-4o-2099-01-01</c>, <c>claude-sonnet-4-5-20990101</c>). Thread-safe; resolutions are cached.</para>
+/// <para>Model ids are matched as providers return them: with the provider's prefix before the whole id
+/// (<c>groq/openai/gpt-oss-120b</c>, <c>openrouter/openai/gpt-4o</c>), then before the part after the last slash
+/// (<c>azure/gpt-4o</c>), then as given (ignoring case), then without any prefix (<c>models/gemini-2.5-pro</c>), then without
+/// a date suffix (<c>gpt-4o-2099-01-01</c>, <c>claude-sonnet-4-5-20990101</c>).</para>
+/// <para>When the provider is one the table files entries under, only that provider's entries (and entries without a
+/// provider, such as configured overrides) are taken: a router's call is priced at the router's rate, and a model the
+/// provider has no entry for has no price rather than another provider's. An unknown provider is looked up by model name
+/// alone. Thread-safe; resolutions are cached.</para>
 /// </remarks>
 public sealed partial class ModelPriceTable
 {
@@ -23,11 +28,13 @@ public sealed partial class ModelPriceTable
     private static readonly Lazy<ModelPriceTable> DefaultTable = new(LoadDefault, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FrozenDictionary<string, ModelPrice> _prices;
+    private readonly string[] _providers;
     private readonly ConcurrentDictionary<(string? Provider, string Model), ModelPriceMatch?> _resolved = new();
 
     private ModelPriceTable(FrozenDictionary<string, ModelPrice> prices, string source)
     {
         _prices = prices;
+        _providers = [.. prices.Values.Select(p => p.Provider).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)];
         Source = source;
     }
 
@@ -158,7 +165,8 @@ public sealed partial class ModelPriceTable
 
     /// <summary>Finds the price of a model as a provider names it.</summary>
     /// <param name="modelId">The model id from the request or the response, for example <c>gpt-4o-2024-08-06</c>.</param>
-    /// <param name="providerName">The provider name from <c>ChatClientMetadata.ProviderName</c>, or <see langword="null"/>.</param>
+    /// <param name="providerName">The provider: a name from <c>ChatClientMetadata.ProviderName</c> (<c>openai</c>, <c>aws.bedrock</c>) or
+    /// a LiteLLM provider (<c>openrouter</c>, <c>groq</c>); <see langword="null"/> to look the model up by name alone.</param>
     /// <param name="match">The price and the table key it was found under.</param>
     /// <returns><see langword="true"/> when the model has a price.</returns>
     public bool TryFind(string modelId, string? providerName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPriceMatch? match)
@@ -170,31 +178,68 @@ public sealed partial class ModelPriceTable
 
     private ModelPriceMatch? Resolve(string modelId, string? providerName)
     {
-        foreach (var candidate in Candidates(modelId.Trim(), ProviderPrefix(providerName)))
+        foreach (var (key, price, accepted) in Consider(modelId, providerName))
         {
-            if (_prices.TryGetValue(candidate, out var price))
+            if (accepted)
             {
-                return new ModelPriceMatch(candidate, price, Source);
+                return new ModelPriceMatch(key, price!, Source);
             }
         }
 
         return null;
     }
 
-    private static IEnumerable<string> Candidates(string modelId, string? prefix)
+    /// <summary>
+    /// Explains how a model id resolves for a provider: every table key tried, in order, whether it exists, and whether it
+    /// was taken (an entry filed under another provider is never taken when the provider is known to the table).
+    /// </summary>
+    internal IReadOnlyList<PriceCandidate> Explain(string modelId, string? providerName) =>
+        [.. Consider(modelId, providerName).Select(c => new PriceCandidate(c.Key, c.Price, c.Accepted))];
+
+    /// <summary>The provider the table looks a model up for: LiteLLM's name, or <see langword="null"/> (by name alone).</summary>
+    internal string? EffectiveProvider(string? providerName) =>
+        PriceProviders.Normalize(providerName) is { } provider && Array.Exists(_providers, p => PriceProviders.Serves(provider, p)) ? provider : null;
+
+    private IEnumerable<(string Key, ModelPrice? Price, bool Accepted)> Consider(string modelId, string? providerName)
+    {
+        // A provider the table files entries under is looked up strictly: only its own entries (or ones given in code or
+        // configuration, which name no provider) price its calls. An unknown provider is looked up by model name alone.
+        var provider = EffectiveProvider(providerName);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var candidate in Candidates(modelId.Trim(), provider is null ? [] : PriceProviders.Prefixes(provider)))
+        {
+            if (!seen.Add(candidate))
+            {
+                continue;
+            }
+
+            var found = _prices.TryGetValue(candidate, out var price);
+            var accepted = found && (provider is null || PriceProviders.Serves(provider, price!.Provider));
+            yield return (candidate, found ? price : null, accepted);
+            if (accepted)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static IEnumerable<string> Candidates(string modelId, string[] prefixes)
     {
         // A provider's own entry for the whole id comes first: Groq's "openai/gpt-oss-120b" is "groq/openai/gpt-oss-120b",
-        // and a router's "openai/gpt-3.5-turbo" is priced at the router's rate, not at OpenAI's.
-        if (prefix is not null && modelId.Contains('/', StringComparison.Ordinal) && !modelId.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase))
+        // and a router's "openai/gpt-3.5-turbo" is "openrouter/openai/gpt-3.5-turbo", priced at the router's rate.
+        foreach (var prefix in prefixes)
         {
-            yield return $"{prefix}/{modelId}";
+            if (!modelId.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return $"{prefix}/{modelId}";
+            }
         }
 
         var bare = modelId[(modelId.LastIndexOf('/') + 1)..];
         var undated = DateSuffix().Replace(bare, string.Empty);
         foreach (var name in bare == undated ? [bare] : new[] { bare, undated })
         {
-            if (prefix is not null)
+            foreach (var prefix in prefixes)
             {
                 yield return $"{prefix}/{name}";
             }
@@ -207,24 +252,6 @@ public sealed partial class ModelPriceTable
             yield return name;
         }
     }
-
-    /// <summary>Maps Microsoft.Extensions.AI provider names (OpenTelemetry's <c>gen_ai.provider.name</c> values) to LiteLLM's key prefixes.</summary>
-    private static string? ProviderPrefix(string? providerName) => providerName?.ToLowerInvariant() switch
-    {
-        null or "" or "openai" => null,
-        "azure.ai.openai" or "azure_openai" or "azure" => "azure",
-        "azure.ai.inference" => "azure_ai",
-        "aws.bedrock" or "bedrock" => "bedrock",
-        "gcp.vertex_ai" or "vertex_ai" => "vertex_ai",
-        "gcp.gemini" or "gemini" => "gemini",
-        "anthropic" => null,
-        "mistral_ai" or "mistral" => "mistral",
-        "groq" => "groq",
-        "deepseek" => "deepseek",
-        "x_ai" or "xai" => "xai",
-        "ollama" => "ollama",
-        var other => other,
-    };
 
     [GeneratedRegex(@"(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8})$", RegexOptions.CultureInvariant)]
     private static partial Regex DateSuffix();
@@ -280,6 +307,8 @@ public sealed partial class ModelPriceTable
                 ?? ReadPrice(entry, "input_cost_per_token_cache_hit", model, problems, sourceName),
             CacheWritePerToken = ReadPrice(entry, "cache_creation_input_token_cost", model, problems, sourceName),
             ReasoningPerToken = ReadPrice(entry, "output_cost_per_reasoning_token", model, problems, sourceName),
+            InputAudioPerToken = ReadPrice(entry, "input_cost_per_audio_token", model, problems, sourceName),
+            OutputAudioPerToken = ReadPrice(entry, "output_cost_per_audio_token", model, problems, sourceName),
             LongContextTiers = [.. tiers
                 .Where(t => t.Value.Input is not null || t.Value.Output is not null)
                 .Select(t => new LongContextPrice
@@ -329,3 +358,9 @@ public sealed record ModelPriceMatch(string Key, ModelPrice Price, string Source
     /// <summary>Gets <c>source: key</c>, the price source recorded with each call (built once per match).</summary>
     internal string SourceAndKey { get; } = $"{Source}: {Key}";
 }
+
+/// <summary>A table key considered while resolving a model's price (<c>promptops price</c> shows them).</summary>
+/// <param name="Key">The key tried.</param>
+/// <param name="Price">The entry under that key, or <see langword="null"/> when the table has none.</param>
+/// <param name="Accepted">Whether the entry was taken: it exists and prices calls of the provider.</param>
+internal sealed record PriceCandidate(string Key, ModelPrice? Price, bool Accepted);

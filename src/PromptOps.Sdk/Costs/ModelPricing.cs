@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,25 +29,63 @@ internal sealed partial class ModelPricing
     {
         get
         {
-            var pricing = _options.CurrentValue.Pricing;
-            if (Volatile.Read(ref _current) is { } known && ReferenceEquals(known.Options, pricing))
-            {
-                return known.Table;
-            }
-
-            lock (_buildLock)
-            {
-                if (_current is { } built && ReferenceEquals(built.Options, pricing))
-                {
-                    return built.Table;
-                }
-
-                var table = Build(pricing);
-                Volatile.Write(ref _current, new PricedTable(pricing, table));
-                return table;
-            }
+            return Current(_options.CurrentValue.Pricing).Table;
         }
     }
+
+    private PricedTable Current(PromptOpsPricingOptions pricing)
+    {
+        if (Volatile.Read(ref _current) is { } known && ReferenceEquals(known.Options, pricing))
+        {
+            return known;
+        }
+
+        lock (_buildLock)
+        {
+            if (_current is { } built && ReferenceEquals(built.Options, pricing))
+            {
+                return built;
+            }
+
+            var endpoints = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (endpoint, provider) in pricing.Endpoints)
+            {
+                if (EndpointHost(endpoint) is { } host)
+                {
+                    endpoints[host] = provider ?? string.Empty;
+                }
+            }
+
+            var current = new PricedTable(pricing, Build(pricing), endpoints.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+            Volatile.Write(ref _current, current);
+            return current;
+        }
+    }
+
+    /// <summary>Reads a configured endpoint as a host: <c>api.x.ai</c>, or the host of <c>https://api.x.ai/v1</c>; <see langword="null"/> when it is neither.</summary>
+    internal static string? EndpointHost(string endpoint)
+    {
+        if (endpoint.Contains("://", StringComparison.Ordinal))
+        {
+            return Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri.Host : null;
+        }
+
+        var host = endpoint.Trim().TrimEnd('/');
+        return Uri.CheckHostName(host) == UriHostNameType.Unknown ? null : host;
+    }
+
+    /// <summary>The provider that served a call, in LiteLLM's names, from the endpoint the client calls and the name it reports.</summary>
+    public string? ProviderFor(string? providerName, Uri? endpoint)
+    {
+        var current = Current(_options.CurrentValue.Pricing);
+        return endpoint is null
+            ? PriceProviders.Normalize(providerName)
+            : current.Providers.GetOrAdd((providerName, endpoint), static (key, endpoints) => PriceProviders.Resolve(key.Name, key.Endpoint, endpoints), current.Endpoints);
+    }
+
+    /// <summary>Finds the price of a model for the provider that served the call (see <see cref="ProviderFor"/>).</summary>
+    public bool TryFind(string model, string? providerName, Uri? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPriceMatch? match) =>
+        Table.TryFind(model, ProviderFor(providerName, endpoint), out match);
 
     /// <summary>Builds the table the options describe; throws <see cref="PromptOpsException"/> for an unreadable price file.</summary>
     public static ModelPriceTable Build(PromptOpsPricingOptions pricing)
@@ -75,10 +114,11 @@ internal sealed partial class ModelPricing
     }
 
     /// <summary>Prices a call: its total in USD, or <see langword="null"/> (and one warning per model) when the model has no price.</summary>
-    public decimal? TryPrice(string? model, string? provider, TokenUsage usage, out string? priceSource, out bool clamped)
+    public decimal? TryPrice(string? model, string? providerName, Uri? endpoint, TokenUsage usage, out string? priceSource, out bool clamped)
     {
         clamped = false;
         priceSource = null;
+        var provider = ProviderFor(providerName, endpoint);
         if (string.IsNullOrWhiteSpace(model))
         {
             WarnOnce("(none)", provider);
@@ -104,10 +144,14 @@ internal sealed partial class ModelPricing
     }
 
     /// <summary>The table built for one pricing options instance, swapped as one reference so readers never see a torn pair.</summary>
-    private sealed record PricedTable(PromptOpsPricingOptions Options, ModelPriceTable Table);
+    private sealed record PricedTable(PromptOpsPricingOptions Options, ModelPriceTable Table, FrozenDictionary<string, string> Endpoints)
+    {
+        /// <summary>Gets the provider resolved per client (provider name and endpoint), which clients reuse for every call.</summary>
+        public ConcurrentDictionary<(string? Name, Uri Endpoint), string?> Providers { get; } = new();
+    }
 
     private sealed record LoadedFile((string Path, DateTime LastWrite, long Length) Stamp, ModelPriceTable Table);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Model '{Model}' (provider {Provider}) has no known price, so its calls are recorded with Cost = null. Add it under PromptOps:Pricing:Models:{Model} (InputPerMillionTokens, OutputPerMillionTokens) or point PromptOps:Pricing:PriceFile at a LiteLLM price file that has it. This warning is logged once per model.")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Model '{Model}' (provider {Provider}) has no known price for that provider, so its calls are recorded with Cost = null. Add it under PromptOps:Pricing:Models:{Model} (InputPerMillionTokens, OutputPerMillionTokens) or point PromptOps:Pricing:PriceFile at a LiteLLM price file that has it. This warning is logged once per model.")]
     private static partial void LogUnknownModel(ILogger logger, string model, string provider);
 }

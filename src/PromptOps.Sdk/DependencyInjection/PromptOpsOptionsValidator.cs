@@ -176,6 +176,18 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
             CheckPrice(failures, key, nameof(price.ReasoningPerMillionTokens), price.ReasoningPerMillionTokens);
         }
 
+        foreach (var (endpoint, provider) in pricing.Endpoints)
+        {
+            if (ModelPricing.EndpointHost(endpoint) is null)
+            {
+                failures.Add($"PromptOps:Pricing:Endpoints:{endpoint} is not a host name or URL. Use the host the client calls, for example api.x.ai.");
+            }
+            else if (provider is null)
+            {
+                failures.Add($"PromptOps:Pricing:Endpoints:{endpoint} names no provider. Set a LiteLLM provider such as xai or openrouter, or an empty string to price that host's models by name alone.");
+            }
+        }
+
         if (!string.IsNullOrWhiteSpace(pricing.PriceFile))
         {
             try

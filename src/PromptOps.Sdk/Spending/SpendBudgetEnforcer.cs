@@ -163,7 +163,7 @@ internal sealed partial class SpendBudgetEnforcer(
     /// </summary>
     private decimal WorstCase(PromptCallState state, PromptOpsSpendingOptions spending, bool exact)
     {
-        if (string.IsNullOrWhiteSpace(state.Model) || !pricing.Table.TryFind(state.Model, state.Provider, out var match))
+        if (string.IsNullOrWhiteSpace(state.Model) || !pricing.TryFind(state.Model, state.Provider, state.Endpoint, out var match))
         {
             var model = string.IsNullOrWhiteSpace(state.Model) ? "(none)" : state.Model;
             if (_unpricedModels.TryAdd(model, 0))

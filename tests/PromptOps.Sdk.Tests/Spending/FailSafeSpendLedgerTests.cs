@@ -56,10 +56,11 @@ public sealed class FailSafeSpendLedgerTests
         var (shared, flaky, here) = LedgerDownBehindFailSafe(TimeSpan.FromMilliseconds(100));
 
         Assert.True((await here.TryReserveAsync(Request("here-1", 6m))).Reserved);
-        flaky.Available = true;
 
-        // The hand-over of the call let through meanwhile reaches the ledger only after the call has ended and settled.
+        // The hand-over of the call let through meanwhile (by this reconciliation or a background one) reaches the ledger
+        // only after the call has ended and settled.
         var gate = flaky.HoldReservations();
+        flaky.Available = true;
         var reconciling = here.ReconcileAsync();
         await flaky.ReservationWaiting.WaitAsync(TimeSpan.FromSeconds(30));
         await here.SettleAsync("here-1", [Bucket], 6m);
@@ -68,6 +69,7 @@ public sealed class FailSafeSpendLedgerTests
 
         var total = await shared.GetAsync(Bucket);
         Assert.Equal((6m, 0m), (total.SpentUsd, total.ReservedUsd)); // no reservation left holding the other $4
+        Assert.True(await here.ReconcileAsync()); // a background reconciliation may still be ending
         Assert.False(here.IsDegraded);
         Assert.True((await here.TryReserveAsync(Request("here-2", 4m))).Reserved);
         Assert.Equal(4m, (await shared.GetAsync(Bucket)).ReservedUsd); // decided by the ledger again, not in the process
