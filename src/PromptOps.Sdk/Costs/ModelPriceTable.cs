@@ -227,12 +227,10 @@ public sealed partial class ModelPriceTable
     {
         // A provider's own entry for the whole id comes first: Groq's "openai/gpt-oss-120b" is "groq/openai/gpt-oss-120b",
         // and a router's "openai/gpt-3.5-turbo" is "openrouter/openai/gpt-3.5-turbo", priced at the router's rate.
+        // (OpenRouter's own "openrouter/auto" is "openrouter/openrouter/auto".)
         foreach (var prefix in prefixes)
         {
-            if (!modelId.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase))
-            {
-                yield return $"{prefix}/{modelId}";
-            }
+            yield return $"{prefix}/{modelId}";
         }
 
         var bare = modelId[(modelId.LastIndexOf('/') + 1)..];
