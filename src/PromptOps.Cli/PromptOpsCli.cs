@@ -15,6 +15,7 @@ internal static class PromptOpsCli
         root.Subcommands.Add(LintCommand.Create(output, error));
         root.Subcommands.Add(RenderCommand.Create(output, error));
         root.Subcommands.Add(EstimateCommand.Create(output, error));
+        root.Subcommands.Add(PriceCommand.Create(output, error));
         root.Subcommands.Add(SkillsCommand.Create(output, error));
         root.Subcommands.Add(LockCommand.Create(output, error));
         root.Subcommands.Add(PublishCommand.Create(output, error));

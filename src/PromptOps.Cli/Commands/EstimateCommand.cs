@@ -41,7 +41,8 @@ internal static class EstimateCommand
         return command;
     }
 
-    private static ModelPriceTable LoadPrices(FileInfo file)
+    /// <summary>Loads a <c>--price-file</c>, naming the option in its errors.</summary>
+    internal static ModelPriceTable LoadPrices(FileInfo file)
     {
         try
         {
@@ -105,6 +106,11 @@ internal static class EstimateCommand
         output.WriteLine(Invariant($"  input   {input,8} tokens  ${cost.Input,12:0.00000000}"));
         output.WriteLine(Invariant($"  output  {maxOutput ?? 0,8} tokens  ${cost.Output,12:0.00000000}{(maxOutput is null ? "   (output unbounded: not included)" : string.Empty)}"));
         output.WriteLine(Invariant($"  maximum cost of one call: ${cost.Total:0.00000000}"));
+        foreach (var note in CostCalculator.DifferencesFromLiteLlm(match.Price))
+        {
+            output.WriteLine($"  note: {note}");
+        }
+
         return exitCode;
     }
 }

@@ -85,6 +85,28 @@ public static class CostCalculator
         };
     }
 
+    /// <summary>
+    /// Where pricing this model follows a rule of ours rather than LiteLLM's calculator (<c>promptops price</c> and
+    /// <c>promptops estimate</c> show them).
+    /// </summary>
+    internal static IEnumerable<string> DifferencesFromLiteLlm(ModelPrice price)
+    {
+        if (price.CacheReadPerToken is null && price.SupportsPromptCaching)
+        {
+            yield return "no cache-read price: cached input tokens are priced at the input rate (LiteLLM's calculator: $0), so a budget never undercounts them";
+        }
+
+        if (price.CacheWritePerToken is null && price.SupportsPromptCaching)
+        {
+            yield return "no cache-write price: tokens written to the cache are priced at the input rate (LiteLLM's calculator: $0)";
+        }
+
+        if ((price.InputAudioPerToken is null) != (price.OutputAudioPerToken is null))
+        {
+            yield return "audio is priced in one direction only: audio tokens without an audio price are priced at the text rate (LiteLLM's calculator: $0)";
+        }
+    }
+
     private static long Clamp(long tokens, long available, ref bool clamped)
     {
         if (tokens <= available)
