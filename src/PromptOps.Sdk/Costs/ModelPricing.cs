@@ -80,7 +80,7 @@ internal sealed partial class ModelPricing
         var current = Current(_options.CurrentValue.Pricing);
         return endpoint is null
             ? PriceProviders.Normalize(providerName)
-            : current.Providers.GetOrAdd((providerName, endpoint), static (key, endpoints) => PriceProviders.Resolve(key.Name, key.Endpoint, endpoints), current.Endpoints);
+            : current.Providers.GetOrAdd((providerName, endpoint.OriginalString), static (_, state) => PriceProviders.Resolve(state.Name, state.Endpoint, state.Endpoints), (Name: providerName, Endpoint: endpoint, current.Endpoints));
     }
 
     /// <summary>Finds the price of a model for the provider that served the call (see <see cref="ProviderFor"/>).</summary>
@@ -147,7 +147,7 @@ internal sealed partial class ModelPricing
     private sealed record PricedTable(PromptOpsPricingOptions Options, ModelPriceTable Table, FrozenDictionary<string, string> Endpoints)
     {
         /// <summary>Gets the provider resolved per client (provider name and endpoint), which clients reuse for every call.</summary>
-        public ConcurrentDictionary<(string? Name, Uri Endpoint), string?> Providers { get; } = new();
+        public ConcurrentDictionary<(string? Name, string Endpoint), string?> Providers { get; } = new();
     }
 
     private sealed record LoadedFile((string Path, DateTime LastWrite, long Length) Stamp, ModelPriceTable Table);

@@ -13,9 +13,10 @@ public sealed class PromptOpsPricingOptions
 
     /// <summary>
     /// Gets the provider of each endpoint host, added to or replacing the built-in map (for example <c>api.x.ai</c> =
-    /// <c>xai</c>): a call's price is looked up for the provider whose host the client really calls. Keys are hosts (a URL is
-    /// read as its host) and also cover their subdomains; values are LiteLLM provider names, or an empty string to look
-    /// models up by name alone (a proxy that passes calls on to several providers).
+    /// <c>xai</c>): a call's price is looked up for the provider whose host the client really calls. Keys are hosts (in code, a
+    /// URL is read as its host; configuration keys cannot hold the colon of a URL) and also cover their subdomains; values
+    /// are LiteLLM provider names, or an empty string to look models up by name alone (a proxy that passes calls on to
+    /// several providers).
     /// </summary>
     public Dictionary<string, string> Endpoints { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

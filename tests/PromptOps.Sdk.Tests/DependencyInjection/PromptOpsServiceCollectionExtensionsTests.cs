@@ -103,6 +103,7 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     [InlineData("PromptOps:Budgets:AlertThreshold", "0", "AlertThreshold")]
     [InlineData("PromptOps:Pricing:Models:my-model:InputPerMillionTokens", "2", "PromptOps:Pricing:Models:my-model needs both InputPerMillionTokens and OutputPerMillionTokens")]
     [InlineData("PromptOps:Pricing:PriceFile", "/nonexistent/prices.json", "PromptOps:Pricing:PriceFile: The price file '/nonexistent/prices.json' cannot be read")]
+    [InlineData("PromptOps:Pricing:Endpoints:my gateway", "openrouter", "PromptOps:Pricing:Endpoints:my gateway is not a host name or URL")]
     [InlineData("PromptOps:Calls:QueueCapacity", "0", "QueueCapacity")]
     public async Task StartAsync_InvalidOptions_FailsOnStartNamingTheSetting(string key, string value, string expected)
     {
