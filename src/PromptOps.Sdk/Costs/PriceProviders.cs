@@ -61,18 +61,19 @@ internal static class PriceProviders
     /// Maps a provider name (Microsoft.Extensions.AI's <c>ChatClientMetadata.ProviderName</c>, which follows OpenTelemetry's
     /// <c>gen_ai.provider.name</c>, or a LiteLLM provider) to LiteLLM's provider; <see langword="null"/> for none.
     /// </summary>
-    public static string? Normalize(string? providerName) => providerName?.Trim().ToLowerInvariant() switch
+    public static string? Normalize(string? providerName) => providerName?.Trim().ToLowerInvariant().Replace('-', '_') switch
     {
         null or "" => null,
         "azure.ai.openai" or "azure_openai" or "azure" => "azure",
+        "amazon_nova" or "amazon.nova" => "amazon_nova",
         "azure.ai.inference" or "azure_ai" => "azure_ai",
-        "aws.bedrock" or "bedrock" => "bedrock",
-        "gcp.vertex_ai" or "vertex_ai" or "vertexai" => "vertex_ai",
+        "aws.bedrock" or "aws" or "amazon_bedrock" or "bedrock" => "bedrock",
+        "gcp.vertex_ai" or "vertex_ai" or "vertexai" or "google_vertex" => "vertex_ai",
         "gcp.gemini" or "gcp.gen_ai" or "gemini" or "google" => "gemini",
         "mistral_ai" or "mistral" or "mistralai" => "mistral",
         "x_ai" or "xai" => "xai",
         "moonshot_ai" or "moonshot" or "moonshotai" => "moonshot",
-        "zhipu" or "zhipu_ai" or "z_ai" or "zai" => "zai",
+        "zhipu" or "zhipu_ai" or "zhipuai" or "z_ai" or "zai" or "bigmodel" => "zai",
         "together" or "together_ai" or "togetherai" => "together_ai",
         "fireworks" or "fireworks_ai" => "fireworks_ai",
         "cohere" or "cohere_chat" => "cohere_chat",
