@@ -14,6 +14,7 @@ internal sealed class PromptCallState
 
     private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
+    private readonly ToolLoopRequests? _toolLoops;
     private string? _responseText;
     private int? _inputTokenBound;
     private int? _quickInputTokenBound;
@@ -22,8 +23,9 @@ internal sealed class PromptCallState
     private int _completed;
     private int _costReported;
 
-    private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider)
+    private PromptCallState(ChatOptions options, IList<ChatMessage> messages, ChatClientMetadata? metadata, bool streaming, TimeProvider timeProvider, ToolLoopRequests? toolLoops)
     {
+        _toolLoops = toolLoops;
         Options = options;
         Messages = messages;
         Streaming = streaming;
@@ -31,7 +33,8 @@ internal sealed class PromptCallState
         StartTimestamp = timeProvider.GetTimestamp();
         StartTime = timeProvider.GetUtcNow();
         Context = PromptOpsContext.Current;
-        RequestId = Context?.RequestId ?? PromptOpsContext.NewRequestId(StartTime);
+        // A request that sends function results back continues the request that asked for them (a tool loop).
+        RequestId = Context?.RequestId ?? toolLoops?.Find(messages) ?? PromptOpsContext.NewRequestId(StartTime);
 
         Provider = metadata?.ProviderName;
         Endpoint = metadata?.ProviderUri;
@@ -155,7 +158,7 @@ internal sealed class PromptCallState
     /// and claims the reading of the response for <paramref name="reader"/>: clients enter outermost first, so the innermost
     /// claim wins and usage is read once.
     /// </summary>
-    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object reader, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, out bool owner)
+    public static PromptCallState Enter(ref ChatOptions? options, IList<ChatMessage> messages, object reader, Lazy<ChatClientMetadata?> metadata, bool streaming, TimeProvider timeProvider, ToolLoopRequests? toolLoops, out bool owner)
     {
         if (options is CallStateChatOptions { State: { } existing })
         {
@@ -165,7 +168,7 @@ internal sealed class PromptCallState
         }
 
         var copy = options is null ? new CallStateChatOptions() : new CallStateChatOptions(options);
-        var state = new PromptCallState(copy, messages, metadata.Value, streaming, timeProvider) { ResponseReader = reader };
+        var state = new PromptCallState(copy, messages, metadata.Value, streaming, timeProvider, toolLoops) { ResponseReader = reader };
         if (copy.AdditionalProperties is { Count: > 0 } properties)
         {
             // The PromptOps keys are read now; providers that forward unknown properties must not receive them.
@@ -391,6 +394,10 @@ internal sealed class PromptCallState
             if (contents[i] is FunctionCallContent call)
             {
                 (ToolsCalled ??= []).Add(call.Name);
+                if (call.CallId is { Length: > 0 } callId)
+                {
+                    _toolLoops?.Remember(callId, RequestId);
+                }
             }
         }
     }

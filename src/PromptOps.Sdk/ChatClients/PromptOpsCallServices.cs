@@ -41,6 +41,9 @@ internal sealed class PromptOpsCallServices : IAsyncDisposable, IDisposable
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Gets the request ids of tool loops in progress, so every round trip of one loop shares its request id.</summary>
+    public ToolLoopRequests ToolLoops { get; } = new();
+
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>Gets the hand-off to the sinks, or <see langword="null"/> when PromptOps is not registered (no sinks).</summary>
