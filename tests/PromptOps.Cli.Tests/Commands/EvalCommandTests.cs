@@ -1,3 +1,5 @@
+using PromptOps.Tests;
+
 namespace PromptOps.Cli.Tests.Commands;
 
 public sealed class EvalCommandTests : IDisposable
@@ -109,15 +111,15 @@ public sealed class EvalCommandTests : IDisposable
     public async Task Eval_RecordModeWithAnOpenAiCompatibleProvider_RecordsTargetAndJudgeCallsThatReplayOffline()
     {
         // A local OpenAI-compatible endpoint stands in for the provider; the CLI reaches it through the OpenAI client over HTTP.
-        using var provider = new StubOpenAiServer(request => request.Contains("RUBRIC", StringComparison.Ordinal)
+        using var provider = new OpenAiTestServer(request => OpenAiTestServer.Turn.Text(request.Contains("RUBRIC", StringComparison.Ordinal)
             ? """{"score": 0.9, "reason": "Keeps the facts."}"""
-            : "- Customer: the pole broke and a photo was sent; they want a replacement pole. Order A-2210 is stuck in Hamburg, trace open. Charged twice.");
+            : "- Customer: the pole broke and a photo was sent; they want a replacement pole. Order A-2210 is stuck in Hamburg, trace open. Charged twice."));
         var suite = _cli.Write("rec.eval.yaml", File.ReadAllText(Path.Combine(Evals, "summarize-ticket.eval.yaml"))
             .Replace("prompts: ../../prompts", $"prompts: {CliRunner.RepositoryPrompts()}", StringComparison.Ordinal)
             .Replace("cassette: cassettes/summarize-ticket.json", "cassette: cassettes/recorded.json", StringComparison.Ordinal));
         var (key, url) = (Environment.GetEnvironmentVariable("OPENAI_API_KEY"), Environment.GetEnvironmentVariable("OPENAI_BASE_URL"));
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", "test-key");
-        Environment.SetEnvironmentVariable("OPENAI_BASE_URL", provider.BaseUrl);
+        Environment.SetEnvironmentVariable("OPENAI_BASE_URL", provider.BaseUrl.ToString());
         (int ExitCode, string Output, string Error) recorded;
         try
         {

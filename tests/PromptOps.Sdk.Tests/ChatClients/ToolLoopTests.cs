@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using PromptOps.Tests.TestSupport;
-using Turn = PromptOps.Tests.TestSupport.OpenAiTestServer.Turn;
+using Turn = PromptOps.Tests.OpenAiTestServer.Turn;
 
 namespace PromptOps.Tests.ChatClients;
 

@@ -7,7 +7,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenAI;
 
-namespace PromptOps.Tests.TestSupport;
+namespace PromptOps.Tests;
 
 /// <summary>
 /// An OpenAI-compatible chat completions server on loopback, over real HTTP, for the official OpenAI client: each request is
@@ -17,13 +17,20 @@ namespace PromptOps.Tests.TestSupport;
 internal sealed class OpenAiTestServer : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<Turn> _turns;
+    private readonly Func<string, Turn> _answer;
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly Task _loop;
 
+    /// <summary>Answers the requests with <paramref name="turns"/>, in order (then with a fixed text).</summary>
     public OpenAiTestServer(params Turn[] turns)
+        : this(Script(turns))
     {
-        _turns = new ConcurrentQueue<Turn>(turns);
+    }
+
+    /// <summary>Answers each request with the turn <paramref name="answer"/> gives for its JSON body.</summary>
+    public OpenAiTestServer(Func<string, Turn> answer)
+    {
+        _answer = answer;
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -84,7 +91,7 @@ internal sealed class OpenAiTestServer : IDisposable
         using var request = JsonDocument.Parse(body);
         var model = request.RootElement.GetProperty("model").GetString()!;
         var stream = request.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
-        var turn = _turns.TryDequeue(out var next) ? next : Turn.Text("(no more scripted turns)");
+        var turn = _answer(body);
         var response = context.Response;
         if (turn.Status != 200)
         {
@@ -126,6 +133,12 @@ internal sealed class OpenAiTestServer : IDisposable
         Event(Chunk([], usage));
         events.Append("data: [DONE]\n\n");
         await WriteAsync(response, "text/event-stream", events.ToString());
+    }
+
+    private static Func<string, Turn> Script(Turn[] turns)
+    {
+        var queue = new ConcurrentQueue<Turn>(turns);
+        return _ => queue.TryDequeue(out var next) ? next : Turn.Text("(no more scripted turns)");
     }
 
     private static async Task WriteAsync(HttpListenerResponse response, string contentType, string text)
