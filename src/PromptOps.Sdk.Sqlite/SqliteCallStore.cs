@@ -231,13 +231,15 @@ public sealed class SqliteCallStore : ICallStore
         public void Add(SqliteDataReader reader)
         {
             _calls++;
-            _errors += reader.GetInt64(7) == 0 ? 1 : 0;
+            var failed = reader.GetInt64(7) == 0;
+            _errors += failed ? 1 : 0;
             _input += Long(reader, 8) ?? 0;
             _output += Long(reader, 9) ?? 0;
             _cached += Long(reader, 10) ?? 0;
             if (reader.IsDBNull(11))
             {
-                _unpriced++;
+                // A failed call without a cost was not charged; only a successful call without a price is unpriced.
+                _unpriced += failed ? 0 : 1;
             }
             else
             {

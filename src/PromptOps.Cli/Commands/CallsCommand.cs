@@ -90,7 +90,7 @@ internal static class CallsCommand
                     Markup.Escape(record.PromptId is null ? "-" : $"{record.PromptId}@{record.PromptVersion}"),
                     Markup.Escape(record.Model ?? "-"),
                     $"{record.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"}/{record.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"}",
-                    record.Cost is { } cost ? ReportFormat.Usd(cost) : "unpriced",
+                    CostCell(record),
                     ReportFormat.Duration(record.Latency),
                     Markup.Escape(record.Success ? record.FinishReason ?? "ok" : record.ErrorType?.Split('.')[^1] ?? "failed"));
             }
@@ -104,7 +104,10 @@ internal static class CallsCommand
 
     private static void WriteRequest(string requestId, IReadOnlyList<PromptCallRecord> records, TextWriter output)
     {
-        output.WriteLine($"Request {requestId}: {records.Count} call(s), {ReportFormat.Usd(records.Sum(r => r.Cost ?? 0))}" + (records.Any(r => r.Cost is null) ? " (some unpriced)" : string.Empty));
+        var failed = records.Count(r => !r.Success);
+        output.WriteLine($"Request {requestId}: {records.Count} call(s), {ReportFormat.Usd(records.Sum(r => r.Cost ?? 0))}"
+            + (failed > 0 ? $", {failed} failed" : string.Empty)
+            + (records.Any(r => r.Success && r.Cost is null) ? " (some unpriced)" : string.Empty));
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -118,7 +121,9 @@ internal static class CallsCommand
             Line(output, "settings", $"temperature {r.Temperature?.ToString(CultureInfo.InvariantCulture) ?? "-"}, max output tokens {r.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
             Line(output, "input tokens", Tokens(r.InputTokens) + Detail(("cached", r.CachedInputTokens?.ToString(CultureInfo.InvariantCulture)), ("cache write", r.CacheWriteInputTokens?.ToString(CultureInfo.InvariantCulture)), ("pre-flight estimate", r.EstimatedInputTokens?.ToString(CultureInfo.InvariantCulture))));
             Line(output, "output tokens", Tokens(r.OutputTokens) + Detail(("reasoning", r.ReasoningTokens?.ToString(CultureInfo.InvariantCulture))) + (r.UsageEstimated ? " (estimated: the provider reported no usage)" : string.Empty));
-            Line(output, "cost", r.Cost is { } cost ? ReportFormat.Usd(cost) + Detail(("price", r.PriceSource)) : "unknown (the model has no price)");
+            Line(output, "cost", r.Cost is { } cost ? ReportFormat.Usd(cost) + Detail(("price", r.PriceSource))
+                : r.Success ? "unknown (the model has no price)"
+                : "none (the call failed before the provider reported usage)");
             Line(output, "latency", ReportFormat.Duration(r.Latency) + (r.TimeToFirstToken is { } first ? $" (first token after {ReportFormat.Duration(first)})" : string.Empty) + (r.Streaming ? ", streamed" : string.Empty));
             Line(output, "finish", r.FinishReason ?? "-");
             Line(output, "tools", $"offered {List(r.ToolsAvailable)}; called {List(r.ToolsCalled)}");
@@ -132,18 +137,25 @@ internal static class CallsCommand
                 Line(output, "tags", string.Join(", ", r.Tags.Select(t => $"{t.Key}={t.Value}")));
             }
 
-            Block(output, "input", r.InputContent);
-            Block(output, "output", r.OutputContent);
+            var captured = r.InputContent is not null || r.OutputContent is not null;
+            Block(output, "input", r.InputContent, captured, r.Success);
+            Block(output, "output", r.OutputContent, captured, r.Success);
         }
     }
 
+    /// <summary>The cost column: the cost, "-" for a failed call that was not charged, "unpriced" for a success without a price.</summary>
+    private static string CostCell(PromptCallRecord record) =>
+        record.Cost is { } cost ? ReportFormat.Usd(cost) : record.Success ? "unpriced" : "-";
+
     private static void Line(TextWriter output, string name, string value) => output.WriteLine($"  {name,-14} {value}");
 
-    private static void Block(TextWriter output, string name, string? text)
+    private static void Block(TextWriter output, string name, string? text, bool captured, bool succeeded)
     {
         if (text is null)
         {
-            Line(output, name, "(not captured: PromptOps:Calls:ContentCapture is Off)");
+            Line(output, name, !captured ? "(not captured: PromptOps:Calls:ContentCapture was Off)"
+                : succeeded ? "(none)"
+                : "(none: the call failed)");
             return;
         }
 

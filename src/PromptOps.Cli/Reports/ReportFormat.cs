@@ -5,13 +5,13 @@ namespace PromptOps.Cli.Reports;
 /// <summary>How reports spell money, tokens, shares and durations, the same in every output.</summary>
 internal static class ReportFormat
 {
-    public static string Usd(decimal value) => value switch
-    {
-        0 => "$0",
-        < 0.01m => "$" + value.ToString("0.######", CultureInfo.InvariantCulture),
-        < 1m => "$" + value.ToString("0.00##", CultureInfo.InvariantCulture),
-        _ => "$" + value.ToString("#,0.00", CultureInfo.InvariantCulture),
-    };
+    /// <summary>
+    /// Dollars with four decimals everywhere, so amounts line up and compare at a glance ($0.2450 next to $0.2829); an
+    /// amount below $0.0001 keeps up to six decimals rather than showing as zero.
+    /// </summary>
+    public static string Usd(decimal value) => value is > 0m and < 0.0001m
+        ? "$" + value.ToString("0.000000", CultureInfo.InvariantCulture)
+        : "$" + value.ToString("#,0.0000", CultureInfo.InvariantCulture);
 
     public static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 

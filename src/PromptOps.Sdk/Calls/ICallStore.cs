@@ -122,7 +122,10 @@ public sealed record CallAggregate
     /// <summary>Gets the summed cost in USD of the calls that had a price.</summary>
     public required decimal Cost { get; init; }
 
-    /// <summary>Gets the number of calls whose cost is unknown (a model without a price); they are not in <see cref="Cost"/>.</summary>
+    /// <summary>
+    /// Gets the number of successful calls whose cost is unknown (a model without a price); they are not in <see cref="Cost"/>.
+    /// A failed call without a cost was not charged and is not counted here.
+    /// </summary>
     public required long UnpricedCalls { get; init; }
 
     /// <summary>Gets the median latency.</summary>
