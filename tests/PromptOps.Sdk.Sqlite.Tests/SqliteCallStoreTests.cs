@@ -175,7 +175,7 @@ public class SqliteCallStoreTests
             Assert.Equal(group.Sum(r => r.InputTokens ?? 0), aggregate.InputTokens);
             Assert.Equal(group.Sum(r => r.OutputTokens ?? 0), aggregate.OutputTokens);
             Assert.Equal(group.Sum(r => r.Cost ?? 0), aggregate.Cost);
-            Assert.Equal(group.Count(r => r.Cost is null), aggregate.UnpricedCalls);
+            Assert.Equal(group.Count(r => r.Success && r.Cost is null), aggregate.UnpricedCalls);
             var latencies = group.Select(r => r.Latency).Order().ToList();
             Assert.Equal(latencies[(int)Math.Ceiling(0.50 * latencies.Count) - 1], aggregate.P50Latency);
             Assert.Equal(latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1], aggregate.P95Latency);

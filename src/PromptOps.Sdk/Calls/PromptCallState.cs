@@ -15,6 +15,7 @@ internal sealed class PromptCallState
     private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
     private readonly ToolLoopRequests? _toolLoops;
+    private List<AIContent>? _calls;
     private string? _responseText;
     private int? _inputTokenBound;
     private int? _quickInputTokenBound;
@@ -232,7 +233,7 @@ internal sealed class PromptCallState
             ErrorType = error?.GetType().FullName,
             Error = error?.Message,
             InputContent = captured ? Capture(FormatMessages(Messages), capture) : null,
-            OutputContent = captured ? Capture(ResponseText, capture) : null,
+            OutputContent = captured ? Capture(FormatOutput(), capture) : null,
         };
     }
 
@@ -244,10 +245,73 @@ internal sealed class PromptCallState
         var text = new StringBuilder();
         foreach (var message in messages)
         {
-            text.Append(message.Role.Value).Append(": ").Append(message.Text).Append('\n');
+            text.Append(message.Role.Value).Append(": ").Append(message.Text);
+            AppendToolContents(text, message.Contents);
+            text.Append('\n');
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The reply's text followed by the function calls it asked for, as captured in the record.</summary>
+    private string? FormatOutput()
+    {
+        if (_calls is null)
+        {
+            return ResponseText;
+        }
+
+        var text = new StringBuilder(ResponseText);
+        AppendToolContents(text, _calls);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Writes function calls (<c>[call get_weather {"city":"Paris"} id=call_1]</c>) and function results
+    /// (<c>[result id=call_1: sunny]</c>): in an incident, what a tool was asked and answered is often the key fact.
+    /// </summary>
+    private static void AppendToolContents(StringBuilder text, IList<AIContent> contents)
+    {
+        foreach (var content in contents)
+        {
+            if (content is FunctionCallContent or FunctionResultContent && text.Length > 0 && text[^1] != ' ')
+            {
+                text.Append(' ');
+            }
+
+            switch (content)
+            {
+                case FunctionCallContent call:
+                    text.Append("[call ").Append(call.Name).Append(' ').Append(ToJson(call.Arguments)).Append(" id=").Append(call.CallId).Append(']');
+                    break;
+                case FunctionResultContent result:
+                    text.Append("[result id=").Append(result.CallId).Append(": ")
+                        .Append(result.Exception is { } failure ? "failed: " + failure.Message : ResultText(result.Result)).Append(']');
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A function's result as text: a string as it is (also when it comes back as a JSON string), anything else as JSON.</summary>
+    private static string ResultText(object? result) => result switch
+    {
+        string text => text,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element => element.GetString()!,
+        _ => ToJson(result),
+    };
+
+    private static readonly System.Text.Json.JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+    private static string ToJson(object? value)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Serialize(value, CompactJson);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            return value?.ToString() ?? "null";
+        }
     }
 
     /// <summary>Returns <see langword="true"/> exactly once, for the client that records the call.</summary>
@@ -394,6 +458,7 @@ internal sealed class PromptCallState
             if (contents[i] is FunctionCallContent call)
             {
                 (ToolsCalled ??= []).Add(call.Name);
+                (_calls ??= []).Add(call);
                 if (call.CallId is { Length: > 0 } callId)
                 {
                     _toolLoops?.Remember(callId, RequestId);

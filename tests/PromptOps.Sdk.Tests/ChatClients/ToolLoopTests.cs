@@ -63,6 +63,23 @@ public sealed class ToolLoopTests
         Assert.Equal(RequestId(second), records[^1].RequestId);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_ToolLoopWithRedactedCapture_RecordsTheCallsArgumentsAndTheToolsAnswer(bool streaming)
+    {
+        using var server = new OpenAiTestServer(Turn.ToolCall("get_weather", """{"city":"Paris"}""", "call_1"), Turn.Text("Sunny."));
+        await using var app = App.Create(server, b => b.UseFunctionInvocation().UsePromptOps());
+
+        await app.AskAsync(streaming);
+
+        var records = await app.RecordsAsync();
+        Assert.Contains("""[call get_weather {"city":"Paris"} id=call_1]""", records[0].OutputContent, StringComparison.Ordinal);
+        Assert.Contains("""assistant: [call get_weather {"city":"Paris"} id=call_1]""", records[1].InputContent, StringComparison.Ordinal);
+        Assert.Contains("tool: [result id=call_1: sunny in Paris]", records[1].InputContent, StringComparison.Ordinal);
+        Assert.Equal("Sunny.", records[1].OutputContent);
+    }
+
     private static string RequestId(ChatResponse response) => (string)response.AdditionalProperties![PromptOpsResponseKeys.RequestId]!;
 
     private sealed class App : IAsyncDisposable
