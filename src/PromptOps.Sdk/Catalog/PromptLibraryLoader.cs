@@ -37,9 +37,7 @@ internal static class PromptLibraryLoader
                 }
                 else if (segments.Length == 2 && file.RelativePath.EndsWith(".yaml", StringComparison.Ordinal))
                 {
-                    if (FileReadGuard.Run(file, diagnostics, () => PromptFileParser.Parse(file, diagnostics) is { } definition
-                            ? PromptTemplateCompiler.Compile(definition, partials, limits, diagnostics)
-                            : null) is { } template)
+                    if (FileReadGuard.Run(file, diagnostics, () => Compile(file, partials, limits, diagnostics)) is { } template)
                     {
                         templates.Add(template);
                         compiled.Add((template, file));
@@ -185,4 +183,19 @@ internal static class PromptLibraryLoader
             .ThenBy(d => d.Line)
             .ThenBy(d => d.Column)
             .ToList();
+
+    /// <summary>
+    /// Parses and compiles one prompt file; its templates are checked even when a value in it is wrong, so one run reports
+    /// every problem of the file, but only a file without errors is loaded.
+    /// </summary>
+    private static PromptTemplate? Compile(PromptSourceFile file, PartialLibrary partials, PromptRenderLimits limits, List<PromptDiagnostic> diagnostics)
+    {
+        if (PromptFileParser.Parse(file, diagnostics, out var valid) is not { } definition)
+        {
+            return null;
+        }
+
+        var template = PromptTemplateCompiler.Compile(definition, partials, limits, diagnostics);
+        return valid ? template : null;
+    }
 }

@@ -32,6 +32,21 @@ public sealed class LintCommandTests : IDisposable
     }
 
     [Fact]
+    public void Lint_WrongValueAndBrokenTemplatesInOneFile_ReportsEveryProblemInOneRun()
+    {
+        _cli.Write("support/1.0.0.yaml", "model:\n  temperature: 3\ninputs:\n  name: { type: string }\nmessages:\n  - role: system\n    content: \"Hi {{ nme }} {{ name | shout }}\"\n  - role: user\n    content: \"{% for x in items %}{{ x }}\"\n");
+
+        var (exitCode, output, error) = CliRunner.Run("lint", _cli.Root);
+
+        Assert.Equal(1, exitCode);
+        var all = output + error;
+        Assert.Contains("PO1006", all, StringComparison.Ordinal); // temperature 3
+        Assert.Contains("PO1102", all, StringComparison.Ordinal); // nme
+        Assert.Contains("PO1103", all, StringComparison.Ordinal); // shout
+        Assert.Contains("PO1101", all, StringComparison.Ordinal); // unclosed for
+    }
+
+    [Fact]
     public void Lint_OnlyWarnings_ExitsZeroUnlessStrict()
     {
         _cli.Write("a/1.0.0.yaml", "messages:\n  - role: user\n    content: hi\nownr: me\n");

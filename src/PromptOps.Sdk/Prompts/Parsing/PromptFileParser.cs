@@ -31,12 +31,19 @@ internal static partial class PromptFileParser
     internal static string TypeName(PromptInputType type) => type.ToString().ToLowerInvariant();
 
     /// <summary>Parses one prompt file at <c>&lt;id&gt;/&lt;version&gt;.yaml</c>.</summary>
-    /// <returns>The definition, or <see langword="null"/> when the file has errors.</returns>
-    public static PromptDefinition? Parse(PromptSourceFile file, ICollection<PromptDiagnostic> diagnostics)
+    /// <param name="file">The file.</param>
+    /// <param name="diagnostics">Receives every problem found.</param>
+    /// <param name="valid">Whether the file has no error: only then may the definition be served.</param>
+    /// <returns>
+    /// The definition, also when a value in it is wrong (a temperature of 3), so that its templates can still be checked and
+    /// every problem of the file reported in one run; <see langword="null"/> when the file cannot be read that far.
+    /// </returns>
+    public static PromptDefinition? Parse(PromptSourceFile file, ICollection<PromptDiagnostic> diagnostics, out bool valid)
     {
         var context = new ParseContext(file, diagnostics);
         var definition = context.Parse();
-        return context.HasErrors ? null : definition;
+        valid = definition is not null && !context.HasErrors;
+        return definition;
     }
 
     private sealed class ParseContext(PromptSourceFile file, ICollection<PromptDiagnostic> diagnostics)
@@ -131,7 +138,7 @@ internal static partial class PromptFileParser
                 messages = [];
             }
 
-            if (HasErrors || version is null)
+            if (version is null)
             {
                 return null;
             }
