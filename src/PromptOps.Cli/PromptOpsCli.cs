@@ -27,11 +27,12 @@ internal static class PromptOpsCli
         root.Subcommands.Add(EvalCommand.Create(output, error));
 
         var parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0)
+        var problems = parseResult.Errors.Select(e => e.Message).Concat(UnknownOptions(parseResult)).ToList();
+        if (problems.Count > 0)
         {
-            foreach (var parseError in parseResult.Errors)
+            foreach (var problem in problems)
             {
-                error.WriteLine($"error: {parseError.Message}");
+                error.WriteLine($"error: {problem}");
             }
 
             error.WriteLine(HelpHint);
@@ -40,6 +41,15 @@ internal static class PromptOpsCli
 
         try
         {
+            if (parseResult.Action is System.CommandLine.Help.HelpAction)
+            {
+                // Help names the tool by the file that runs it (PromptOps.Cli.dll, or the test host): it is promptops.
+                using var help = new StringWriter();
+                var exitCode = parseResult.Invoke(new InvocationConfiguration { Output = help, Error = error, EnableDefaultExceptionHandler = false });
+                output.Write(help.ToString().Replace($"  {root.Name} ", "  promptops ", StringComparison.Ordinal).Replace($"  {root.Name}\n", "  promptops\n", StringComparison.Ordinal));
+                return exitCode;
+            }
+
             return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (CliUsageException ex)
@@ -62,6 +72,24 @@ internal static class PromptOpsCli
         {
             error.WriteLine($"error: the store could not be read: {ex.Message} Check that --store names a PromptOps SQLite file and that no other process holds it locked.");
             return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Finds option-like words that a command took as argument values (<c>lint --strcit</c> would lint a directory named
+    /// "--strcit"): each is an unknown option, reported with the nearest option of the command.
+    /// </summary>
+    private static IEnumerable<string> UnknownOptions(ParseResult parseResult)
+    {
+        var command = parseResult.CommandResult.Command;
+        var known = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToList();
+        foreach (var token in parseResult.Tokens)
+        {
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && token.Value.StartsWith("--", StringComparison.Ordinal) && token.Value.Length > 2)
+            {
+                var nearest = PromptOps.KeySuggester.Nearest(token.Value, known);
+                yield return $"'{token.Value}' is not an option of '{command.Name}'." + (nearest is null ? string.Empty : $" Did you mean '{nearest}'?");
+            }
         }
     }
 

@@ -147,7 +147,9 @@ internal static class CallsCommand
     private static string CostCell(PromptCallRecord record) =>
         record.Cost is { } cost ? ReportFormat.Usd(cost) : record.Success ? "unpriced" : "-";
 
-    private static void Line(TextWriter output, string name, string value) => output.WriteLine($"  {name,-14} {value}");
+    /// <summary>Writes one labelled line; a value of several lines (an error message) keeps its indentation.</summary>
+    private static void Line(TextWriter output, string name, string value) =>
+        output.WriteLine($"  {name,-14} {value.ReplaceLineEndings("\n").TrimEnd('\n').Replace("\n", "\n" + new string(' ', 17), StringComparison.Ordinal)}");
 
     private static void Block(TextWriter output, string name, string? text, bool captured, bool succeeded)
     {

@@ -59,6 +59,11 @@ internal static class EstimateCommand
         var counter = TiktokenTokenCounter.Shared;
         var match = table.TryFind(model, null, out var found) ? found : null;
         output.WriteLine(Invariant($"{rendered.Prompt} on {model} (tokenizer {TiktokenTokenCounter.GetEncodingName(model)})"));
+        if (!TiktokenTokenCounter.IsOpenAiModel(model))
+        {
+            output.WriteLine($"  note: {model} is not an OpenAI model: these counts use OpenAI's tokenizer and are approximate; the provider's own count decides what a call costs.");
+        }
+
         output.WriteLine();
         output.WriteLine(Invariant($"  {"#",-3}{"role",-12}{"tokens",8}"));
         var contentTokens = 0;

@@ -41,7 +41,10 @@ internal static class LintCommand
             var errors = diagnostics.Count(d => d.IsError);
             var warnings = diagnostics.Count - errors;
             var failed = errors > 0 || (strict && warnings > 0);
-            output.WriteLine($"{(failed ? "FAILED" : "OK")}: {library.Prompts.Count} prompt version(s) of {library.Ids.Count()} prompt(s) valid; {errors} error(s), {warnings} warning(s).");
+            var verdict = !failed ? "OK"
+                : errors > 0 ? $"FAILED: {errors} error(s)"
+                : $"FAILED: {warnings} warning(s), which --strict treats as errors";
+            output.WriteLine($"{verdict}. {library.Prompts.Count} prompt version(s) of {library.Ids.Count()} prompt(s) valid; {errors} error(s), {warnings} warning(s).");
             return failed ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;

@@ -60,6 +60,20 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <returns>The encoding name.</returns>
     public static string GetEncodingName(string? modelId) => UsesCl100k(modelId) ? "cl100k_base" : "o200k_base";
 
+    /// <summary>Gets whether a model is OpenAI's, whose tokenizer tiktoken is: for any other model the counts are approximate.</summary>
+    internal static bool IsOpenAiModel(string? modelId)
+    {
+        if (string.IsNullOrWhiteSpace(modelId))
+        {
+            return false;
+        }
+
+        var bare = modelId[(modelId.LastIndexOf('/') + 1)..];
+        return bare.StartsWith("gpt-", StringComparison.OrdinalIgnoreCase) || bare.StartsWith("chatgpt-", StringComparison.OrdinalIgnoreCase)
+            || bare.StartsWith("o1", StringComparison.OrdinalIgnoreCase) || bare.StartsWith("o3", StringComparison.OrdinalIgnoreCase)
+            || bare.StartsWith("o4", StringComparison.OrdinalIgnoreCase) || bare.StartsWith("text-embedding-", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <inheritdoc />
     public int CountTokens(string text, string? modelId)
     {

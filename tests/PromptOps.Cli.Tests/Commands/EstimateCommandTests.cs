@@ -28,6 +28,17 @@ public sealed class EstimateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Estimate_NonOpenAiModel_SaysTheCountsAreApproximate()
+    {
+        var input = _cli.Write("input.json", """{"company_name": "Acme", "question": "Where is my order?"}""");
+
+        var (exitCode, output, _) = CliRunner.Run("estimate", "customer-support@2.0.0", "--input", input, "--model", "claude-sonnet-4-5", "--dir", CliRunner.RepositoryPrompts());
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("note: claude-sonnet-4-5 is not an OpenAI model: these counts use OpenAI's tokenizer and are approximate", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Estimate_OtherModel_CountsAndPricesForThatModel()
     {
         var input = _cli.Write("input.json", """{"company_name": "Acme", "question": "Where is my order?"}""");

@@ -13,7 +13,7 @@ public sealed class LintCommandTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
-        Assert.Contains("OK: 5 prompt version(s) of 3 prompt(s) valid; 0 error(s), 0 warning(s).", output, StringComparison.Ordinal);
+        Assert.Contains("OK. 5 prompt version(s) of 3 prompt(s) valid; 0 error(s), 0 warning(s).", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -47,6 +47,24 @@ public sealed class LintCommandTests : IDisposable
     }
 
     [Fact]
+    public void Lint_MistypedOption_IsAUsageErrorWithTheNearestOption()
+    {
+        var (exitCode, _, error) = CliRunner.Run("lint", "--strcit");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'--strcit' is not an option of 'lint'. Did you mean '--strict'?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_AnyVerb_NamesTheToolPromptops()
+    {
+        var (exitCode, output, _) = CliRunner.Run("lint", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Usage:\n  promptops lint", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lint_OnlyWarnings_ExitsZeroUnlessStrict()
     {
         _cli.Write("a/1.0.0.yaml", "messages:\n  - role: user\n    content: hi\nownr: me\n");
@@ -57,6 +75,7 @@ public sealed class LintCommandTests : IDisposable
         Assert.Equal(0, relaxed.ExitCode);
         Assert.Contains("warning PO1002: The prompt file has an unknown key 'ownr'; it is ignored. Did you mean 'owner'?", relaxed.Output, StringComparison.Ordinal);
         Assert.Equal(1, strict.ExitCode);
+        Assert.Contains("FAILED: 1 warning(s), which --strict treats as errors.", strict.Output, StringComparison.Ordinal);
     }
 
     [Fact]
