@@ -14,8 +14,18 @@ internal static class StoreSupport
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new MillisecondsConverter() },
     };
+
+    /// <summary>Writes durations (latencies, time to first token) as milliseconds, a number a dashboard can use.</summary>
+    private sealed class MillisecondsConverter : JsonConverter<TimeSpan>
+    {
+        public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            TimeSpan.FromMilliseconds(reader.GetDouble());
+
+        public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(Math.Round(value.TotalMilliseconds, 3));
+    }
 
     public static Option<FileInfo> StoreOption() => new("--store")
     {

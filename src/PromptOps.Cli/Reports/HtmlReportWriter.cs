@@ -17,10 +17,10 @@ internal static class HtmlReportWriter
         main { max-width: 1080px; margin: 0 auto; padding: 28px 24px 48px; }
         h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 10px; }
         .sub { color: var(--muted); margin: 0 0 20px; }
-        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; }
         .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
         .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-        .card .v { font-size: 20px; font-weight: 600; margin-top: 2px; }
+        .card .v { font-size: 20px; font-weight: 600; margin-top: 2px; white-space: nowrap; }
         section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin-top: 14px; }
         section h2 { margin-top: 0; }
         table { border-collapse: collapse; width: 100%; }
@@ -147,7 +147,8 @@ internal static class HtmlReportWriter
 
         const int width = 1000, height = 240, left = 64, bottom = 28, top = 12;
         var max = Math.Max(days.Max(d => d.Cost), 0.000001m);
-        var slot = (double)(width - left - 8) / days.Count;
+        // At least two weeks of slots: one day is one bar of ordinary width, not the whole chart.
+        var slot = (double)(width - left - 8) / Math.Max(days.Count, 14);
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"Spend per day\"><title>Spend per day</title>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{height - bottom}\" x2=\"{width}\" y2=\"{height - bottom}\" stroke=\"#cfd5df\"/>\n");

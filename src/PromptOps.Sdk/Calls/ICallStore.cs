@@ -22,7 +22,7 @@ public interface ICallStore
     /// <param name="query">The time range and filters (<see cref="CallQuery.Limit"/> does not apply).</param>
     /// <param name="groupBy">The dimensions to group by, in order; none gives one group with the totals.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>One aggregate per group, by cost, highest first.</returns>
+    /// <returns>One aggregate per group: by day, oldest first, when grouped by <see cref="CallGrouping.Day"/>; then by cost, highest first.</returns>
     Task<IReadOnlyList<CallAggregate>> AggregateAsync(CallQuery query, IReadOnlyList<CallGrouping> groupBy, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the records older than a point in time.</summary>

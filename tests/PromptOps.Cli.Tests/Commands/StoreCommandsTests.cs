@@ -5,7 +5,45 @@ namespace PromptOps.Cli.Tests.Commands;
 
 public class StoreCommandsTests
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    // The CLI's own JSON settings: durations are milliseconds.
+    private static readonly JsonSerializerOptions Web = PromptOps.Cli.Commands.StoreSupport.Json;
+
+    [Fact]
+    public async Task Report_HtmlForOneDay_DrawsAnOrdinaryBarAndTilesThatDoNotWrap()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        await StoreSeed.CreateAsync(store, days: 1);
+        var file = Path.Combine(cli.Root, "report.html");
+
+        var (exitCode, _, error) = CliRunner.Run("report", "--store", store, "--format", "html", "--out", file);
+
+        Assert.True(exitCode == 0, error);
+        var html = await File.ReadAllTextAsync(file);
+        var bar = System.Text.RegularExpressions.Regex.Match(html, "aria-label=\"Spend per day\".*?<rect x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"(?<w>[0-9.]+)\"", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(bar.Success, "no daily bar");
+        Assert.InRange(double.Parse(bar.Groups["w"].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 60); // of a 1000-wide chart
+        Assert.Contains("white-space: nowrap", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_ByDayAsJson_ListsDaysInCalendarOrderWithLatenciesInMilliseconds()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var records = await StoreSeed.CreateAsync(store);
+
+        var (exitCode, output, error) = CliRunner.Run("report", "--store", store, "--by", "day", "--format", "json");
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var days = json.RootElement.GetProperty("breakdowns")[0].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("keys")[0].GetString()!).ToList();
+        Assert.Equal(days.Order(StringComparer.Ordinal), days);
+        Assert.Equal(records.Select(r => r.Timestamp.UtcDateTime.Date).Distinct().Count(), days.Count);
+        var p50 = json.RootElement.GetProperty("totals").GetProperty("p50Latency");
+        Assert.Equal(JsonValueKind.Number, p50.ValueKind);
+        Assert.InRange(p50.GetDouble(), 200, 6_000); // the seed's latencies, in milliseconds
+    }
 
     [Fact]
     public async Task Report_Json_TotalsAndBreakdownsMatchSumsComputedIndependently()
@@ -24,7 +62,7 @@ public class StoreCommandsTests
         var totals = json.RootElement.GetProperty("totals");
         Assert.Equal(inRange.Count, totals.GetProperty("calls").GetInt64());
         Assert.Equal(inRange.Sum(r => r.Cost ?? 0), totals.GetProperty("cost").GetDecimal());
-        Assert.Equal(inRange.Count(r => r.Cost is null), totals.GetProperty("unpricedCalls").GetInt64());
+        Assert.Equal(inRange.Count(r => r.Success && r.Cost is null), totals.GetProperty("unpricedCalls").GetInt64());
         Assert.Equal(inRange.Count(r => !r.Success), totals.GetProperty("errors").GetInt64());
         var byFeature = json.RootElement.GetProperty("breakdowns")[0];
         Assert.Equal("feature", byFeature.GetProperty("by").GetString());
