@@ -181,7 +181,10 @@ public class SqliteCallStoreTests
             Assert.Equal(latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1], aggregate.P95Latency);
         }
 
-        Assert.True(aggregates.Zip(aggregates.Skip(1)).All(p => p.First.Cost >= p.Second.Cost), "aggregates are not ordered by cost");
+        // Days in calendar order; within a day, the costliest group first.
+        Assert.True(
+            aggregates.Zip(aggregates.Skip(1)).All(p => string.CompareOrdinal(p.First.Keys[2], p.Second.Keys[2]) < 0 || (p.First.Keys[2] == p.Second.Keys[2] && p.First.Cost >= p.Second.Cost)),
+            "aggregates are not ordered by day, then by cost");
         var total = Assert.Single(await store.AggregateAsync(new CallQuery(), []));
         Assert.Equal(records.Sum(r => r.Cost ?? 0), total.Cost);
         Assert.Equal(records.Count, total.Calls);
