@@ -22,9 +22,10 @@ internal static class ChatClientFactory
         var clientOptions = new OpenAIClientOptions();
         if (!string.IsNullOrWhiteSpace(endpoint))
         {
-            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            // "localhost:18555" parses as a URL whose scheme is "localhost": only http and https reach a server.
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new InvalidOperationException($"OpenAI:Endpoint is '{endpoint}', which is not an absolute URL. Set it to the base URL of an OpenAI-compatible API, for example 'http://localhost:11434/v1'.");
+                throw new ChatClientConfigurationException($"OpenAI:Endpoint is '{endpoint}', which is not an http or https URL. Set it to the base URL of an OpenAI-compatible API, for example 'http://localhost:11434/v1'.");
             }
 
             clientOptions.Endpoint = uri;
@@ -34,3 +35,6 @@ internal static class ChatClientFactory
         return new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions).GetChatClient(model).AsIChatClient();
     }
 }
+
+/// <summary>The chat provider settings cannot work; the message says which setting and how to fix it.</summary>
+internal sealed class ChatClientConfigurationException(string message) : Exception(message);

@@ -33,7 +33,16 @@ catch (PromptValidationException ex)
 }
 
 var catalog = host.Services.GetRequiredService<IPromptCatalog>();
-var chatClient = host.Services.GetRequiredService<IChatClient>();
+IChatClient chatClient;
+try
+{
+    chatClient = host.Services.GetRequiredService<IChatClient>();
+}
+catch (ChatClientConfigurationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
 
 Console.WriteLine("Prompt library (embedded in the QuickStart assembly):");
 foreach (var version in catalog.List())

@@ -70,6 +70,23 @@ public static class PromptOpsBuilderExtensions
         return builder;
     }
 
+    /// <summary>Adds a sink instance that receives the record of every call made through <c>UsePromptOps()</c> or <c>UseCallLogging()</c>.</summary>
+    /// <param name="builder">The PromptOps builder.</param>
+    /// <param name="sink">The sink, for example one built with settings only known at start-up, or a test's collector.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Safe to call more than once with the same instance. The container does not dispose an instance it was given.</remarks>
+    public static IPromptOpsBuilder AddCallSink(this IPromptOpsBuilder builder, IPromptCallSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(IPromptCallSink) && ReferenceEquals(d.ImplementationInstance, sink)))
+        {
+            builder.Services.AddSingleton(sink);
+        }
+
+        return builder;
+    }
+
     private static IPromptOpsBuilder AddSource(this IPromptOpsBuilder builder, PromptSource source)
     {
         var alreadyAdded = builder.Services.Any(d => d.ServiceType == typeof(PromptSource) && d.ImplementationInstance is PromptSource existing && existing.Key == source.Key);

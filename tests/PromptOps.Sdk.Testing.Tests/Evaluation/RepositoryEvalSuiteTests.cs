@@ -24,6 +24,22 @@ public class RepositoryEvalSuiteTests
         Assert.True(report.Comparison.Significant);
     }
 
+    /// <summary>docs/testing-and-evaluation.md's "From code" example, as written there: it must run under dotnet test.</summary>
+    [Fact]
+    public async Task ClassifyIntent_OnItsCassette_HasNoRegression()
+    {
+        var suite = EvalSuite.Load(FromRepository("tests/evals/classify-intent.eval.yaml"));
+        var library = PromptTestLibrary.Load(suite.PromptsDirectory!).Library;
+        using var replay = new CassetteChatClient(Cassette.Open(suite.CassettePath!));
+
+        var report = await EvalRunner.RunAsync(suite, EvalTarget.Resolve(suite, library, _ => replay),
+            new EvalRunOptions { JudgeClient = replay });
+        var changes = report.CompareTo(EvalReport.Load(FromRepository("tests/evals/baselines/classify-intent.json")));
+
+        Assert.True(report.Passed, EvalReportWriter.ToMarkdown(report));
+        Assert.Empty(changes.Regressions);
+    }
+
     [Theory]
     [InlineData("summarize-ticket.eval.yaml")]
     [InlineData("customer-support-tools.eval.yaml")]
@@ -36,5 +52,20 @@ public class RepositoryEvalSuiteTests
         var report = await EvalRunner.RunAsync(suite, EvalTarget.Resolve(suite, library, _ => replay), new EvalRunOptions { JudgeClient = replay });
 
         Assert.True(report.Passed, EvalReportWriter.ToMarkdown(report));
+    }
+
+    /// <summary>A path relative to the repository root: the nearest folder above the test assembly that has it.</summary>
+    private static string FromRepository(string relativePath)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"'{relativePath}' is in no folder above {AppContext.BaseDirectory}.", relativePath);
     }
 }

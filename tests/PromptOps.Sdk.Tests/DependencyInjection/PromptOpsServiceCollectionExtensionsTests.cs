@@ -13,6 +13,21 @@ public sealed class PromptOpsServiceCollectionExtensionsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public async Task AddCallSink_Instance_ReceivesEveryRecordOnceEvenWhenAddedTwice()
+    {
+        var sink = new CollectingSink();
+        var services = new ServiceCollection().AddLogging();
+        services.AddPromptOps().AddCallSink(sink).AddCallSink(sink);
+        services.AddChatClient(Fakes.Replying(usage: new UsageDetails { InputTokenCount = 10, OutputTokenCount = 2 })).UsePromptOps();
+        await using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi");
+        await provider.GetRequiredService<ICallRecordDispatcher>().FlushAsync();
+
+        Assert.Single(sink.Records);
+    }
+
+    [Fact]
     public void AddPromptOps_CalledTwiceWithTheSameSource_RegistersEverythingOnce()
     {
         var services = new ServiceCollection();
