@@ -17,6 +17,13 @@ builder.Services.AddPromptOps(builder.Configuration.GetSection("PromptOps"))
     .AddSqliteStore($"Data Source={storePath}")     // PromptOps.Sdk.Sqlite: durable records, spend budgets that survive restarts
     .AddCallSink<LastCallSink>();                    // every call record also goes to the log (event 2001)
 
+// The prompt's model.id is a default: OpenAI__Model, when set, is the model every prompt's calls go to (PromptOps:Models:*),
+// and so the one sent, priced and recorded. PromptOps__Models__gpt-4o=llama3.2 maps one model only.
+if (builder.Configuration["OpenAI:Model"] is { Length: > 0 } configuredModel)
+{
+    builder.Services.Configure<PromptOpsOptions>(o => o.Models.TryAdd("*", configuredModel));
+}
+
 var clientDescription = string.Empty;
 builder.Services.AddChatClient(_ => ChatClientFactory.Create(builder.Configuration, defaultModel: "gpt-4o-mini", out clientDescription))
     .UsePromptOps();   // token and spend budgets before the call; tokens, cost, call record, logs and traces after it

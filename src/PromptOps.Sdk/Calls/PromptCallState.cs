@@ -182,6 +182,19 @@ internal sealed class PromptCallState
         return state;
     }
 
+    /// <summary>
+    /// Applies the application's model map (<see cref="PromptOpsOptions.Models"/>): the model the provider receives, and everything
+    /// budgeted, priced and recorded, is the mapped one.
+    /// </summary>
+    public void MapModel(Dictionary<string, string> models)
+    {
+        if (models.Count > 0 && (Model is not null && models.TryGetValue(Model, out var mapped) || models.TryGetValue("*", out mapped)) && !string.IsNullOrWhiteSpace(mapped))
+        {
+            Model = mapped;
+            Options.ModelId = mapped;
+        }
+    }
+
     /// <summary>Sends the call to a cheaper model: the options the provider receives and everything recorded follow it.</summary>
     public void DowngradeTo(string model)
     {

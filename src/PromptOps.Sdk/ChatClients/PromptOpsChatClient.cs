@@ -200,7 +200,13 @@ public sealed class PromptOpsChatClient : DelegatingChatClient
     private PromptCallState Enter(IEnumerable<ChatMessage> messages, ref ChatOptions? options, bool streaming, out IList<ChatMessage> list, out bool owner)
     {
         list = messages as IList<ChatMessage> ?? [.. messages];
-        return PromptCallState.Enter(ref options, list, this, _metadata, streaming, _services.TimeProvider, _services.ToolLoops, out owner);
+        var state = PromptCallState.Enter(ref options, list, this, _metadata, streaming, _services.TimeProvider, _services.ToolLoops, out owner);
+        if (owner)
+        {
+            state.MapModel(_services.Options.CurrentValue.Models);
+        }
+
+        return state;
     }
 
     /// <summary>

@@ -28,6 +28,14 @@ public sealed class PromptOpsOptions
     /// </remarks>
     public Dictionary<string, Dictionary<string, string>> Labels { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the models to call instead of the ones prompts and requests name (<c>PromptOps:Models:&lt;named&gt; = &lt;called&gt;</c>),
+    /// for example <c>gpt-4o = llama3.2</c> to develop against a local Ollama, or <c>* = my-deployment</c> for every model.
+    /// A prompt's <c>model.id</c> is a default: the model called is the one mapped here, and it is what is budgeted, priced and
+    /// recorded. An exact name wins over <c>*</c>.
+    /// </summary>
+    public Dictionary<string, string> Models { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets or sets the safety limits applied to every render.</summary>
     [ValidateObjectMembers]
     public PromptRenderLimits RenderLimits { get; set; } = new();

@@ -33,6 +33,14 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
         ValidateLabels(options.Labels, failures);
         ValidateBudgets(options.Budgets, failures);
         ValidatePricing(options.Pricing, failures);
+        foreach (var (named, called) in options.Models)
+        {
+            if (string.IsNullOrWhiteSpace(called))
+            {
+                failures.Add($"PromptOps:Models:{named} is empty. Set the model to call instead of '{named}' (for example llama3.2), or remove the entry.");
+            }
+        }
+
         ValidateSpending(options.Spending, failures);
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
