@@ -19,7 +19,7 @@ internal sealed class EvalClients : IDisposable
 
     public string Description { get; }
 
-    /// <summary>Builds the client for a mode; a provider comes from OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible API).</summary>
+    /// <summary>Builds the client for a mode; a provider comes from OPENAI_API_KEY (and OpenAI__Endpoint or OPENAI_BASE_URL for any OpenAI-compatible API).</summary>
     public static EvalClients Create(string mode, string? cassettePath, string suitePath)
     {
         if (mode != "live" && cassettePath is null)
@@ -51,15 +51,17 @@ internal sealed class EvalClients : IDisposable
         var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
         if (string.IsNullOrWhiteSpace(apiKey))
         {
-            throw new CliUsageException($"--mode {mode} calls a real model, and no provider is configured. Set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible API such as Azure OpenAI or Ollama), or use --mode replay to run offline from the cassette.");
+            throw new CliUsageException($"--mode {mode} calls a real model, and no provider is configured. Set OPENAI_API_KEY (and OpenAI__Endpoint or OPENAI_BASE_URL for another OpenAI-compatible API such as Azure OpenAI or Ollama), or use --mode replay to run offline from the cassette.");
         }
 
+        // The same endpoint settings as the samples: OpenAI__Endpoint (configuration's OpenAI:Endpoint), else OPENAI_BASE_URL.
         var options = new OpenAIClientOptions();
-        if (Environment.GetEnvironmentVariable("OPENAI_BASE_URL") is { Length: > 0 } endpoint)
+        var setting = Environment.GetEnvironmentVariable("OpenAI__Endpoint") is { Length: > 0 } ? "OpenAI__Endpoint" : "OPENAI_BASE_URL";
+        if (Environment.GetEnvironmentVariable(setting) is { Length: > 0 } endpoint)
         {
-            options.Endpoint = Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
+            options.Endpoint = Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
                 ? uri
-                : throw new CliUsageException($"OPENAI_BASE_URL is '{endpoint}', which is not an absolute URL. Set it to the API's base URL, for example http://localhost:11434/v1.");
+                : throw new CliUsageException($"{setting} is '{endpoint}', which is not an http or https URL. Set it to the API's base URL, for example http://localhost:11434/v1.");
         }
 
         var client = new OpenAIClient(new ApiKeyCredential(apiKey), options);

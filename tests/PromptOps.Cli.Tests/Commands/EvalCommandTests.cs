@@ -108,6 +108,27 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_LiveModeWithAnEndpointWithoutScheme_IsAUsageErrorNamingTheSamplesSetting()
+    {
+        var suite = Path.Combine(Evals, "summarize-ticket.eval.yaml");
+        var (key, endpoint) = (Environment.GetEnvironmentVariable("OPENAI_API_KEY"), Environment.GetEnvironmentVariable("OpenAI__Endpoint"));
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "test-key");
+        Environment.SetEnvironmentVariable("OpenAI__Endpoint", "localhost:18555");
+        try
+        {
+            var (exitCode, _, error) = CliRunner.Run("eval", suite, "--mode", "live");
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("OpenAI__Endpoint is 'localhost:18555', which is not an http or https URL", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENAI_API_KEY", key);
+            Environment.SetEnvironmentVariable("OpenAI__Endpoint", endpoint);
+        }
+    }
+
+    [Fact]
     public async Task Eval_RecordModeWithAnOpenAiCompatibleProvider_RecordsTargetAndJudgeCallsThatReplayOffline()
     {
         // A local OpenAI-compatible endpoint stands in for the provider; the CLI reaches it through the OpenAI client over HTTP.
