@@ -29,6 +29,11 @@ internal sealed class EvalClients : IDisposable
 
         if (mode == "replay")
         {
+            if (!File.Exists(cassettePath))
+            {
+                throw new CliUsageException($"--mode replay runs from recordings, and the cassette '{cassettePath}' does not exist. Record it first with --mode record (OPENAI_API_KEY set), or pass --cassette with an existing one.");
+            }
+
             var cassette = Cassette.Open(cassettePath!);
             return new EvalClients(new CassetteChatClient(cassette, CassetteMode.Replay), $"replaying {cassette.Count} recording(s) from {cassettePath} (offline)");
         }

@@ -108,6 +108,18 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_ReplayFromACassetteThatDoesNotExist_IsAUsageErrorNotAnEmptyReplay()
+    {
+        var missing = Path.Combine(_cli.Root, "missing.json");
+
+        var (exitCode, _, error) = CliRunner.Run("eval", Path.Combine(Evals, "summarize-ticket.eval.yaml"), "--cassette", missing);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"the cassette '{missing}' does not exist", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("replaying 0 recording(s)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_LiveModeWithAnEndpointWithoutScheme_IsAUsageErrorNamingTheSamplesSetting()
     {
         var suite = Path.Combine(Evals, "summarize-ticket.eval.yaml");
