@@ -22,6 +22,13 @@ internal abstract class PromptSource
         || relativePath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
         || relativePath.EndsWith(PartialLibrary.Extension, StringComparison.OrdinalIgnoreCase)
         || relativePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A file's path for diagnostics: relative to the working directory when inside it, else absolute.</summary>
+    protected static string DisplayPath(string file)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file);
+        return (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative).Replace('\\', '/');
+    }
 }
 
 /// <summary>Prompt files embedded in an assembly by the PromptOps.Sdk MSBuild targets.</summary>
@@ -34,6 +41,11 @@ internal sealed class EmbeddedPromptSource(Assembly assembly) : PromptSource
     public override PromptFileSet Read()
     {
         var assemblyName = assembly.GetName().Name ?? "assembly";
+
+        // Where the build embedded the files from: on the machine that built it (a developer's, CI), diagnostics name the
+        // real file, which an IDE or CI annotation opens; elsewhere, the resource inside the assembly.
+        var sourceDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "PromptOps.PromptsDirectory")?.Value is { Length: > 0 } built && Directory.Exists(built) ? built : null;
         var files = new List<PromptSourceFile>();
         foreach (var resource in assembly.GetManifestResourceNames().Order(StringComparer.Ordinal))
         {
@@ -46,7 +58,10 @@ internal sealed class EmbeddedPromptSource(Assembly assembly) : PromptSource
             var relative = normalized[ResourcePrefix.Length..];
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            files.Add(new PromptSourceFile(relative, $"{assemblyName}:prompts/{relative}", reader.ReadToEnd()));
+            var display = sourceDirectory is not null && File.Exists(Path.Combine(sourceDirectory, relative))
+                ? DisplayPath(Path.Combine(sourceDirectory, relative))
+                : $"{assemblyName}:prompts/{relative}";
+            files.Add(new PromptSourceFile(relative, display, reader.ReadToEnd()));
         }
 
         var problems = files.Count > 0 ? [] : new[]
@@ -114,9 +129,4 @@ internal sealed class DirectoryPromptSource(string path, bool watch) : PromptSou
         return new PromptFileSet(Key, files, problems);
     }
 
-    private static string DisplayPath(string file)
-    {
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file);
-        return (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative).Replace('\\', '/');
-    }
 }

@@ -20,12 +20,15 @@ public class EmbeddedPromptsTests
     }
 
     [Fact]
-    public void LoadEmbedded_Diagnostics_NameTheAssemblyAndFile()
+    public void LoadEmbedded_OnTheMachineThatBuiltIt_NamesTheRealFileAnIdeCanOpen()
     {
         var library = PromptLibrary.LoadEmbedded(typeof(EmbeddedPromptsTests).Assembly);
 
         Assert.False(library.HasErrors);
-        Assert.StartsWith("PromptOps.Sdk.Tests:prompts/", library.Prompts[0].Definition.SourcePath, StringComparison.Ordinal);
+        var prompt = library.Prompts[0];
+        var path = prompt.Definition.SourcePath!;
+        Assert.True(File.Exists(path), $"'{path}' is not a file an IDE or CI annotation can open");
+        Assert.EndsWith($"prompts/{prompt.Id}/{prompt.Version}.yaml", path.Replace('\\', '/'), StringComparison.Ordinal);
     }
 
     [Fact]
