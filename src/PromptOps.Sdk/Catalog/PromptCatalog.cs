@@ -65,6 +65,14 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
         // Label warnings from configuration (the file's own are already among the library's diagnostics).
         foreach (var warning in _library.Diagnostics.Concat(labelProblems.Where(d => d.FilePath is null)))
         {
+            // A library that has no lock file yet (a new app) is told so by 'promptops lint'; at every start it is news once
+            // at most, not a warning a team learns to ignore.
+            if (warning.Code == PromptDiagnosticCodes.LockEntryMissing && warning.FilePath?.EndsWith(PromptLock.FileName, StringComparison.Ordinal) == true)
+            {
+                LogNoLockFile(_logger, warning);
+                continue;
+            }
+
             LogDiagnostic(_logger, warning.ToString());
         }
 
@@ -242,6 +250,9 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Diagnostic}")]
     private static partial void LogDiagnostic(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "{Diagnostic}")]
+    private static partial void LogNoLockFile(ILogger logger, PromptDiagnostic diagnostic);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Reloaded the prompt library: {PromptCount} prompt versions.")]
     private static partial void LogReloaded(ILogger logger, int promptCount);

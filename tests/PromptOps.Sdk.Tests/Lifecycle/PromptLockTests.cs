@@ -1,10 +1,27 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Lifecycle;
 
 public sealed class PromptLockTests
 {
+    [Fact]
+    public void Catalog_NewLibraryWithoutALockFile_SaysSoAsInformationNotAWarningAtEveryStart()
+    {
+        using var dir = new TempPromptLibrary().With("greeting/1.0.0.yaml", TempPromptLibrary.ValidPrompt(body: "Hello {{ name }}!"));
+        var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Trace)).AddFakeLogging();
+        services.AddPromptOps().AddPromptDirectory(dir.Root);
+        using var provider = services.BuildServiceProvider();
+
+        _ = provider.GetRequiredService<IPromptCatalog>();
+
+        var logs = provider.GetRequiredService<Microsoft.Extensions.Logging.Testing.FakeLogCollector>().GetSnapshot();
+        Assert.DoesNotContain(logs, l => l.Level >= LogLevel.Warning && l.Message.Contains("PO1202", StringComparison.Ordinal));
+        var note = Assert.Single(logs, l => l.Id.Id == 1010);
+        Assert.Contains("promptops lock", note.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ComputeHash_LineEndingsAndStatusLine_DoNotChangeTheHash()
     {
