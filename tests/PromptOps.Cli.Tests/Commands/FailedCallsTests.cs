@@ -39,6 +39,10 @@ public sealed class FailedCallsTests : IDisposable
         Assert.Contains("429", detail, StringComparison.Ordinal);
         Assert.Contains("output         (none: the call failed)", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("not captured", detail, StringComparison.Ordinal);
+
+        // The OpenAI client's error message has several lines: each stays indented under its label.
+        Assert.Contains("\n", detail.Split("  error")[1].Split("\n  input")[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.All(detail.ReplaceLineEndings("\n").Split('\n').Where(l => l.Length > 0), l => Assert.True(l.StartsWith("Request ", StringComparison.Ordinal) || l.StartsWith("Call ", StringComparison.Ordinal) || l.StartsWith(' '), $"unindented line: {l}"));
         Assert.DoesNotContain("unpriced", report, StringComparison.Ordinal);
     }
 
