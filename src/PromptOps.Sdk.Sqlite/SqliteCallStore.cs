@@ -79,9 +79,9 @@ public sealed class SqliteCallStore : ICallStore
 
         // Days read in calendar order; within a day (or without days), the costliest group first.
         var day = groupBy.ToList().IndexOf(CallGrouping.Day);
-        var aggregates = groups.Values.Select(g => g.ToAggregate());
-        var ordered = day < 0 ? aggregates.OrderBy(_ => 0) : aggregates.OrderBy(a => a.Keys[day], StringComparer.Ordinal);
-        return [.. ordered.ThenByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
+        return [.. groups.Values.Select(g => g.ToAggregate())
+            .OrderBy(a => day < 0 ? string.Empty : a.Keys[day], StringComparer.Ordinal)
+            .ThenByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
     }
 
     /// <summary>Reads the spend ledger: what each budget spent per period and scope value, against the limits last configured.</summary>

@@ -15,7 +15,8 @@ internal sealed class PromptCallState
     private readonly StringBuilder? _streamedText;
     private readonly TimeProvider _timeProvider;
     private readonly ToolLoopRequests? _toolLoops;
-    private List<AIContent>? _calls;
+    /// <summary>The function calls the model asked for, in order (their names are the record's tools called).</summary>
+    private List<FunctionCallContent>? _calls;
     private string? _responseText;
     private int? _inputTokenBound;
     private int? _quickInputTokenBound;
@@ -144,9 +145,6 @@ internal sealed class PromptCallState
 
     public string? FinishReason { get; private set; }
 
-    /// <summary>Gets the tools the model asked to call, in order, or <see langword="null"/> when it asked for none.</summary>
-    public List<string>? ToolsCalled { get; private set; }
-
     /// <summary>Gets the response text; for a stream, what arrived so far (built once per read, not once per update).</summary>
     public string? ResponseText => _readUpdate ? _responseText ??= _streamedText!.ToString() : _responseText;
 
@@ -188,7 +186,13 @@ internal sealed class PromptCallState
     /// </summary>
     public void MapModel(Dictionary<string, string> models)
     {
-        if (models.Count > 0 && (Model is not null && models.TryGetValue(Model, out var mapped) || models.TryGetValue("*", out mapped)) && !string.IsNullOrWhiteSpace(mapped))
+        if (models.Count == 0)
+        {
+            return;
+        }
+
+        // An exact name wins over "*".
+        if (((Model is not null && models.TryGetValue(Model, out var mapped)) || models.TryGetValue("*", out mapped)) && !string.IsNullOrWhiteSpace(mapped))
         {
             Model = mapped;
             Options.ModelId = mapped;
@@ -240,7 +244,7 @@ internal sealed class PromptCallState
             Cost = Cost,
             PriceSource = Cost is null ? null : PriceSource,
             ToolsAvailable = Options.Tools is { Count: > 0 } tools ? [.. tools.Select(t => t.Name)] : [],
-            ToolsCalled = ToolsCalled ?? (IReadOnlyList<string>)[],
+            ToolsCalled = _calls is null ? [] : [.. _calls.Select(c => c.Name)],
             FinishReason = FinishReason,
             Success = error is null,
             ErrorType = error?.GetType().FullName,
@@ -283,7 +287,7 @@ internal sealed class PromptCallState
     /// Writes function calls (<c>[call get_weather {"city":"Paris"} id=call_1]</c>) and function results
     /// (<c>[result id=call_1: sunny]</c>): in an incident, what a tool was asked and answered is often the key fact.
     /// </summary>
-    private static void AppendToolContents(StringBuilder text, IList<AIContent> contents)
+    private static void AppendToolContents(StringBuilder text, IEnumerable<AIContent> contents)
     {
         foreach (var content in contents)
         {
@@ -470,7 +474,6 @@ internal sealed class PromptCallState
         {
             if (contents[i] is FunctionCallContent call)
             {
-                (ToolsCalled ??= []).Add(call.Name);
                 (_calls ??= []).Add(call);
                 if (call.CallId is { Length: > 0 } callId)
                 {

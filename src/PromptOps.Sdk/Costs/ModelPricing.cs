@@ -25,16 +25,12 @@ internal sealed partial class ModelPricing
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    public ModelPriceTable Table
-    {
-        get
-        {
-            return Current(_options.CurrentValue.Pricing).Table;
-        }
-    }
+    public ModelPriceTable Table => Current().Table;
 
-    private PricedTable Current(PromptOpsPricingOptions pricing)
+    /// <summary>The table and endpoint map of the current pricing options, built once per options instance.</summary>
+    private PricedTable Current()
     {
+        var pricing = _options.CurrentValue.Pricing;
         if (Volatile.Read(ref _current) is { } known && ReferenceEquals(known.Options, pricing))
         {
             return known;
@@ -47,45 +43,21 @@ internal sealed partial class ModelPricing
                 return built;
             }
 
-            var endpoints = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (endpoint, provider) in pricing.Endpoints)
-            {
-                if (EndpointHost(endpoint) is { } host)
-                {
-                    endpoints[host] = provider ?? string.Empty;
-                }
-            }
-
-            var current = new PricedTable(pricing, Build(pricing), endpoints.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+            var current = new PricedTable(pricing, Build(pricing), PriceProviders.ConfiguredEndpoints(pricing.Endpoints));
             Volatile.Write(ref _current, current);
             return current;
         }
     }
 
-    /// <summary>Reads a configured endpoint as a host: <c>api.x.ai</c>, or the host of <c>https://api.x.ai/v1</c>; <see langword="null"/> when it is neither.</summary>
-    internal static string? EndpointHost(string endpoint)
-    {
-        if (endpoint.Contains("://", StringComparison.Ordinal))
-        {
-            return Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri.Host : null;
-        }
-
-        var host = endpoint.Trim().TrimEnd('/');
-        return Uri.CheckHostName(host) == UriHostNameType.Unknown ? null : host;
-    }
-
     /// <summary>The provider that served a call, in LiteLLM's names, from the endpoint the client calls and the name it reports.</summary>
-    public string? ProviderFor(string? providerName, Uri? endpoint)
-    {
-        var current = Current(_options.CurrentValue.Pricing);
-        return endpoint is null
-            ? PriceProviders.Normalize(providerName)
-            : current.Providers.GetOrAdd((providerName, endpoint.OriginalString), static (_, state) => PriceProviders.Resolve(state.Name, state.Endpoint, state.Endpoints), (Name: providerName, Endpoint: endpoint, current.Endpoints));
-    }
+    public string? ProviderFor(string? providerName, Uri? endpoint) => Current().ProviderFor(providerName, endpoint);
 
     /// <summary>Finds the price of a model for the provider that served the call (see <see cref="ProviderFor"/>).</summary>
-    public bool TryFind(string model, string? providerName, Uri? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPriceMatch? match) =>
-        Table.TryFind(model, ProviderFor(providerName, endpoint), out match);
+    public bool TryFind(string model, string? providerName, Uri? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPriceMatch? match)
+    {
+        var current = Current();
+        return current.Table.TryFind(model, current.ProviderFor(providerName, endpoint), out match);
+    }
 
     /// <summary>Builds the table the options describe; throws <see cref="PromptOpsException"/> for an unreadable price file.</summary>
     public static ModelPriceTable Build(PromptOpsPricingOptions pricing)
@@ -118,14 +90,15 @@ internal sealed partial class ModelPricing
     {
         clamped = false;
         priceSource = null;
-        var provider = ProviderFor(providerName, endpoint);
+        var current = Current();
+        var provider = current.ProviderFor(providerName, endpoint);
         if (string.IsNullOrWhiteSpace(model))
         {
             WarnOnce("(none)", provider);
             return null;
         }
 
-        if (!Table.TryFind(model, provider, out var match))
+        if (!current.Table.TryFind(model, provider, out var match))
         {
             WarnOnce(model, provider);
             return null;
@@ -146,8 +119,13 @@ internal sealed partial class ModelPricing
     /// <summary>The table built for one pricing options instance, swapped as one reference so readers never see a torn pair.</summary>
     private sealed record PricedTable(PromptOpsPricingOptions Options, ModelPriceTable Table, FrozenDictionary<string, string> Endpoints)
     {
-        /// <summary>Gets the provider resolved per client (provider name and endpoint), which clients reuse for every call.</summary>
-        public ConcurrentDictionary<(string? Name, string Endpoint), string?> Providers { get; } = new();
+        /// <summary>The provider resolved per client (its provider name and endpoint), so a call does not resolve it again.</summary>
+        private readonly ConcurrentDictionary<(string? Name, string Endpoint), string?> _providers = new();
+
+        public string? ProviderFor(string? providerName, Uri? endpoint) => _providers.GetOrAdd(
+            (providerName, endpoint?.OriginalString ?? string.Empty),
+            static (_, state) => PriceProviders.Resolve(state.Name, state.Endpoint, state.Endpoints),
+            (Name: providerName, Endpoint: endpoint, Endpoints));
     }
 
     private sealed record LoadedFile((string Path, DateTime LastWrite, long Length) Stamp, ModelPriceTable Table);

@@ -134,7 +134,37 @@ internal static class PriceProviders
         return provider == "openai" ? null : provider;
     }
 
-    /// <summary>Finds a host, or its nearest parent domain, in a host map whose keys may also be written as URLs.</summary>
+    /// <summary>
+    /// Builds the host map of <c>PromptOps:Pricing:Endpoints</c>: keys read as hosts (<see cref="Host"/>), an empty value kept
+    /// (look models up by name alone). Keys that are not hosts are left out; the options validator reports them.
+    /// </summary>
+    public static FrozenDictionary<string, string> ConfiguredEndpoints(IReadOnlyDictionary<string, string> endpoints)
+    {
+        var hosts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (endpoint, provider) in endpoints)
+        {
+            if (Host(endpoint) is { } host)
+            {
+                hosts[host] = provider ?? string.Empty;
+            }
+        }
+
+        return hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads a configured endpoint as a host: <c>api.x.ai</c>, or the host of <c>https://api.x.ai/v1</c>; <see langword="null"/> when it is neither.</summary>
+    public static string? Host(string endpoint)
+    {
+        if (endpoint.Contains("://", StringComparison.Ordinal))
+        {
+            return Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri.Host : null;
+        }
+
+        var host = endpoint.Trim().TrimEnd('/');
+        return Uri.CheckHostName(host) == UriHostNameType.Unknown ? null : host;
+    }
+
+    /// <summary>Finds a host, or its nearest parent domain, in a host map.</summary>
     private static string? FindHost(string host, IReadOnlyDictionary<string, string>? map)
     {
         if (map is not { Count: > 0 })

@@ -186,7 +186,7 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
 
         foreach (var (endpoint, provider) in pricing.Endpoints)
         {
-            if (ModelPricing.EndpointHost(endpoint) is null)
+            if (PriceProviders.Host(endpoint) is null)
             {
                 failures.Add($"PromptOps:Pricing:Endpoints:{endpoint} is not a host name or URL. Use the host the client calls, for example api.x.ai.");
             }

@@ -128,5 +128,4 @@ internal sealed class DirectoryPromptSource(string path, bool watch) : PromptSou
 
         return new PromptFileSet(Key, files, problems);
     }
-
 }

@@ -29,6 +29,9 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>How many timeouts a call waits for a ledger that keeps answering other calls meanwhile.</summary>
     internal const int MaxBusyWaits = 4;
 
+    /// <summary>How many times one reconciliation hands over the local holds made meanwhile before leaving it to the next probe.</summary>
+    private const int MaxHandOverPasses = 8;
+
     private const int PruneEvery = 4_096;
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
@@ -41,9 +44,6 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly Dictionary<string, DateTimeOffset> _latestPeriod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private int _localOnlyHolds;
-
-    /// <summary>How many times one reconciliation hands over the local holds made meanwhile before leaving it to the next probe.</summary>
-    private const int MaxHandOverPasses = 8;
     private readonly Queue<PendingSettlement> _pending = new();
     private readonly ConcurrentDictionary<(SpendBucket Bucket, double Threshold), byte> _localAlerts = new();
     private readonly SemaphoreSlim _reconciling = new(1, 1);
@@ -406,6 +406,7 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        // One shutdown budget for both: settlements still running, then handing the ledger what is queued.
         using var timeout = new CancellationTokenSource(ShutdownTimeout);
         await LateSettlementsEndedAsync(ShutdownTimeout).ConfigureAwait(false);
         if (PendingSettlements == 0)
