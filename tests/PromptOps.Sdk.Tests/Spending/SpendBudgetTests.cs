@@ -7,6 +7,10 @@ using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Spending;
 
+// Several tests here time calls against ledgers that block their threads, as SQLite does on a busy file: run on their own,
+// so the thread pool is not also serving the rest of the assembly while they measure.
+[Collection(nameof(SpendBudgetTests))]
+[CollectionDefinition(nameof(SpendBudgetTests), DisableParallelization = true)]
 public class SpendBudgetTests
 {
     /// <summary>A model whose output costs exactly $1 per token and whose input is free: a call with 10 output tokens costs $10.</summary>
