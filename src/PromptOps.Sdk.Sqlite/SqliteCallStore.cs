@@ -84,20 +84,16 @@ public sealed class SqliteCallStore : ICallStore
             .ThenByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
     }
 
-    /// <summary>Reads the spend ledger: what each budget spent per period and scope value, against the limits last configured.</summary>
-    /// <param name="from">Only periods that started at or after this, or <see langword="null"/>.</param>
-    /// <param name="to">Only periods that started before this, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The periods, newest first, then by share of the limit, highest first.</returns>
-    public async Task<IReadOnlyList<BudgetSpend>> GetBudgetSpendAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<BudgetSpend>> GetBudgetSpendAsync(DateTimeOffset? startedFrom = null, DateTimeOffset? startedBefore = null, CancellationToken cancellationToken = default)
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT l.budget, COALESCE(b.scope, '?'), l.scope_value, COALESCE(b.period, '?'), l.period_start_ticks, b.limit_usd, l.spent_nanousd "
             + "FROM spend_ledger l LEFT JOIN spend_budgets b ON b.name = l.budget "
             + "WHERE ($from IS NULL OR l.period_start_ticks >= $from) AND ($to IS NULL OR l.period_start_ticks < $to);";
-        command.Parameters.AddWithValue("$from", (object?)from?.UtcTicks ?? DBNull.Value);
-        command.Parameters.AddWithValue("$to", (object?)to?.UtcTicks ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", (object?)startedFrom?.UtcTicks ?? DBNull.Value);
+        command.Parameters.AddWithValue("$to", (object?)startedBefore?.UtcTicks ?? DBNull.Value);
         var spend = new List<BudgetSpend>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -30,6 +30,13 @@ public interface ICallStore
     /// <param name="cancellationToken">Cancels the deletion.</param>
     /// <returns>How many records were deleted.</returns>
     Task<long> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the spend ledger: what each budget spent per period and scope value, against the limits last configured.</summary>
+    /// <param name="startedFrom">Only periods that started at or after this, or <see langword="null"/>.</param>
+    /// <param name="startedBefore">Only periods that started before this, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The periods, newest first, then by share of the limit, highest first.</returns>
+    Task<IReadOnlyList<BudgetSpend>> GetBudgetSpendAsync(DateTimeOffset? startedFrom = null, DateTimeOffset? startedBefore = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Which call records to read: a time range and optional filters, all of which must match.</summary>

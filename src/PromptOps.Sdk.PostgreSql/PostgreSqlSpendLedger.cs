@@ -1,0 +1,618 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace PromptOps;
+
+/// <summary>
+/// An <see cref="ISpendLedger"/> in PostgreSQL, shared by every instance of the application: a fleet never spends more than
+/// a budget's limit together, and a call under a budget usually needs no round trip to the database.
+/// </summary>
+/// <remarks>
+/// <para>Each instance leases a slice of each limited budget's remaining money in one atomic statement and reserves calls
+/// against it in memory. Slices are never more than a quarter of what is left, so they shrink as a budget nears its limit;
+/// then the instance asks for exactly what each call needs and returns what it does not use after every call. The database
+/// keeps, per budget period, what was spent plus what each instance holds, and never lets that exceed the limit.</para>
+/// <para>Settled costs are added to the database by one background exchange at a time, as soon as the previous one ends,
+/// so a killed process loses at most the costs of its last few milliseconds. A lease lasts
+/// <see cref="PostgreSqlStoreOptions.LeaseDuration"/> and is renewed while the instance runs; the lease of an instance that
+/// died is reclaimed by the others when it expires. Expiry is judged by the database's clock only, so clock skew between
+/// instances does not matter; an instance that cannot renew stops using its lease before the database considers it expired.</para>
+/// </remarks>
+public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposable, IDisposable
+{
+    /// <summary>How many calls' worth of money an instance asks for beyond the call that needs it.</summary>
+    private const int SliceCalls = 16;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly TimeSpan _leaseDuration;
+    private readonly IOptionsMonitor<PromptOpsOptions> _promptOps;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SpendBucket, BucketState> _buckets = [];
+    private readonly Dictionary<string, Hold> _holds = new(StringComparer.Ordinal);
+    private readonly Queue<Waiter> _waiters = new();
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+    private long _lastHeartbeat;
+    private int _disposed;
+
+    internal PostgreSqlSpendLedger(PostgreSqlDatabase database, TimeSpan leaseDuration, IOptionsMonitor<PromptOpsOptions> promptOps, TimeProvider timeProvider, ILogger? logger = null)
+    {
+        _database = database;
+        _leaseDuration = leaseDuration;
+        _promptOps = promptOps;
+        _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger.Instance;
+        InstanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        _lastHeartbeat = timeProvider.GetTimestamp();
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>Gets the id under which this instance holds its leases (host name, process id and a random part).</summary>
+    public string InstanceId { get; }
+
+    /// <summary>The longest a reservation waits for the database before it is answered with a timeout.</summary>
+    private TimeSpan WaitLimit => _promptOps.CurrentValue.Spending.LedgerTimeout * FailSafeSpendLedger.MaxBusyWaits * 0.9;
+
+    /// <inheritdoc />
+    public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var amount = PostgreSqlDatabase.RoundUpToNanoUsd(request.AmountUsd);
+        var now = _timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            if (TryHoldLocally(request, amount, now))
+            {
+                return ValueTask.FromResult(SpendReservationResult.Success);
+            }
+
+            var waiter = new Waiter(request, amount, now);
+            _waiters.Enqueue(waiter);
+            _signal.Release();
+            return new ValueTask<SpendReservationResult>(waiter.Completion.Task);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var cost = PostgreSqlDatabase.ToNanoUsd(actualCostUsd);
+        var totals = new SpendBucketTotal[buckets.Count];
+        lock (_lock)
+        {
+            if (_holds.Remove(reservationId, out var hold))
+            {
+                foreach (var claim in hold.Claims)
+                {
+                    State(claim.Bucket, claim.LimitUsd).Reserved -= hold.Amount;
+                }
+            }
+
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                var state = State(buckets[i], limit: null, keepLimit: true);
+                state.Unflushed += cost;
+                totals[i] = state.Totals(buckets[i]);
+            }
+        }
+
+        _signal.Release();
+        return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(totals);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {_database.Schema}.spend_alerts (budget, scope_value, period_start, threshold, fired_at) VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING;",
+            connection);
+        insert.Parameters.Add(new NpgsqlParameter { Value = bucket.Budget });
+        insert.Parameters.Add(new NpgsqlParameter { Value = bucket.ScopeValue });
+        insert.Parameters.Add(new NpgsqlParameter { Value = bucket.PeriodStart.UtcDateTime });
+        insert.Parameters.Add(new NpgsqlParameter { Value = threshold });
+        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand(
+            $"SELECT COALESCE((SELECT spent_nanousd FROM {_database.Schema}.spend_ledger WHERE budget = $1 AND scope_value = $2 AND period_start = $3), 0), "
+            + $"COALESCE((SELECT SUM(amount_nanousd) FROM {_database.Schema}.spend_leases WHERE budget = $1 AND scope_value = $2 AND period_start = $3 AND instance_id <> $4 AND expires_at > now()), 0)::bigint;",
+            connection);
+        query.Parameters.Add(new NpgsqlParameter { Value = bucket.Budget });
+        query.Parameters.Add(new NpgsqlParameter { Value = bucket.ScopeValue });
+        query.Parameters.Add(new NpgsqlParameter { Value = bucket.PeriodStart.UtcDateTime });
+        query.Parameters.Add(new NpgsqlParameter { Value = InstanceId });
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var spent = reader.GetInt64(0);
+        var others = reader.GetInt64(1);
+        lock (_lock)
+        {
+            _buckets.TryGetValue(bucket, out var state);
+            var unflushed = state?.Unflushed ?? 0;
+            var reserved = state?.Reserved ?? 0;
+            return new SpendBucketTotal(bucket, PostgreSqlDatabase.FromNanoUsd(spent + unflushed), PostgreSqlDatabase.FromNanoUsd(others + reserved));
+        }
+    }
+
+    /// <summary>Adds every settled cost to the database and gives back every lease this instance holds; then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(CommandTimeout);
+            await ExchangeAsync(null, release: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogShutdownFailed(_logger, ex, _database.Name);
+        }
+
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.Completion.TrySetException(new ObjectDisposedException(nameof(PostgreSqlSpendLedger)));
+            }
+        }
+
+        _signal.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Adds every settled cost to the database and gives back every lease this instance holds; then stops (waits for <see cref="DisposeAsync"/>).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Gets what this instance holds and owes in one bucket, for tests: (leased, reserved, unflushed).</summary>
+    internal (long Leased, long Reserved, long Unflushed) Inspect(SpendBucket bucket)
+    {
+        lock (_lock)
+        {
+            return _buckets.TryGetValue(bucket, out var s) ? (s.Leased, s.Reserved, s.Unflushed) : default;
+        }
+    }
+
+    /// <summary>Holds the amount in every claimed bucket from this instance's leases, when every limited one has room (call under the lock).</summary>
+    private bool TryHoldLocally(SpendReservationRequest request, long amount, long now)
+    {
+        foreach (var claim in request.Claims)
+        {
+            if (claim.LimitUsd is not null && State(claim.Bucket, claim.LimitUsd).Free(now) < amount)
+            {
+                return false;
+            }
+        }
+
+        foreach (var claim in request.Claims)
+        {
+            var state = State(claim.Bucket, claim.LimitUsd);
+            state.Reserved += amount;
+            state.LastReserve = now;
+        }
+
+        _holds[request.ReservationId] = new Hold([.. request.Claims], amount);
+        return true;
+    }
+
+    private BucketState State(SpendBucket bucket, decimal? limit, bool keepLimit = false)
+    {
+        if (!_buckets.TryGetValue(bucket, out var state))
+        {
+            state = new BucketState();
+            _buckets[bucket] = state;
+        }
+
+        if (!keepLimit)
+        {
+            state.Limit = limit is { } l ? PostgreSqlDatabase.ToNanoUsd(l) : null;
+        }
+
+        return state;
+    }
+
+    /// <summary>The background exchange with the database: answers waiting reservations, adds settled costs, renews and trims leases.</summary>
+    private async Task RunAsync()
+    {
+        var backoff = TimeSpan.Zero;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _signal.WaitAsync(_leaseDuration / 6, _stopping.Token).ConfigureAwait(false);
+                if (backoff > TimeSpan.Zero)
+                {
+                    await Task.Delay(backoff, _timeProvider, _stopping.Token).ConfigureAwait(false);
+                }
+
+                await ServeWaitersAsync().ConfigureAwait(false);
+                var heartbeat = _timeProvider.GetElapsedTime(_lastHeartbeat) >= _leaseDuration / 3;
+                if (heartbeat || NeedsExchange())
+                {
+                    await ExchangeAsync(null, release: false, _stopping.Token, heartbeat).ConfigureAwait(false);
+                }
+
+                backoff = TimeSpan.Zero;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The database is down or slow: reservations that need it were answered with the error (the fail-safe front
+                // then enforces budgets in this process); settled costs wait here and are added when it answers again.
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                LogExchangeFailed(_logger, ex, _database.Name, backoff.TotalMilliseconds);
+            }
+        }
+    }
+
+    private bool NeedsExchange()
+    {
+        lock (_lock)
+        {
+            foreach (var state in _buckets.Values)
+            {
+                if (state.Unflushed != 0 || (state.Tight && state.Leased > state.Reserved))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private async Task ServeWaitersAsync()
+    {
+        while (true)
+        {
+            Waiter? waiter;
+            lock (_lock)
+            {
+                if (!_waiters.TryDequeue(out waiter))
+                {
+                    return;
+                }
+
+                var now = _timeProvider.GetTimestamp();
+                if (_timeProvider.GetElapsedTime(waiter.Since, now) > WaitLimit)
+                {
+                    waiter.Completion.TrySetException(new TimeoutException($"The PromptOps store {_database.Name} did not lease budget in time."));
+                    continue;
+                }
+
+                if (TryHoldLocally(waiter.Request, waiter.Amount, now))
+                {
+                    waiter.Completion.TrySetResult(SpendReservationResult.Success);
+                    continue;
+                }
+            }
+
+            try
+            {
+                await ExchangeAsync(waiter, release: false, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Everyone waiting would wait for the same unreachable database: answer them all now.
+                var failure = new PromptOpsException($"The PromptOps store {_database.Name} could not lease spend budget: {ex.Message}", ex);
+                waiter.Completion.TrySetException(failure);
+                lock (_lock)
+                {
+                    while (_waiters.TryDequeue(out var other))
+                    {
+                        other.Completion.TrySetException(failure);
+                    }
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One call of <c>sync_spend</c>: adds the settled costs of every bucket, renews this instance's leases, leases what a
+    /// waiting reservation needs (and a slice more), and returns unused money where a budget is tight, idle or on shutdown.
+    /// </summary>
+    private async Task ExchangeAsync(Waiter? waiter, bool release, CancellationToken cancellationToken, bool heartbeat = false)
+    {
+        var sent = _timeProvider.GetTimestamp();
+        Exchange exchange;
+        lock (_lock)
+        {
+            exchange = Prepare(waiter, release, heartbeat, sent);
+        }
+
+        if (exchange.Buckets.Length == 0)
+        {
+            if (heartbeat)
+            {
+                _lastHeartbeat = sent;
+            }
+
+            waiter?.Completion.TrySetResult(SpendReservationResult.Success);
+            return;
+        }
+
+        Result[] results;
+        try
+        {
+            results = await CallAsync(exchange, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                foreach (var bucket in exchange.Buckets)
+                {
+                    _buckets[bucket.Key].Floor = long.MaxValue;
+                }
+            }
+
+            throw;
+        }
+
+        lock (_lock)
+        {
+            Apply(exchange, results, sent);
+            if (heartbeat)
+            {
+                _lastHeartbeat = sent;
+            }
+
+            if (waiter is not null)
+            {
+                Answer(waiter, exchange, results);
+            }
+        }
+    }
+
+    /// <summary>What to send (call under the lock): every bucket with something to add or a lease to renew, in one fixed order.</summary>
+    private Exchange Prepare(Waiter? waiter, bool release, bool heartbeat, long now)
+    {
+        var wanted = new Dictionary<SpendBucket, long>();
+        if (waiter is not null)
+        {
+            foreach (var claim in waiter.Request.Claims)
+            {
+                if (claim.LimitUsd is not null)
+                {
+                    wanted[claim.Bucket] = waiter.Amount;
+                    State(claim.Bucket, claim.LimitUsd);
+                }
+            }
+        }
+
+        var buckets = new List<KeyValuePair<SpendBucket, BucketState>>();
+        foreach (var entry in _buckets)
+        {
+            var s = entry.Value;
+            if (wanted.ContainsKey(entry.Key) || s.Unflushed != 0 || (s.Limit is not null && (s.Leased > 0 || heartbeat)))
+            {
+                buckets.Add(entry);
+            }
+        }
+
+        buckets.Sort((a, b) => Compare(a.Key, b.Key));
+        var exchange = new Exchange(buckets.ToArray(), new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], waiter is null ? [] : new int[waiter.Request.Claims.Count]);
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var (bucket, s) = buckets[i];
+            var delta = s.Unflushed;
+            exchange.Deltas[i] = delta;
+            if (s.Limit is null)
+            {
+                continue;
+            }
+
+            var held = Math.Max(0, s.Leased - delta);
+            var needed = Math.Max(0, s.Reserved);
+            var idle = heartbeat && _timeProvider.GetElapsedTime(s.LastReserve, now) >= _leaseDuration / 3;
+            var keep = release || idle || s.Tight ? Math.Min(held, needed) : held;
+            exchange.Keeps[i] = keep;
+            if (wanted.TryGetValue(bucket, out var amount))
+            {
+                exchange.Minimums[i] = Math.Max(keep, needed + amount);
+                s.LastSlice = amount * SliceCalls;
+                exchange.Extras[i] = s.Tight ? 0 : s.LastSlice;
+            }
+            else
+            {
+                exchange.Minimums[i] = keep;
+            }
+
+            // Until the answer, reservations here may use only what this exchange cannot take away.
+            s.Floor = keep + delta;
+        }
+
+        if (waiter is not null)
+        {
+            for (var c = 0; c < waiter.Request.Claims.Count; c++)
+            {
+                exchange.ClaimIndex[c] = buckets.FindIndex(b => b.Key == waiter.Request.Claims[c].Bucket);
+            }
+        }
+
+        return exchange;
+    }
+
+    private async Task<Result[]> CallAsync(Exchange exchange, CancellationToken cancellationToken)
+    {
+        var n = exchange.Buckets.Length;
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"SELECT o_index, o_lease, o_spent, o_others, o_refused FROM {_database.Schema}.sync_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ORDER BY o_index;",
+            connection)
+        {
+            CommandTimeout = (int)CommandTimeout.TotalSeconds,
+        };
+        command.Parameters.Add(new NpgsqlParameter { Value = InstanceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = _leaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Buckets.Select(b => b.Key.Budget).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Buckets.Select(b => b.Key.ScopeValue).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Buckets.Select(b => b.Key.PeriodStart.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Buckets.Select(b => b.Value.Limit).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Deltas });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Keeps });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Minimums });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Extras });
+        var results = new Result[n];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < n && await reader.ReadAsync(cancellationToken).ConfigureAwait(false); i++)
+        {
+            results[i] = new Result(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4));
+        }
+
+        return results;
+    }
+
+    /// <summary>Takes the database's answer (call under the lock).</summary>
+    private void Apply(Exchange exchange, Result[] results, long sent)
+    {
+        var validUntil = sent + (long)((_leaseDuration - LeaseMargin).TotalSeconds * _timeProvider.TimestampFrequency);
+        for (var i = 0; i < exchange.Buckets.Length; i++)
+        {
+            var s = exchange.Buckets[i].Value;
+            var r = results[i];
+            s.Unflushed -= exchange.Deltas[i];
+            s.Floor = long.MaxValue;
+            s.KnownSpent = r.Spent;
+            if (s.Limit is not { } limit)
+            {
+                continue;
+            }
+
+            s.Leased = r.Lease;
+            s.KnownOthers = r.Others;
+            s.ValidUntil = validUntil;
+            var headroom = limit - r.Spent - r.Others - r.Lease;
+            s.Tight = headroom < Math.Max(1, s.LastSlice);
+        }
+
+        // Buckets that hold and owe nothing, and that no call used for a while, are forgotten.
+        foreach (var (bucket, s) in exchange.Buckets)
+        {
+            if (s.Leased == 0 && s.Reserved == 0 && s.Unflushed == 0 && _timeProvider.GetElapsedTime(s.LastReserve, sent) >= _leaseDuration)
+            {
+                _buckets.Remove(bucket);
+            }
+        }
+    }
+
+    /// <summary>Answers the reservation the exchange was for (call under the lock).</summary>
+    private void Answer(Waiter waiter, Exchange exchange, Result[] results)
+    {
+        var refused = results.Length == 0 ? 0 : results[0].Refused;
+        if (refused == 0)
+        {
+            var now = _timeProvider.GetTimestamp();
+            if (_timeProvider.GetElapsedTime(waiter.Since, now) > WaitLimit)
+            {
+                // The caller has given up on this answer; what was leased stays free in this instance for the next calls.
+                waiter.Completion.TrySetException(new TimeoutException($"The PromptOps store {_database.Name} leased budget too late."));
+            }
+            else if (TryHoldLocally(waiter.Request, waiter.Amount, now))
+            {
+                waiter.Completion.TrySetResult(SpendReservationResult.Success);
+            }
+            else
+            {
+                // Calls reserved meanwhile took what was leased: queue it again, ahead of the next exchange.
+                _waiters.Enqueue(waiter);
+                _signal.Release();
+            }
+
+            return;
+        }
+
+        var claimIndex = Array.IndexOf(exchange.ClaimIndex, refused - 1);
+        var result = results[refused - 1];
+        var state = exchange.Buckets[refused - 1].Value;
+        waiter.Completion.TrySetResult(new SpendReservationResult(
+            false,
+            Math.Max(0, claimIndex),
+            PostgreSqlDatabase.FromNanoUsd(result.Spent + state.Unflushed),
+            PostgreSqlDatabase.FromNanoUsd(result.Others + state.Reserved)));
+    }
+
+    /// <summary>How long before the database's expiry an instance stops using a lease, for latency and clock-rate differences.</summary>
+    private TimeSpan LeaseMargin => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(500).Ticks, _leaseDuration.Ticks / 5));
+
+    private static int Compare(SpendBucket a, SpendBucket b)
+    {
+        var c = string.CompareOrdinal(a.Budget, b.Budget);
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(a.ScopeValue, b.ScopeValue);
+        }
+
+        return c != 0 ? c : a.PeriodStart.UtcTicks.CompareTo(b.PeriodStart.UtcTicks);
+    }
+
+    [LoggerMessage(EventId = 2620, Level = LogLevel.Warning, Message = "The spend ledger in the PromptOps store {Store} did not answer; settled costs wait in this process and are added when it answers (next try in {DelayMs} ms).")]
+    private static partial void LogExchangeFailed(ILogger logger, Exception exception, string store, double delayMs);
+
+    [LoggerMessage(EventId = 2621, Level = LogLevel.Warning, Message = "On shutdown, the spend ledger in the PromptOps store {Store} could not receive the last settled costs or take back this instance's leases; the leases are reclaimed when they expire.")]
+    private static partial void LogShutdownFailed(ILogger logger, Exception exception, string store);
+
+    /// <summary>What this instance knows, holds and owes in one bucket, in nano-dollars.</summary>
+    private sealed class BucketState
+    {
+        public long? Limit;
+        public long Leased;
+        public long Reserved;
+        public long Unflushed;
+        public long Floor = long.MaxValue;
+        public long KnownSpent;
+        public long KnownOthers;
+        public long ValidUntil;
+        public long LastReserve;
+        public long LastSlice;
+        public bool Tight;
+
+        /// <summary>What a new reservation may take from the lease now: nothing once the lease may have expired.</summary>
+        public long Free(long now) => now >= ValidUntil ? 0 : Math.Min(Leased, Floor) - Reserved - Unflushed;
+
+        public SpendBucketTotal Totals(SpendBucket bucket) =>
+            new(bucket, PostgreSqlDatabase.FromNanoUsd(KnownSpent + Unflushed), PostgreSqlDatabase.FromNanoUsd(KnownOthers + Reserved));
+    }
+
+    private sealed record Hold(SpendClaim[] Claims, long Amount);
+
+    private sealed class Waiter(SpendReservationRequest request, long amount, long since)
+    {
+        public SpendReservationRequest Request { get; } = request;
+
+        public long Amount { get; } = amount;
+
+        public long Since { get; } = since;
+
+        public TaskCompletionSource<SpendReservationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record Exchange(KeyValuePair<SpendBucket, BucketState>[] Buckets, long[] Deltas, long[] Keeps, long[] Minimums, long[] Extras, int[] ClaimIndex);
+
+    private readonly record struct Result(long Lease, long Spent, long Others, int Refused);
+}
