@@ -112,14 +112,15 @@ internal static class PostgreSqlSchema
 
         -- One instance's exchange with the ledger, atomic for all its buckets: adds the costs it settled (deltas) to the
         -- spent totals, and sets its lease in each limited bucket: at least p_minimums (refused, for every bucket, when
-        -- one bucket cannot give that much), plus up to p_extras more but never more than a quarter of what is left, so
-        -- slices shrink as a budget nears its limit. p_keeps is what it may keep without asking (what it already holds).
+        -- one bucket cannot give that much), then what its other waiting calls need (p_demands) as far as it goes, then
+        -- up to p_extras more but never more than a quarter of what is left, so slices shrink as a budget nears its limit.
+        -- p_keeps is what it may keep without asking (what it already holds).
         -- Other instances' leases that expired are reclaimed. Row locks on the ledger rows, taken in the order given,
         -- serialise instances per bucket; callers pass buckets in one fixed order.
         CREATE FUNCTION {schema}.sync_spend(
             p_instance text, p_lease interval,
             p_budgets text[], p_scopes text[], p_periods timestamptz[], p_limits bigint[],
-            p_deltas bigint[], p_keeps bigint[], p_minimums bigint[], p_extras bigint[])
+            p_deltas bigint[], p_keeps bigint[], p_minimums bigint[], p_demands bigint[], p_extras bigint[])
         RETURNS TABLE (o_index integer, o_lease bigint, o_spent bigint, o_others bigint, o_refused integer)
         LANGUAGE plpgsql AS $fn$
         DECLARE
@@ -155,7 +156,8 @@ internal static class PostgreSqlSchema
                     END IF;
                     v_grants[i] := LEAST(p_keeps[i], v_avail[i]);
                 ELSE
-                    v_grants[i] := p_minimums[i] + LEAST(p_extras[i], (v_avail[i] - p_minimums[i]) / 4);
+                    v_grants[i] := p_minimums[i] + LEAST(p_demands[i], v_avail[i] - p_minimums[i]);
+                    v_grants[i] := v_grants[i] + LEAST(p_extras[i], (v_avail[i] - v_grants[i]) / 4);
                 END IF;
             END LOOP;
             FOR i IN 1..n LOOP

@@ -76,6 +76,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             }
 
             var waiter = new Waiter(request, amount, now);
+            Waits++;
             _waiters.Enqueue(waiter);
             _signal.Release();
             return new ValueTask<SpendReservationResult>(waiter.Completion.Task);
@@ -183,6 +184,12 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
 
     /// <summary>Adds every settled cost to the database and gives back every lease this instance holds; then stops (waits for <see cref="DisposeAsync"/>).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Gets the store's database, for tests.</summary>
+    internal PostgreSqlDatabase Database => _database;
+
+    /// <summary>Gets how many reservations had to wait for the database (the rest were answered in memory), for tests and benchmarks.</summary>
+    internal long Waits { get; private set; }
 
     /// <summary>Gets what this instance holds and owes in one bucket, for tests: (leased, reserved, unflushed).</summary>
     internal (long Leased, long Reserved, long Unflushed) Inspect(SpendBucket bucket)
@@ -416,7 +423,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         }
 
         buckets.Sort((a, b) => Compare(a.Key, b.Key));
-        var exchange = new Exchange(buckets.ToArray(), new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], waiter is null ? [] : new int[waiter.Request.Claims.Count]);
+        var exchange = new Exchange(buckets.ToArray(), new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], new long[buckets.Count], waiter is null ? [] : new int[waiter.Request.Claims.Count]);
         for (var i = 0; i < buckets.Count; i++)
         {
             var (bucket, s) = buckets[i];
@@ -435,6 +442,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             if (wanted.TryGetValue(bucket, out var amount))
             {
                 exchange.Minimums[i] = Math.Max(keep, needed + amount);
+                exchange.Demands[i] = Demand(bucket);
                 s.LastSlice = amount * SliceCalls;
                 exchange.Extras[i] = s.Tight ? 0 : s.LastSlice;
             }
@@ -458,12 +466,30 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         return exchange;
     }
 
+    /// <summary>What the other waiting reservations need from a bucket, so one exchange serves them all (call under the lock).</summary>
+    private long Demand(SpendBucket bucket)
+    {
+        long demand = 0;
+        foreach (var waiting in _waiters)
+        {
+            foreach (var claim in waiting.Request.Claims)
+            {
+                if (claim.Bucket == bucket && claim.LimitUsd is not null)
+                {
+                    demand += waiting.Amount;
+                }
+            }
+        }
+
+        return demand;
+    }
+
     private async Task<Result[]> CallAsync(Exchange exchange, CancellationToken cancellationToken)
     {
         var n = exchange.Buckets.Length;
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            $"SELECT o_index, o_lease, o_spent, o_others, o_refused FROM {_database.Schema}.sync_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ORDER BY o_index;",
+            $"SELECT o_index, o_lease, o_spent, o_others, o_refused FROM {_database.Schema}.sync_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ORDER BY o_index;",
             connection)
         {
             CommandTimeout = (int)CommandTimeout.TotalSeconds,
@@ -477,6 +503,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         command.Parameters.Add(new NpgsqlParameter { Value = exchange.Deltas });
         command.Parameters.Add(new NpgsqlParameter { Value = exchange.Keeps });
         command.Parameters.Add(new NpgsqlParameter { Value = exchange.Minimums });
+        command.Parameters.Add(new NpgsqlParameter { Value = exchange.Demands });
         command.Parameters.Add(new NpgsqlParameter { Value = exchange.Extras });
         var results = new Result[n];
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -547,14 +574,32 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             return;
         }
 
-        var claimIndex = Array.IndexOf(exchange.ClaimIndex, refused - 1);
+        var (bucket, state) = exchange.Buckets[refused - 1];
         var result = results[refused - 1];
-        var state = exchange.Buckets[refused - 1].Value;
-        waiter.Completion.TrySetResult(new SpendReservationResult(
+        var refusal = new SpendReservationResult(
             false,
-            Math.Max(0, claimIndex),
+            Math.Max(0, Array.IndexOf(exchange.ClaimIndex, refused - 1)),
             PostgreSqlDatabase.FromNanoUsd(result.Spent + state.Unflushed),
-            PostgreSqlDatabase.FromNanoUsd(result.Others + state.Reserved)));
+            PostgreSqlDatabase.FromNanoUsd(result.Others + state.Reserved));
+        waiter.Completion.TrySetResult(refusal);
+
+        // The calls that were already waiting when the database refused this one, and that need at least as much from the
+        // same bucket than is left there, get the same answer now rather than one round trip each.
+        var left = state.Limit is { } limit ? Math.Max(0, limit - result.Spent - result.Others - state.Leased) + Math.Max(0, state.Free(_timeProvider.GetTimestamp())) : long.MaxValue;
+        var count = _waiters.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var other = _waiters.Dequeue();
+            var index = other.Request.Claims.ToList().FindIndex(c => c.Bucket == bucket && c.LimitUsd is not null);
+            if (index >= 0 && other.Amount > left)
+            {
+                other.Completion.TrySetResult(refusal with { RejectedIndex = index });
+            }
+            else
+            {
+                _waiters.Enqueue(other);
+            }
+        }
     }
 
     /// <summary>How long before the database's expiry an instance stops using a lease, for latency and clock-rate differences.</summary>
@@ -612,7 +657,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         public TaskCompletionSource<SpendReservationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record Exchange(KeyValuePair<SpendBucket, BucketState>[] Buckets, long[] Deltas, long[] Keeps, long[] Minimums, long[] Extras, int[] ClaimIndex);
+    private sealed record Exchange(KeyValuePair<SpendBucket, BucketState>[] Buckets, long[] Deltas, long[] Keeps, long[] Minimums, long[] Demands, long[] Extras, int[] ClaimIndex);
 
     private readonly record struct Result(long Lease, long Spent, long Others, int Refused);
 }
