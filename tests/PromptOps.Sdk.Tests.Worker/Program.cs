@@ -4,15 +4,27 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PromptOps;
 
-// budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt: true|false> <ledger-timeout-ms>
+// budget-burst <store> <limit-usd> <calls> <start-file> <long-system-prompt: true|false> <ledger-timeout-ms> [lease-seconds] [provider-delay-ms]
 // Waits until <start-file> exists (so several processes start their bursts together), fires <calls> calls at once against
-// one gpt-4o-priced spend budget in the shared SQLite store, and prints how many were let through.
-if (args is not ["budget-burst", var file, var limitText, var callsText, var startFile, var longPromptText, var timeoutText])
+// one gpt-4o-priced spend budget in the shared store (a SQLite file, or PostgreSQL for "Host=..."), and prints how many were
+// let through. With a provider delay, prints "held" once its first call is under way (tests kill it then).
+//
+// records <store> <calls> <start-file>
+// Waits for <start-file>, makes <calls> calls (16 at a time) without a budget, flushes the records on exit, and prints
+// "<calls made> <records dropped or lost>".
+if (args is ["records", var recordStore, var recordCallsText, var recordStart])
 {
-    Console.Error.WriteLine("usage: budget-burst <sqlite-file> <limit-usd> <calls> <start-file> <long-system-prompt> <ledger-timeout-ms>");
+    return await Records.RunAsync(recordStore, int.Parse(recordCallsText, CultureInfo.InvariantCulture), recordStart);
+}
+
+if (args is not ["budget-burst", var file, var limitText, var callsText, var startFile, var longPromptText, var timeoutText, .. var extra])
+{
+    Console.Error.WriteLine("usage: budget-burst <store> <limit-usd> <calls> <start-file> <long-system-prompt> <ledger-timeout-ms> [lease-seconds] [provider-delay-ms] | records <store> <calls> <start-file>");
     return 2;
 }
 
+var leaseSeconds = extra.Length > 0 ? double.Parse(extra[0], CultureInfo.InvariantCulture) : 30;
+var providerDelay = extra.Length > 1 ? int.Parse(extra[1], CultureInfo.InvariantCulture) : 2;
 var limit = decimal.Parse(limitText, CultureInfo.InvariantCulture);
 var calls = int.Parse(callsText, CultureInfo.InvariantCulture);
 var services = new ServiceCollection();
@@ -23,11 +35,13 @@ services.AddPromptOps(o =>
     o.Pricing.Models["gpt-4o"] = new ModelPriceOverride { InputPerMillionTokens = 2.5m, OutputPerMillionTokens = 10m };
     o.Spending.Budgets["burst"] = new SpendBudget { LimitUsd = limit };
     o.Spending.LedgerTimeout = TimeSpan.FromMilliseconds(int.Parse(timeoutText, CultureInfo.InvariantCulture));
-}).AddSqliteStore($"Data Source={file}");
-services.AddChatClient(new ReportingProvider()).UsePromptOps();
-await using var provider = services.BuildServiceProvider();
-var client = provider.GetRequiredService<IChatClient>();
+}).AddStore(file, TimeSpan.FromSeconds(leaseSeconds));
+var provider = new ReportingProvider(providerDelay);
+services.AddChatClient(provider).UsePromptOps();
+await using var serviceProvider = services.BuildServiceProvider();
+var client = serviceProvider.GetRequiredService<IChatClient>();
 var messages = BurstPrompt.Messages(bool.Parse(longPromptText));
+await Stores.StartAsync(serviceProvider);
 
 while (!File.Exists(startFile))
 {
@@ -35,7 +49,8 @@ while (!File.Exists(startFile))
 }
 
 var succeeded = 0;
-await Parallel.ForEachAsync(Enumerable.Range(0, calls), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
+_ = provider.FirstCall.ContinueWith(_ => Console.WriteLine("held"), TaskScheduler.Default);
+await Parallel.ForEachAsync(Enumerable.Range(0, calls), new ParallelOptions { MaxDegreeOfParallelism = providerDelay > 100 ? calls : 16 }, async (_, ct) =>
 {
     try
     {
@@ -88,11 +103,16 @@ internal static class BurstPrompt
 }
 
 /// <summary>Reports the input its tokenizer counts and uses the whole output allowance: the real worst case.</summary>
-internal sealed class ReportingProvider : IChatClient
+internal sealed class ReportingProvider(int delayMs = 2) : IChatClient
 {
+    private readonly TaskCompletionSource _firstCall = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task FirstCall => _firstCall.Task;
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        await Task.Delay(2, cancellationToken);
+        _firstCall.TrySetResult();
+        await Task.Delay(delayMs, cancellationToken);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, "Your order ships today."))
         {
             ModelId = options?.ModelId,
@@ -112,5 +132,53 @@ internal sealed class ReportingProvider : IChatClient
 
     public void Dispose()
     {
+    }
+}
+
+/// <summary>Where the worker's store is: PostgreSQL for a Npgsql connection string or URL, else a SQLite file.</summary>
+internal static class Stores
+{
+    public static IPromptOpsBuilder AddStore(this IPromptOpsBuilder builder, string store, TimeSpan lease) =>
+        store.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || store.StartsWith("postgres", StringComparison.OrdinalIgnoreCase)
+            ? builder.AddPostgreSqlStore(store, o => o.LeaseDuration = lease)
+            : builder.AddSqliteStore($"Data Source={store}");
+
+    /// <summary>Brings the store's schema up to date before the burst, as the application's host does when it starts.</summary>
+    public static async Task StartAsync(IServiceProvider services) =>
+        await services.GetRequiredService<ICallStore>().QueryAsync(new CallQuery { Limit = 1 });
+}
+
+/// <summary>The records mode: many calls, every record to the shared store.</summary>
+internal static class Records
+{
+    public static async Task<int> RunAsync(string store, int calls, string startFile)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPromptOps(o => o.Calls.QueueCapacity = 200_000).AddStore(store, TimeSpan.FromSeconds(30));
+        services.AddChatClient(new ReportingProvider(0)).UsePromptOps();
+        long lost;
+        await using (var provider = services.BuildServiceProvider())
+        {
+            await Stores.StartAsync(provider);
+            var client = provider.GetRequiredService<IChatClient>();
+            var dispatcher = provider.GetRequiredService<ICallRecordDispatcher>();
+            while (!File.Exists(startFile))
+            {
+                await Task.Delay(5);
+            }
+
+            var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            await Parallel.ForEachAsync(Enumerable.Range(0, calls), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            {
+                using var scope = PromptOpsContext.Begin(feature: "records", requestId: $"{pid}-{i}");
+                await client.GetResponseAsync(BurstPrompt.Messages(false), BurstPrompt.Options(), ct);
+            });
+            await dispatcher.FlushAsync();
+            lost = dispatcher.DroppedCount + dispatcher.SinkErrorCount;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} {lost}"));
+        return 0;
     }
 }

@@ -69,7 +69,9 @@ public sealed class SpendBudgetBurstTests
         var callCost = (TiktokenTokenCounter.Shared.EstimateInputTokens(Messages(longSystemPrompt), Options(), "gpt-4o") * InputPerToken) + (OutputTokens * OutputPerToken);
         var start = Path.Combine(store.Directory, "start");
         var workers = Enumerable.Range(0, 4)
-            .Select(_ => BurstProcess.Start(store.Path, 100 * callCost, calls: 250, start, longSystemPrompt))
+            // The ledger timeout is raised from 250 ms to 1 s: this test is about contention for one file, and on a test host
+            // running other test processes on two cores a single write can wait longer than 250 ms for the CPU alone.
+            .Select(_ => WorkerProcess.Start("budget-burst", store.Path, (100 * callCost).ToString(System.Globalization.CultureInfo.InvariantCulture), "250", start, longSystemPrompt.ToString(), "1000"))
             .ToList();
 
         await File.WriteAllTextAsync(start, "go");
@@ -77,8 +79,8 @@ public sealed class SpendBudgetBurstTests
         var logged = new List<string>();
         foreach (var worker in workers)
         {
-            var (count, events) = await worker.SucceededAsync();
-            succeeded += count;
+            var (numbers, events) = await worker.ResultAsync();
+            succeeded += (int)numbers[0];
             logged.Add(events);
         }
 
@@ -110,35 +112,4 @@ public sealed class SpendBudgetBurstTests
                 OutputTokenCount = OutputTokens,
             },
         });
-}
-
-/// <summary>One worker process of the multi-process burst (tests/PromptOps.Sdk.Tests.Worker).</summary>
-internal sealed class BurstProcess(System.Diagnostics.Process process)
-{
-    private readonly Task<string> _output = process.StandardOutput.ReadToEndAsync();
-    private readonly Task<string> _error = process.StandardError.ReadToEndAsync();
-
-    public static BurstProcess Start(string file, decimal limitUsd, int calls, string startFile, bool longSystemPrompt)
-    {
-        var worker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "PromptOps.Sdk.Tests.Worker", "bin",
-            new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "PromptOps.Sdk.Tests.Worker.dll"));
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // The ledger timeout is raised from 250 ms to 1 s: this test is about contention for one file, and on a test host
-        // running other test processes on two cores a single write can wait longer than 250 ms for the CPU alone.
-        foreach (var argument in new[] { "exec", worker, "budget-burst", file, limitUsd.ToString(System.Globalization.CultureInfo.InvariantCulture), calls.ToString(System.Globalization.CultureInfo.InvariantCulture), startFile, longSystemPrompt.ToString(), "1000" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return new BurstProcess(System.Diagnostics.Process.Start(start)!);
-    }
-
-    public async Task<(int Succeeded, string Events)> SucceededAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await _output;
-        Assert.True(process.ExitCode == 0, $"the worker exited with {process.ExitCode}: {await _error}");
-        return (int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture), (await _error).Trim());
-    }
 }
