@@ -185,6 +185,16 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>Adds every settled cost to the database and gives back every lease this instance holds; then stops (waits for <see cref="DisposeAsync"/>).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Exchanges nothing with the database once, so that the first call under a budget finds a connection open and the code
+    /// that leases compiled (a cold process under load can otherwise outlast the fail-safe front's wait on its first burst).
+    /// </summary>
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var empty = new Exchange([], [], [], [], [], [], []);
+        await CallAsync(empty, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Gets the store's database, for tests.</summary>
     internal PostgreSqlDatabase Database => _database;
 

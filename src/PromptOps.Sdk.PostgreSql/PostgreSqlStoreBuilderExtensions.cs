@@ -74,6 +74,7 @@ public static class PostgreSqlStoreBuilderExtensions
         services.AddSingleton<IHostedService>(sp => new PostgreSqlStoreStartup(
             sp.GetRequiredService<PostgreSqlDatabase>(),
             sp.GetRequiredService<PostgreSqlCallStore>(),
+            sp.GetRequiredService<PostgreSqlSpendLedger>(),
             options,
             sp.GetRequiredService<IOptionsMonitor<PromptOpsOptions>>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -14,6 +14,7 @@ namespace PromptOps;
 internal sealed partial class PostgreSqlStoreStartup(
     PostgreSqlDatabase database,
     PostgreSqlCallStore store,
+    PostgreSqlSpendLedger ledger,
     PostgreSqlStoreOptions options,
     IOptionsMonitor<PromptOpsOptions> promptOps,
     TimeProvider timeProvider,
@@ -30,6 +31,7 @@ internal sealed partial class PostgreSqlStoreStartup(
         {
             await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             await WriteBudgetsAsync(promptOps.CurrentValue.Spending, cancellationToken).ConfigureAwait(false);
+            await ledger.WarmUpAsync(cancellationToken).ConfigureAwait(false);
             LogStarted(_logger, database.Name);
         }
         catch (Exception ex) when (PostgreSqlErrors.IsConfiguration(ex))

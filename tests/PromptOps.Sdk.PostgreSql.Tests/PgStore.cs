@@ -22,10 +22,17 @@ internal sealed class PgStore : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<PgStore> CreateAsync()
+    /// <summary>Creates the database; with <paramref name="migrated"/>, brings its schema up first, as an application's host does when it starts.</summary>
+    public static async Task<PgStore> CreateAsync(bool migrated = true)
     {
         var server = await PostgresServer.SharedAsync();
-        return new PgStore(server, await server.CreateDatabaseAsync());
+        var store = new PgStore(server, await server.CreateDatabaseAsync());
+        if (migrated)
+        {
+            await store.OpenDatabase().EnsureSchemaAsync();
+        }
+
+        return store;
     }
 
     /// <summary>Opens the store's database as one application instance does (its own data source).</summary>

@@ -35,7 +35,7 @@ services.AddPromptOps(o =>
     o.Pricing.Models["gpt-4o"] = new ModelPriceOverride { InputPerMillionTokens = 2.5m, OutputPerMillionTokens = 10m };
     o.Spending.Budgets["burst"] = new SpendBudget { LimitUsd = limit };
     o.Spending.LedgerTimeout = TimeSpan.FromMilliseconds(int.Parse(timeoutText, CultureInfo.InvariantCulture));
-}).AddStore(file, TimeSpan.FromSeconds(leaseSeconds));
+}).AddPromptDirectory(PromptOps.Tests.RepositoryPaths.Prompts).AddStore(file, TimeSpan.FromSeconds(leaseSeconds));
 var provider = new ReportingProvider(providerDelay);
 services.AddChatClient(provider).UsePromptOps();
 await using var serviceProvider = services.BuildServiceProvider();
@@ -71,7 +71,9 @@ internal sealed class EventCounter : ILoggerProvider, ILogger
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _counts = new();
 
-    public string Summary => string.Join(", ", _counts.Select(c => $"event {c.Key} x{c.Value}"));
+    private string? _firstFailure;
+
+    public string Summary => string.Join(", ", _counts.Select(c => $"event {c.Key} x{c.Value}")) + (_firstFailure is null ? string.Empty : $"; first ledger failure: {_firstFailure}");
 
     public ILogger CreateLogger(string categoryName) => this;
 
@@ -80,8 +82,14 @@ internal sealed class EventCounter : ILoggerProvider, ILogger
 
     public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
         _counts.AddOrUpdate(eventId.Id, 1, (_, n) => n + 1);
+        if (eventId.Id is 2420 or 2620 && exception is not null)
+        {
+            Interlocked.CompareExchange(ref _firstFailure, $"{exception.GetType().Name}: {exception.Message}", null);
+        }
+    }
 
     public void Dispose()
     {
@@ -143,9 +151,14 @@ internal static class Stores
             ? builder.AddPostgreSqlStore(store, o => o.LeaseDuration = lease)
             : builder.AddSqliteStore($"Data Source={store}");
 
-    /// <summary>Brings the store's schema up to date before the burst, as the application's host does when it starts.</summary>
-    public static async Task StartAsync(IServiceProvider services) =>
-        await services.GetRequiredService<ICallStore>().QueryAsync(new CallQuery { Limit = 1 });
+    /// <summary>Starts the hosted services (the store's schema, budgets and warm-up among them), as the application's host does before serving.</summary>
+    public static async Task StartAsync(IServiceProvider services)
+    {
+        foreach (var hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+    }
 }
 
 /// <summary>The records mode: many calls, every record to the shared store.</summary>
@@ -155,7 +168,7 @@ internal static class Records
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddPromptOps(o => o.Calls.QueueCapacity = 200_000).AddStore(store, TimeSpan.FromSeconds(30));
+        services.AddPromptOps(o => o.Calls.QueueCapacity = 200_000).AddPromptDirectory(PromptOps.Tests.RepositoryPaths.Prompts).AddStore(store, TimeSpan.FromSeconds(30));
         services.AddChatClient(new ReportingProvider(0)).UsePromptOps();
         long lost;
         await using (var provider = services.BuildServiceProvider())

@@ -17,6 +17,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The environment variable naming an existing server to use instead of starting one.</summary>
     public const string ExistingServerVariable = "PROMPTOPS_TEST_POSTGRES";
 
+    /// <summary>The password of the <c>postgres</c> user on a server the tests start.</summary>
+    public const string Password = "promptops-test";
+
     private static readonly SemaphoreSlim SharedLock = new(1, 1);
     private static PostgresServer? _shared;
 
@@ -77,10 +80,18 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var data = Path.Combine(directory, "data");
-        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: IsRoot).ConfigureAwait(false);
+        var passwordFile = Path.Combine(directory, "password");
+        await File.WriteAllTextAsync(passwordFile, Password).ConfigureAwait(false);
+        if (IsRoot)
+        {
+            await RunAsync("chown", ["postgres:postgres", passwordFile], asPostgres: false).ConfigureAwait(false);
+        }
+
+        // Connections over TCP need the password (so tests can see a wrong one refused); the socket in the folder is trusted.
+        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile", passwordFile, "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: IsRoot).ConfigureAwait(false);
         var port = FreePort();
         var server = new PostgresServer(
-            $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=15",
+            $"Host=127.0.0.1;Port={port};Username=postgres;Password={Password};Database=postgres;Pooling=false;Timeout=15",
             directory,
             binaries,
             port);
@@ -141,7 +152,7 @@ public sealed class PostgresServer : IAsyncDisposable
         "-l",
         Path.Combine(_directory!, "server.log"),
         "-o",
-        $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB");
+        $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB");
 
     private Task Ctl(params string[] arguments) =>
         RunAsync(Path.Combine(_binaries!, "pg_ctl"), ["-D", Path.Combine(_directory!, "data"), .. arguments], asPostgres: IsRoot);
