@@ -68,6 +68,11 @@ internal static class PromptOpsCli
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failed;
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            error.WriteLine($"error: the PostgreSQL store could not be read: {ex.Message} {PostgreSqlErrors.Hint(ex)}");
+            return ExitCodes.Failed;
+        }
         catch (Microsoft.Data.Sqlite.SqliteException ex)
         {
             error.WriteLine($"error: the store could not be read: {ex.Message} Check that --store names a PromptOps SQLite file and that no other process holds it locked.");

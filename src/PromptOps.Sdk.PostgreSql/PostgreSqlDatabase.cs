@@ -72,11 +72,17 @@ internal sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
             {
                 var version = await VersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
                 CheckNotNewer(version);
+                if (version == 0)
+                {
+                    throw new PromptOpsException(
+                        $"The database {Name} holds no PromptOps store. Start an application with AddPostgreSqlStore against it once (it creates the tables), or apply PostgreSqlStore.GetMigrationScript(), and check Database and the schema name.");
+                }
+
                 if (version < SchemaVersion)
                 {
                     throw new PromptOpsException(
                         $"The PromptOps store {Name} has schema version {version}, but this PromptOps.Sdk.PostgreSql needs version {SchemaVersion}, and PostgreSqlStoreOptions.MigrateOnStart is off. "
-                        + "Apply the SQL from PostgreSqlStore.GetMigrationScript() (or 'promptops store sql') to the database, or turn MigrateOnStart on.");
+                        + "Apply the SQL from PostgreSqlStore.GetMigrationScript() to the database, or turn MigrateOnStart on.");
                 }
             }
             else

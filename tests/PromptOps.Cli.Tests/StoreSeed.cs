@@ -9,6 +9,58 @@ internal static class StoreSeed
 
     public static async Task<List<PromptCallRecord>> CreateAsync(string path, decimal dailyLimit = 50m, int days = 20)
     {
+        var records = Records(days);
+        await new SqliteCallWriter(new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(5))).WriteBatchAsync(records, CancellationToken.None);
+
+        var options = Options(dailyLimit);
+        var database = new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(5));
+        var ledger = new SqliteSpendLedger(database, TimeProvider.System);
+        await SettleAsync(ledger, records);
+
+        using var startup = new SqliteStoreStartup(database, SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={path}"), new SqliteStoreOptions(), new FixedOptions(options), TimeProvider.System);
+        await startup.StartAsync(CancellationToken.None);
+        await startup.StopAsync(CancellationToken.None);
+        return records;
+    }
+
+    /// <summary>The same records, ledger and budget definitions in a PostgreSQL database, through the PostgreSQL store's own code.</summary>
+    public static async Task<List<PromptCallRecord>> CreatePostgreSqlAsync(string connectionString, decimal dailyLimit = 50m, int days = 20)
+    {
+        var records = Records(days);
+        var options = Options(dailyLimit);
+        await using var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, "promptops", migrate: true);
+        await new PostgreSqlCallWriter(database).WriteBatchAsync(records, CancellationToken.None);
+        await using (var ledger = new PostgreSqlSpendLedger(database, TimeSpan.FromSeconds(30), new FixedOptions(options), TimeProvider.System))
+        {
+            await SettleAsync(ledger, records);
+        }
+
+        var store = new PostgreSqlCallStore(database);
+        await using var ledgerForStartup = new PostgreSqlSpendLedger(database, TimeSpan.FromSeconds(30), new FixedOptions(options), TimeProvider.System);
+        using var startup = new PostgreSqlStoreStartup(database, store, ledgerForStartup, new PostgreSqlStoreOptions(), new FixedOptions(options), TimeProvider.System);
+        await startup.StartAsync(CancellationToken.None);
+        await startup.StopAsync(CancellationToken.None);
+        return records;
+    }
+
+    private static async Task SettleAsync(ISpendLedger ledger, List<PromptCallRecord> records)
+    {
+        foreach (var day in records.Where(r => r.Cost is not null).GroupBy(r => r.Timestamp.UtcDateTime.Date))
+        {
+            var bucket = new SpendBucket("daily", "*", new DateTimeOffset(day.Key, TimeSpan.Zero));
+            await ledger.SettleAsync("seed", [bucket], day.Sum(r => r.Cost!.Value));
+        }
+    }
+
+    private static PromptOpsOptions Options(decimal dailyLimit)
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = dailyLimit };
+        return options;
+    }
+
+    private static List<PromptCallRecord> Records(int days)
+    {
         var records = new List<PromptCallRecord>();
         var random = new Random(4711);
         string[] features = ["customer_support", "search", "summarise <b>beta</b>"];
@@ -44,21 +96,6 @@ internal static class StoreSeed
             });
         }
 
-        await new SqliteCallWriter(new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(5))).WriteBatchAsync(records, CancellationToken.None);
-
-        var options = new PromptOpsOptions();
-        options.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = dailyLimit };
-        var database = new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(5));
-        var ledger = new SqliteSpendLedger(database, TimeProvider.System);
-        foreach (var day in records.Where(r => r.Cost is not null).GroupBy(r => r.Timestamp.UtcDateTime.Date))
-        {
-            var bucket = new SpendBucket("daily", "*", new DateTimeOffset(day.Key, TimeSpan.Zero));
-            await ledger.SettleAsync("seed", [bucket], day.Sum(r => r.Cost!.Value));
-        }
-
-        using var startup = new SqliteStoreStartup(database, SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={path}"), new SqliteStoreOptions(), new FixedOptions(options), TimeProvider.System);
-        await startup.StartAsync(CancellationToken.None);
-        await startup.StopAsync(CancellationToken.None);
         return records;
     }
 

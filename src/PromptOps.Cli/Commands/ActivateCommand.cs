@@ -16,7 +16,7 @@ internal static class ActivateCommand
         var environmentOption = new Option<string>("--env") { Description = "The environment, for example production.", Required = true };
         var reasonOption = new Option<string>("--reason") { Description = "Why: recorded with the activation, for example 'rollback: wrong refund policy (INC-4312)'.", Required = true };
         var byOption = new Option<string?>("--by") { Description = "Who activates (default: the current user name)." };
-        var storeOption = new Option<FileInfo?>("--store") { Description = "The activation log to record in: the application's SQLite store (.db, .sqlite, .sqlite3) or a .jsonl file (created when missing)." };
+        var storeOption = StoreSupport.StoreOption($"The activation log to record in: the application's store (a SQLite file .db/.sqlite/.sqlite3, or PostgreSQL \"Host=...;Database=...\" or postgres://...) or a .jsonl file (created when missing). Default: the {StoreSupport.StoreVariable} environment variable, if set.");
         var directoryOption = PromptOpsCli.DirectoryOption();
         var command = new Command("activate", "Record that an environment now serves a version (rollback or promotion), and print the configuration key that switches it.")
         {
@@ -36,7 +36,7 @@ internal static class ActivateCommand
             var environment = parseResult.GetValue(environmentOption)!;
             var reason = parseResult.GetValue(reasonOption)!;
             var versionText = parseResult.GetValue(versionArgument)!;
-            var store = parseResult.GetValue(storeOption);
+            var store = parseResult.GetValue(storeOption) is { Length: > 0 } given ? given : Environment.GetEnvironmentVariable(StoreSupport.StoreVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
             if (!PromptOpsOptionsValidator.IsEnvironmentName(environment))
             {
                 throw new CliUsageException($"'{environment}' is not a valid environment name. Use letters, digits, '.', '-' or '_', for example --env production.");
@@ -47,9 +47,9 @@ internal static class ActivateCommand
                 throw new CliUsageException("--reason is empty. Say why, for example --reason \"rollback: refunds answered wrongly (INC-4312)\".");
             }
 
-            if (store is not null && !IsJsonLines(store) && !IsSqlite(store))
+            if (store is not null && !StoreSupport.IsPostgreSql(store) && !IsJsonLines(store) && !IsSqlite(store))
             {
-                throw new CliUsageException($"--store '{store.Name}' is neither a SQLite store (.db, .sqlite, .sqlite3) nor a JSON-lines file (.jsonl). Use for example --store promptops.db or --store activations.jsonl.");
+                throw new CliUsageException($"--store '{Path.GetFileName(store)}' is neither a SQLite store (.db, .sqlite, .sqlite3), a PostgreSQL connection string nor a JSON-lines file (.jsonl). Use for example --store promptops.db or --store activations.jsonl.");
             }
 
             if (!LabelsFileParser.TryParseText(versionText, out var variants, out var salt, out var problem))
@@ -85,9 +85,19 @@ internal static class ActivateCommand
 
             if (store is not null)
             {
-                IActivationLog log = IsSqlite(store) ? SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={store.FullName}") : new JsonLinesActivationLog(store.FullName);
-                await log.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"Recorded in {store.FullName}: {activation}");
+                if (StoreSupport.IsPostgreSql(store))
+                {
+                    await using var database = StoreSupport.Open(store);
+                    await database.Activations.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                    output.WriteLine($"Recorded in {database.Name}: {activation}");
+                }
+                else
+                {
+                    var file = Path.GetFullPath(store);
+                    IActivationLog log = IsSqlite(store) ? SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={file}") : new JsonLinesActivationLog(file);
+                    await log.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                    output.WriteLine($"Recorded in {file}: {activation}");
+                }
             }
             else
             {
@@ -105,7 +115,7 @@ internal static class ActivateCommand
         return command;
     }
 
-    private static bool IsJsonLines(FileInfo file) => file.Extension.Equals(".jsonl", StringComparison.OrdinalIgnoreCase);
+    private static bool IsJsonLines(string file) => Path.GetExtension(file).Equals(".jsonl", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsSqlite(FileInfo file) => file.Extension.ToLowerInvariant() is ".db" or ".sqlite" or ".sqlite3";
+    private static bool IsSqlite(string file) => Path.GetExtension(file).ToLowerInvariant() is ".db" or ".sqlite" or ".sqlite3";
 }

@@ -35,15 +35,14 @@ internal static class CallsCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var file = parseResult.GetValue(storeOption)!;
-            var store = StoreSupport.Open(file);
+            await using var store = StoreSupport.Open(parseResult.GetValue(storeOption));
             var json = parseResult.GetValue(formatOption) == "json";
             if (parseResult.GetValue(requestOption) is { Length: > 0 } requestId)
             {
-                var records = await store.GetRequestAsync(requestId, cancellationToken).ConfigureAwait(false);
+                var records = await store.Calls.GetRequestAsync(requestId, cancellationToken).ConfigureAwait(false);
                 if (records.Count == 0)
                 {
-                    error.WriteLine($"error: no call with request id '{requestId}' in {store.DatabasePath}. List recent calls with 'promptops calls --store {file.Name}' to find it; records older than the store's retention are deleted.");
+                    error.WriteLine($"error: no call with request id '{requestId}' in {store.Name}. List recent calls with 'promptops calls --store {store.Hint}' to find it; records older than the store's retention are deleted.");
                     return ExitCodes.Failed;
                 }
 
@@ -72,7 +71,7 @@ internal static class CallsCommand
                 Success = parseResult.GetValue(failedOption) ? false : null,
                 Limit = limit,
             };
-            var latest = await store.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+            var latest = await store.Calls.QueryAsync(query, cancellationToken).ConfigureAwait(false);
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(latest, StoreSupport.Json));
@@ -96,7 +95,7 @@ internal static class CallsCommand
             }
 
             StoreSupport.PlainConsole(output).Write(table);
-            output.WriteLine(latest.Count == 0 ? "No calls match." : $"{latest.Count} call(s), newest first. Show one with: promptops calls --store {file.Name} --request <id>");
+            output.WriteLine(latest.Count == 0 ? "No calls match." : $"{latest.Count} call(s), newest first. Show one with: promptops calls --store {store.Hint} --request <id>");
             return ExitCodes.Success;
         });
         return command;

@@ -7,7 +7,7 @@ namespace PromptOps.Cli.Commands;
 
 /// <summary>
 /// <c>promptops report --store F [--from D] [--to D] [--by feature,model,...] [--top N] [--format table|json|html] [--out F]</c>:
-/// the cost dashboard of a SQLite store.
+/// the cost dashboard of a store (SQLite or PostgreSQL).
 /// </summary>
 internal static class ReportCommand
 {
@@ -33,7 +33,7 @@ internal static class ReportCommand
         var formatOption = new Option<string>("--format") { Description = "table, json or html.", DefaultValueFactory = _ => "table" };
         formatOption.AcceptOnlyFromAmong("table", "json", "html");
         var outOption = new Option<FileInfo?>("--out") { Description = "Write the report to this file instead of the console." };
-        var command = new Command("report", "Cost and usage report from the SQLite store: spend against budget per period, spend by feature and model, top cost drivers; as a table, JSON or a self-contained HTML page with charts.")
+        var command = new Command("report", "Cost and usage report from the store (SQLite or PostgreSQL): spend against budget per period, spend by feature and model, top cost drivers; as a table, JSON or a self-contained HTML page with charts.")
         {
             storeOption,
             fromOption,
@@ -60,8 +60,8 @@ internal static class ReportCommand
                 throw new CliUsageException($"--top is {top}; give at least 1.");
             }
 
-            var store = StoreSupport.Open(parseResult.GetValue(storeOption)!);
-            var report = await CostReport.BuildAsync(store, new CallQuery { From = from, To = to }, by, top, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            await using var store = StoreSupport.Open(parseResult.GetValue(storeOption));
+            var report = await CostReport.BuildAsync(store.Calls, store.Name, new CallQuery { From = from, To = to }, by, top, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             var format = parseResult.GetValue(formatOption)!;
             var outFile = parseResult.GetValue(outOption);
             var text = format switch

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace PromptOps.Cli.Commands;
 
-/// <summary>What the verbs that read the SQLite store share: the <c>--store</c> option, opening it, and reading dates.</summary>
+/// <summary>What the verbs that read a store share: the <c>--store</c> option (SQLite or PostgreSQL), opening it, and reading dates.</summary>
 internal static class StoreSupport
 {
     /// <summary>The JSON of <c>report</c> and <c>calls</c>: camelCase, indented, enums by name.</summary>
@@ -27,21 +27,55 @@ internal static class StoreSupport
             writer.WriteNumberValue(Math.Round(value.TotalMilliseconds, 3));
     }
 
-    public static Option<FileInfo> StoreOption() => new("--store")
+    /// <summary>The environment variable read when <c>--store</c> is not given, so that a connection string with a password is not typed on a command line.</summary>
+    public const string StoreVariable = "PROMPTOPS_STORE";
+
+    public static Option<string?> StoreOption(string? description = null) => new("--store")
     {
-        Description = "The PromptOps SQLite store, the file given to AddSqliteStore (for example promptops.db).",
-        Required = true,
+        Description = description ?? $"The PromptOps store: the SQLite file given to AddSqliteStore (promptops.db), or the PostgreSQL database given to AddPostgreSqlStore (\"Host=...;Database=...\" or postgres://...). Default: the {StoreVariable} environment variable.",
     };
 
-    /// <summary>Opens an existing store; a missing file is a usage error (exit 2), never an empty new store.</summary>
-    public static SqliteCallStore Open(FileInfo file)
+    /// <summary>Returns <see langword="true"/> for a PostgreSQL connection string or URL, <see langword="false"/> for a SQLite file.</summary>
+    public static bool IsPostgreSql(string store) =>
+        store.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        || store.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        || (store.Contains('=', StringComparison.Ordinal) && (store.Contains("Host", StringComparison.OrdinalIgnoreCase) || store.Contains("Server", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The <c>--store</c> value, or the <see cref="StoreVariable"/> environment variable; neither is a usage error.</summary>
+    public static string Resolve(string? store) =>
+        store is { Length: > 0 } ? store
+        : Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : throw new CliUsageException($"No store given. Pass --store promptops.db (SQLite) or --store \"Host=...;Database=...\" (PostgreSQL), or set the {StoreVariable} environment variable.");
+
+    /// <summary>Opens an existing store; a missing file or a database without the PromptOps tables is a usage error (exit 2), never an empty new store.</summary>
+    public static OpenStore Open(string? store)
     {
-        if (!file.Exists)
+        var text = Resolve(store);
+        if (IsPostgreSql(text))
         {
-            throw new CliUsageException($"The store '{file.FullName}' does not exist. Pass the file the application writes (AddSqliteStore(\"Data Source=...\")), for example --store promptops.db.");
+            string connectionString;
+            try
+            {
+                connectionString = PostgreSqlStore.NormalizeConnectionString(text);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliUsageException($"--store: {ex.Message}");
+            }
+
+            var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, "promptops", migrate: false);
+            var hint = store is { Length: > 0 } ? "\"<the same connection string>\"" : $"\"${StoreVariable}\"";
+            return new OpenStore(new PostgreSqlCallStore(database), new PostgreSqlActivationLog(database), database.Name, hint, database);
         }
 
-        return SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={file.FullName}");
+        var file = new FileInfo(text);
+        if (!file.Exists)
+        {
+            throw new CliUsageException($"The store '{file.FullName}' does not exist. Pass the file the application writes (AddSqliteStore(\"Data Source=...\")), for example --store promptops.db, or a PostgreSQL connection string.");
+        }
+
+        var sqlite = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={file.FullName}");
+        return new OpenStore(sqlite, SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={file.FullName}"), sqlite.DatabasePath, file.Name, null);
     }
 
     /// <summary>Reads <c>2026-11-01</c> (UTC midnight) or a full ISO 8601 time; anything else is a usage error naming the option.</summary>
@@ -73,4 +107,10 @@ internal static class StoreSupport
         console.Profile.Width = 160;
         return console;
     }
+}
+
+/// <summary>A store opened by a command: its records and activation log, its name for messages, and what to pass to <c>--store</c> in hints.</summary>
+internal sealed record OpenStore(ICallStore Calls, IActivationLog Activations, string Name, string Hint, IAsyncDisposable? Owner) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Owner?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -27,7 +27,7 @@ internal sealed record CostReport
 
     public required IReadOnlyList<CallAggregate> Daily { get; init; }
 
-    public static async Task<CostReport> BuildAsync(SqliteCallStore store, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<CostReport> BuildAsync(ICallStore store, string storeName, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Each grouping is read once, though the breakdowns, the top drivers and the daily chart may ask for it again.
         var aggregates = new Dictionary<CallGrouping, IReadOnlyList<CallAggregate>>();
@@ -61,7 +61,7 @@ internal sealed record CostReport
             .ToList();
         return new CostReport
         {
-            Store = store.DatabasePath,
+            Store = storeName,
             GeneratedAt = now,
             From = query.From,
             To = query.To,
