@@ -10,7 +10,7 @@ fail() { echo "package check failed: $*" >&2; exit 1; }
 
 bash "$repo/tools/pack.sh" "$work/feed" > "$work/pack.log" 2>&1 || { cat "$work/pack.log" >&2; fail "dotnet pack failed"; }
 
-for package in PromptOps.Sdk PromptOps.Sdk.Sqlite PromptOps.Sdk.Testing PromptOps.Cli; do
+for package in PromptOps.Sdk PromptOps.Sdk.Sqlite PromptOps.Sdk.PostgreSql PromptOps.Sdk.Testing PromptOps.Cli; do
   nupkg="$work/feed/$package.0.1.0.nupkg"
   [ -f "$nupkg" ] || fail "$package.0.1.0.nupkg was not produced"
   [ -f "$work/feed/$package.0.1.0.snupkg" ] || fail "$package has no symbol package (.snupkg)"
@@ -46,6 +46,7 @@ cat > "$app/Consumer.csproj" <<'XML'
   <ItemGroup>
     <PackageReference Include="PromptOps.Sdk" Version="0.1.0" />
     <PackageReference Include="PromptOps.Sdk.Sqlite" Version="0.1.0" />
+    <PackageReference Include="PromptOps.Sdk.PostgreSql" Version="0.1.0" />
     <PackageReference Include="PromptOps.Sdk.Testing" Version="0.1.0" />
   </ItemGroup>
 </Project>
@@ -74,4 +75,4 @@ if grep -E "warning [A-Z]+[0-9]+" "$work/build.log" >&2; then
 fi
 output="$(cd "$app" && dotnet bin/Debug/net10.0/Consumer.dll)"
 [ "$output" = "Say hello to Ada." ] || fail "the consumer printed '$output', not the rendered embedded prompt"
-echo "package check: 4 packages with readme, symbols and URLs, no pinned dependency; a consumer restores and builds them without a warning and renders its embedded prompt"
+echo "package check: 5 packages with readme, symbols and URLs, no pinned dependency; a consumer restores and builds them without a warning and renders its embedded prompt"

@@ -24,34 +24,7 @@ public class StoreBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("promptops-bench-store-").FullName;
-        var start = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-        _records = [.. Enumerable.Range(0, Rows).Select(i => new PromptCallRecord
-        {
-            RequestId = $"req-{i:D6}",
-            Timestamp = start.AddMilliseconds(i * 37),
-            Feature = i % 3 == 0 ? "customer_support" : "search",
-            UserId = $"user-{i % 500}",
-            TenantId = "acme",
-            PromptId = "customer-support",
-            PromptVersion = "2.1.0",
-            Label = "production",
-            Model = "gpt-4o",
-            ResponseModel = "gpt-4o-2024-08-06",
-            Provider = "openai",
-            Temperature = 0.2f,
-            MaxOutputTokens = 800,
-            InputTokens = 1_000 + (i % 100),
-            OutputTokens = 100 + (i % 50),
-            CachedInputTokens = 896,
-            EstimatedInputTokens = 1_000,
-            Latency = TimeSpan.FromMilliseconds(400 + (i % 900)),
-            Cost = 0.0015m + (i % 10 * 0.0001m),
-            PriceSource = "litellm 2026-08-01 (sha256 ba37bb46dc46): gpt-4o",
-            ToolsAvailable = ["lookup_order", "track_shipping"],
-            FinishReason = "stop",
-            Success = true,
-            Tags = new Dictionary<string, string> { ["channel"] = "chat" },
-        })];
+        _records = BenchmarkRecords.Create(Rows);
         _rows = [.. _records.Select(SqliteCallWriter.Values)];
 
         // Both contenders must store every row before anything is timed.

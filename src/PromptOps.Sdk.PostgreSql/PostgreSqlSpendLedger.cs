@@ -28,6 +28,12 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a refusal by the database answers later calls that need as much, without asking again.</summary>
+    internal static readonly TimeSpan RefusalMemory = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often, at most, settled costs alone are sent to the database: what a killed process can lose of them.</summary>
+    internal static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly PostgreSqlDatabase _database;
     private readonly TimeSpan _leaseDuration;
     private readonly IOptionsMonitor<PromptOpsOptions> _promptOps;
@@ -41,6 +47,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private long _lastHeartbeat;
+    private long _lastExchange;
     private int _disposed;
 
     internal PostgreSqlSpendLedger(PostgreSqlDatabase database, TimeSpan leaseDuration, IOptionsMonitor<PromptOpsOptions> promptOps, TimeProvider timeProvider, ILogger? logger = null)
@@ -73,6 +80,11 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             if (TryHoldLocally(request, amount, now))
             {
                 return ValueTask.FromResult(SpendReservationResult.Success);
+            }
+
+            if (RecentRefusal(request, amount, now) is { } refusal)
+            {
+                return ValueTask.FromResult(refusal);
             }
 
             var waiter = new Waiter(request, amount, now);
@@ -210,6 +222,28 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         }
     }
 
+    /// <summary>
+    /// The database's answer of the last <see cref="RefusalMemory"/> for a bucket the call needs more from than was left:
+    /// a budget that ran out keeps refusing without a round trip per call (refusing can never overspend). Call under the lock.
+    /// </summary>
+    private SpendReservationResult? RecentRefusal(SpendReservationRequest request, long amount, long now)
+    {
+        for (var i = 0; i < request.Claims.Count; i++)
+        {
+            var claim = request.Claims[i];
+            if (claim.LimitUsd is not null
+                && _buckets.TryGetValue(claim.Bucket, out var state)
+                && state.Refusal is { } refusal
+                && _timeProvider.GetElapsedTime(state.RefusedAt, now) < RefusalMemory
+                && amount > state.LeftAtRefusal + Math.Max(0, state.Free(now)))
+            {
+                return refusal with { RejectedIndex = i };
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Holds the amount in every claimed bucket from this instance's leases, when every limited one has room (call under the lock).</summary>
     private bool TryHoldLocally(SpendReservationRequest request, long amount, long now)
     {
@@ -221,14 +255,26 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             }
         }
 
+        var topUp = false;
         foreach (var claim in request.Claims)
         {
             var state = State(claim.Bucket, claim.LimitUsd);
             state.Reserved += amount;
             state.LastReserve = now;
+            if (claim.LimitUsd is not null && !state.Tight && state.Free(now) < state.LastSlice / 2)
+            {
+                // Half the slice is used: lease the next one in the background, before a call has to wait for it.
+                state.TopUp = true;
+                topUp = true;
+            }
         }
 
         _holds[request.ReservationId] = new Hold([.. request.Claims], amount);
+        if (topUp)
+        {
+            _signal.Release();
+        }
+
         return true;
     }
 
@@ -252,11 +298,12 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     private async Task RunAsync()
     {
         var backoff = TimeSpan.Zero;
+        var wait = _leaseDuration / 6;
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
-                await _signal.WaitAsync(_leaseDuration / 6, _stopping.Token).ConfigureAwait(false);
+                await _signal.WaitAsync(wait, _stopping.Token).ConfigureAwait(false);
                 if (backoff > TimeSpan.Zero)
                 {
                     await Task.Delay(backoff, _timeProvider, _stopping.Token).ConfigureAwait(false);
@@ -264,9 +311,17 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
 
                 await ServeWaitersAsync().ConfigureAwait(false);
                 var heartbeat = _timeProvider.GetElapsedTime(_lastHeartbeat) >= _leaseDuration / 3;
-                if (heartbeat || NeedsExchange())
+                var (urgent, costs) = Pending();
+                var sinceLast = _timeProvider.GetElapsedTime(_lastExchange);
+                wait = _leaseDuration / 6;
+                if (heartbeat || urgent || (costs && sinceLast >= FlushInterval))
                 {
                     await ExchangeAsync(null, release: false, _stopping.Token, heartbeat).ConfigureAwait(false);
+                }
+                else if (costs)
+                {
+                    // Settled costs go out at most every FlushInterval, so that a busy instance sends one exchange for many calls.
+                    wait = FlushInterval - sinceLast;
                 }
 
                 backoff = TimeSpan.Zero;
@@ -285,19 +340,24 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         }
     }
 
-    private bool NeedsExchange()
+    /// <summary>
+    /// Whether an exchange is due now (a slice running low, or unused money to return from a tight budget) and whether
+    /// settled costs wait to be added.
+    /// </summary>
+    private (bool Urgent, bool Costs) Pending()
     {
+        var now = _timeProvider.GetTimestamp();
         lock (_lock)
         {
+            var urgent = false;
+            var costs = false;
             foreach (var state in _buckets.Values)
             {
-                if (state.Unflushed != 0 || (state.Tight && state.Leased > state.Reserved))
-                {
-                    return true;
-                }
+                costs |= state.Unflushed != 0;
+                urgent |= (state.Tight && state.Leased > state.Reserved) || (state.TopUp && !state.Tight && state.Free(now) < state.LastSlice / 2);
             }
 
-            return false;
+            return (urgent, costs);
         }
     }
 
@@ -391,6 +451,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             throw;
         }
 
+        _lastExchange = sent;
         lock (_lock)
         {
             Apply(exchange, results, sent);
@@ -453,13 +514,20 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             {
                 exchange.Minimums[i] = Math.Max(keep, needed + amount);
                 exchange.Demands[i] = Demand(bucket);
-                s.LastSlice = amount * SliceCalls;
+                s.LastSlice = Slice(s, amount * SliceCalls, now);
                 exchange.Extras[i] = s.Tight ? 0 : s.LastSlice;
             }
             else
             {
                 exchange.Minimums[i] = keep;
+                if (s.TopUp && !s.Tight && !release)
+                {
+                    s.LastSlice = Slice(s, s.LastSlice, now);
+                    exchange.Extras[i] = s.LastSlice;
+                }
             }
+
+            s.TopUp = false;
 
             // Until the answer, reservations here may use only what this exchange cannot take away.
             s.Floor = keep + delta;
@@ -474,6 +542,28 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         }
 
         return exchange;
+    }
+
+    /// <summary>
+    /// The next slice: at least <paramref name="floor"/>; doubled while slices last less than a second, halved (not below the
+    /// floor) while they last longer than ten, so an instance asks the database about once a second at most whatever its call
+    /// rate. The database never grants more than a quarter of what is left (call under the lock).
+    /// </summary>
+    private long Slice(BucketState s, long floor, long now)
+    {
+        var lasted = s.LastLease == 0 ? TimeSpan.MaxValue : _timeProvider.GetElapsedTime(s.LastLease, now);
+        s.LastLease = now;
+        var slice = Math.Max(floor, s.LastSlice);
+        if (lasted < TimeSpan.FromSeconds(1))
+        {
+            slice = Math.Min(slice * 2, long.MaxValue / 4);
+        }
+        else if (lasted > TimeSpan.FromSeconds(10))
+        {
+            slice = Math.Max(floor, slice / 2);
+        }
+
+        return slice;
     }
 
     /// <summary>What the other waiting reservations need from a bucket, so one exchange serves them all (call under the lock).</summary>
@@ -592,10 +682,13 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             PostgreSqlDatabase.FromNanoUsd(result.Spent + state.Unflushed),
             PostgreSqlDatabase.FromNanoUsd(result.Others + state.Reserved));
         waiter.Completion.TrySetResult(refusal);
+        state.Refusal = refusal;
+        state.RefusedAt = _timeProvider.GetTimestamp();
 
         // The calls that were already waiting when the database refused this one, and that need at least as much from the
         // same bucket than is left there, get the same answer now rather than one round trip each.
-        var left = state.Limit is { } limit ? Math.Max(0, limit - result.Spent - result.Others - state.Leased) + Math.Max(0, state.Free(_timeProvider.GetTimestamp())) : long.MaxValue;
+        state.LeftAtRefusal = state.Limit is { } limit ? Math.Max(0, limit - result.Spent - result.Others - state.Leased) : long.MaxValue;
+        var left = state.LeftAtRefusal == long.MaxValue ? long.MaxValue : state.LeftAtRefusal + Math.Max(0, state.Free(_timeProvider.GetTimestamp()));
         var count = _waiters.Count;
         for (var i = 0; i < count; i++)
         {
@@ -645,7 +738,12 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         public long ValidUntil;
         public long LastReserve;
         public long LastSlice;
+        public long LastLease;
+        public SpendReservationResult? Refusal;
+        public long RefusedAt;
+        public long LeftAtRefusal;
         public bool Tight;
+        public bool TopUp;
 
         /// <summary>What a new reservation may take from the lease now: nothing once the lease may have expired.</summary>
         public long Free(long now) => now >= ValidUntil ? 0 : Math.Min(Leased, Floor) - Reserved - Unflushed;
