@@ -100,11 +100,7 @@ public sealed class PostgreSqlCallStore : ICallStore
             }
         }
 
-        // Days read in calendar order; within a day (or without days), the costliest group first.
-        var day = groupBy.ToList().IndexOf(CallGrouping.Day);
-        return [.. aggregates
-            .OrderBy(a => day < 0 ? string.Empty : a.Keys[day], StringComparer.Ordinal)
-            .ThenByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
+        return StoreOrdering.Aggregates(aggregates, groupBy);
     }
 
     /// <inheritdoc />
@@ -132,7 +128,7 @@ public sealed class PostgreSqlCallStore : ICallStore
                 PostgreSqlDatabase.FromNanoUsd(reader.GetInt64(6))));
         }
 
-        return [.. spend.OrderByDescending(s => s.PeriodStart).ThenByDescending(s => s.Share ?? 0).ThenBy(s => s.Budget, StringComparer.Ordinal).ThenBy(s => s.ScopeValue, StringComparer.Ordinal)];
+        return StoreOrdering.BudgetPeriods(spend);
     }
 
     /// <inheritdoc />

@@ -105,42 +105,22 @@ internal sealed partial class PostgreSqlStoreStartup(
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RetainAsync(int days, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), timeProvider);
-        do
+    private Task RetainAsync(int days, CancellationToken cancellationToken) => StoreRetention.RunAsync(
+        store,
+        days,
+        timeProvider,
+        deleted => LogRetention(_logger, deleted, days, database.Name),
+        ex =>
         {
-            try
-            {
-                var deleted = await store.DeleteOlderThanAsync(timeProvider.GetUtcNow().AddDays(-days), cancellationToken).ConfigureAwait(false);
-                if (deleted > 0)
-                {
-                    LogRetention(_logger, deleted, days, database.Name);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or PromptOpsException)
+            if (ex is NpgsqlException or TimeoutException or IOException or PromptOpsException)
             {
                 LogRetentionFailed(_logger, ex, database.Name);
+                return true;
             }
-        }
-        while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
-    }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
             return false;
-        }
-    }
+        },
+        cancellationToken);
 
     [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "PromptOps store: PostgreSQL {Store}")]
     private static partial void LogStarted(ILogger logger, string store);

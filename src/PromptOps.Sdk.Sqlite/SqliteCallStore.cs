@@ -77,11 +77,7 @@ public sealed class SqliteCallStore : ICallStore
             }
         }
 
-        // Days read in calendar order; within a day (or without days), the costliest group first.
-        var day = groupBy.ToList().IndexOf(CallGrouping.Day);
-        return [.. groups.Values.Select(g => g.ToAggregate())
-            .OrderBy(a => day < 0 ? string.Empty : a.Keys[day], StringComparer.Ordinal)
-            .ThenByDescending(a => a.Cost).ThenByDescending(a => a.Calls).ThenBy(a => string.Join('\u001f', a.Keys), StringComparer.Ordinal)];
+        return StoreOrdering.Aggregates(groups.Values.Select(g => g.ToAggregate()), groupBy);
     }
 
     /// <inheritdoc />
@@ -108,7 +104,7 @@ public sealed class SqliteCallStore : ICallStore
                 SqliteDatabase.FromNanoUsd(reader.GetInt64(6))));
         }
 
-        return [.. spend.OrderByDescending(s => s.PeriodStart).ThenByDescending(s => s.Share ?? 0).ThenBy(s => s.Budget, StringComparer.Ordinal).ThenBy(s => s.ScopeValue, StringComparer.Ordinal)];
+        return StoreOrdering.BudgetPeriods(spend);
     }
 
     /// <inheritdoc />

@@ -86,38 +86,22 @@ internal sealed partial class SqliteStoreStartup(
         }
     }
 
-    private async Task RetainAsync(int days, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), timeProvider);
-        do
+    private Task RetainAsync(int days, CancellationToken cancellationToken) => StoreRetention.RunAsync(
+        store,
+        days,
+        timeProvider,
+        deleted => LogRetention(_logger, deleted, days, database.Name),
+        ex =>
         {
-            try
-            {
-                var deleted = await store.DeleteOlderThanAsync(timeProvider.GetUtcNow().AddDays(-days), cancellationToken).ConfigureAwait(false);
-                if (deleted > 0)
-                {
-                    LogRetention(_logger, deleted, days, database.Name);
-                }
-            }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            if (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
                 LogRetentionFailed(_logger, ex, database.Name);
+                return true;
             }
-        }
-        while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
-    }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
             return false;
-        }
-    }
+        },
+        cancellationToken);
 
     [LoggerMessage(EventId = 2510, Level = LogLevel.Information, Message = "PromptOps store: {Path}")]
     private static partial void LogStarted(ILogger logger, string path);
