@@ -51,8 +51,13 @@ public class PostgreSqlStoreBenchmarks
         _database.EnsureSchemaAsync().AsTask().GetAwaiter().GetResult();
         using var connection = new NpgsqlConnection(_connectionString);
         connection.Open();
-        using var truncate = new NpgsqlCommand("TRUNCATE promptops.calls; VACUUM promptops.calls;", connection);
-        truncate.ExecuteNonQuery();
+        using (var truncate = new NpgsqlCommand("TRUNCATE promptops.calls;", connection))
+        {
+            truncate.ExecuteNonQuery();
+        }
+
+        using var vacuum = new NpgsqlCommand("VACUUM promptops.calls;", connection);
+        vacuum.ExecuteNonQuery();
     }
 
     [Benchmark(Baseline = true, Description = "raw Npgsql binary COPY of the same rows")]

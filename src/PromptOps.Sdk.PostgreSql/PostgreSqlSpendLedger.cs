@@ -43,6 +43,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     private readonly Dictionary<SpendBucket, BucketState> _buckets = [];
     private readonly Dictionary<string, Hold> _holds = new(StringComparer.Ordinal);
     private readonly Queue<Waiter> _waiters = new();
+    private readonly List<TaskCompletionSource> _flushWaiters = [];
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -96,11 +97,17 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Far from a budget's limit the cost is added to the database in the background and the totals returned are what this
+    /// instance knows (the fleet's total as of its last exchange, plus its own since), so a threshold alert below the limit
+    /// can fire up to one exchange late. Near the limit (when a full slice can no longer be leased) the settlement waits for
+    /// the database and returns the fleet's exact total, so the alert at the limit fires on the call that reaches it.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buckets);
         var cost = PostgreSqlDatabase.ToNanoUsd(actualCostUsd);
-        var totals = new SpendBucketTotal[buckets.Count];
+        TaskCompletionSource? flushed = null;
         lock (_lock)
         {
             if (_holds.Remove(reservationId, out var hold))
@@ -111,16 +118,45 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
                 }
             }
 
-            for (var i = 0; i < buckets.Count; i++)
+            foreach (var bucket in buckets)
             {
-                var state = State(buckets[i], limit: null, keepLimit: true);
+                var state = State(bucket, limit: null, keepLimit: true);
                 state.Unflushed += cost;
-                totals[i] = state.Totals(buckets[i]);
+                if (state.Tight && state.Limit is not null && Volatile.Read(ref _disposed) == 0)
+                {
+                    flushed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            if (flushed is not null)
+            {
+                _flushWaiters.Add(flushed);
             }
         }
 
         _signal.Release();
-        return ValueTask.FromResult<IReadOnlyList<SpendBucketTotal>>(totals);
+        if (flushed is not null)
+        {
+            try
+            {
+                await flushed.Task.WaitAsync(WaitLimit, _timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or PromptOpsException or ObjectDisposedException)
+            {
+                // The cost stays queued here and is added when the database answers; the totals are what this instance knows.
+            }
+        }
+
+        var totals = new SpendBucketTotal[buckets.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                totals[i] = State(buckets[i], limit: null, keepLimit: true).Totals(buckets[i]);
+            }
+        }
+
+        return totals;
     }
 
     /// <inheritdoc />
@@ -349,7 +385,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         var now = _timeProvider.GetTimestamp();
         lock (_lock)
         {
-            var urgent = false;
+            var urgent = _flushWaiters.Count > 0;
             var costs = false;
             foreach (var state in _buckets.Values)
             {
@@ -417,9 +453,12 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     {
         var sent = _timeProvider.GetTimestamp();
         Exchange exchange;
+        TaskCompletionSource[] flushes;
         lock (_lock)
         {
             exchange = Prepare(waiter, release, heartbeat, sent);
+            flushes = [.. _flushWaiters];
+            _flushWaiters.Clear();
         }
 
         if (exchange.Buckets.Length == 0)
@@ -430,6 +469,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             }
 
             waiter?.Completion.TrySetResult(SpendReservationResult.Success);
+            Complete(flushes, null);
             return;
         }
 
@@ -438,7 +478,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         {
             results = await CallAsync(exchange, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
             lock (_lock)
             {
@@ -448,6 +488,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
                 }
             }
 
+            Complete(flushes, ex);
             throw;
         }
 
@@ -463,6 +504,23 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             if (waiter is not null)
             {
                 Answer(waiter, exchange, results);
+            }
+        }
+
+        Complete(flushes, null);
+    }
+
+    private static void Complete(TaskCompletionSource[] flushes, Exception? failure)
+    {
+        foreach (var flush in flushes)
+        {
+            if (failure is null)
+            {
+                flush.TrySetResult();
+            }
+            else
+            {
+                flush.TrySetException(new PromptOpsException("The spend ledger could not add settled costs.", failure));
             }
         }
     }
