@@ -188,6 +188,51 @@ public sealed class PostgreSqlStoreFaultTests
         Assert.Equal(1000L * 1_000_000_000, await pg.ScalarAsync("SELECT SUM(spent_nanousd) FROM promptops.spend_ledger"));
     }
 
+    [Fact]
+    public async Task GetResponseAsync_TablesLockedPastTheStatementTimeout_CallsGoOnAndEveryRecordAndCostArrivesAfterwards()
+    {
+        await using var pg = await PgStore.CreateAsync();
+        var withTimeout = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Options = "-c statement_timeout=300" }.ConnectionString;
+        using var host = Host(withTimeout, out var logs);
+        await host.StartAsync();
+        var client = host.Services.GetRequiredService<IChatClient>();
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options());
+
+        // Another session holds both tables for three seconds (a long migration, a VACUUM FULL): every statement of the
+        // store times out meanwhile.
+        await using (var blocker = new NpgsqlConnection(pg.ConnectionString))
+        {
+            await blocker.OpenAsync();
+            await using var transaction = await blocker.BeginTransactionAsync();
+            await using (var lockTables = new NpgsqlCommand("LOCK TABLE promptops.calls, promptops.spend_ledger IN ACCESS EXCLUSIVE MODE;", blocker, transaction))
+            {
+                await lockTables.ExecuteNonQueryAsync();
+            }
+
+            var started = DateTime.UtcNow;
+            for (var i = 0; i < 20; i++)
+            {
+                await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options());
+            }
+
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3), "the calls waited for the locked tables");
+            await Task.Delay(TimeSpan.FromSeconds(3) - (DateTime.UtcNow - started));
+            await transaction.RollbackAsync();
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], SpendPrices.Options());
+        }
+
+        await host.StopAsync();
+        host.Dispose();
+
+        Assert.Contains(logs.GetSnapshot(), r => r.Level >= LogLevel.Warning && r.Exception?.ToString().Contains("57014", StringComparison.Ordinal) == true);
+        Assert.Equal(26, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.calls"));
+        Assert.Equal(260L * 1_000_000_000, await pg.ScalarAsync("SELECT SUM(spent_nanousd) FROM promptops.spend_ledger"));
+    }
+
     private static async Task StartAsync(string connectionString)
     {
         using var host = Host(connectionString, out _);
