@@ -305,7 +305,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             }
         }
 
-        _holds[request.ReservationId] = new Hold([.. request.Claims], amount);
+        _holds[request.ReservationId] = new Hold([.. request.Claims], amount, request.ExpiresAt);
         if (topUp)
         {
             _signal.Release();
@@ -528,6 +528,11 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
     /// <summary>What to send (call under the lock): every bucket with something to add or a lease to renew, in one fixed order.</summary>
     private Exchange Prepare(Waiter? waiter, bool release, bool heartbeat, long now)
     {
+        if (heartbeat)
+        {
+            ReleaseExpiredHolds();
+        }
+
         var wanted = new Dictionary<SpendBucket, long>();
         if (waiter is not null)
         {
@@ -622,6 +627,23 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
         }
 
         return slice;
+    }
+
+    /// <summary>
+    /// Releases reservations past their expiry that were never settled (call under the lock), as the SQLite ledger does:
+    /// a caller that lost track of one must not hold budget for the rest of the period.
+    /// </summary>
+    private void ReleaseExpiredHolds()
+    {
+        var now = _timeProvider.GetUtcNow();
+        foreach (var (id, hold) in _holds.Where(h => h.Value.ExpiresAt < now).ToList())
+        {
+            _holds.Remove(id);
+            foreach (var claim in hold.Claims)
+            {
+                State(claim.Bucket, claim.LimitUsd).Reserved -= hold.Amount;
+            }
+        }
     }
 
     /// <summary>What the other waiting reservations need from a bucket, so one exchange serves them all (call under the lock).</summary>
@@ -810,7 +832,7 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             new(bucket, PostgreSqlDatabase.FromNanoUsd(KnownSpent + Unflushed), PostgreSqlDatabase.FromNanoUsd(KnownOthers + Reserved));
     }
 
-    private sealed record Hold(SpendClaim[] Claims, long Amount);
+    private sealed record Hold(SpendClaim[] Claims, long Amount, DateTimeOffset ExpiresAt);
 
     private sealed class Waiter(SpendReservationRequest request, long amount, long since)
     {

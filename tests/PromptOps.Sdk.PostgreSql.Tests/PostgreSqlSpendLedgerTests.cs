@@ -124,6 +124,21 @@ public sealed class PostgreSqlSpendLedgerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TryReserveAsync_ReservationNeverSettled_IsReleasedWhenItExpires()
+    {
+        await using var pg = await PgStore.CreateAsync();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var ledger = new PostgreSqlSpendLedger(pg.OpenDatabase(), TimeSpan.FromSeconds(3), new Monitor(new PromptOpsOptions()), time);
+        Assert.True((await ledger.TryReserveAsync(new SpendReservationRequest("lost", 90m, [new SpendClaim(Daily, 100m)], time.GetUtcNow().AddMinutes(30)))).Reserved);
+        Assert.False((await ledger.TryReserveAsync(new SpendReservationRequest("r2", 20m, [new SpendClaim(Daily, 100m)], time.GetUtcNow().AddMinutes(30)))).Reserved);
+
+        time.Advance(TimeSpan.FromMinutes(31));
+        await WaitUntilAsync(() => ledger.Inspect(Daily).Reserved == 0);
+
+        Assert.True((await ledger.TryReserveAsync(new SpendReservationRequest("r3", 20m, [new SpendClaim(Daily, 100m)], time.GetUtcNow().AddMinutes(30)))).Reserved);
+    }
+
+    [Fact]
     public async Task TryRecordAlertAsync_ThreeInstancesCrossTheSameThreshold_OnlyOneFiresIt()
     {
         await using var pg = await PgStore.CreateAsync();
