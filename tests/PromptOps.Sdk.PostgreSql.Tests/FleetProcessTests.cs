@@ -24,7 +24,7 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
     {
         await using var pg = await PgStore.CreateAsync();
         var start = StartFile();
-        var workers = Enumerable.Range(0, 4).Select(_ => Burst(pg, start, calls: 100)).ToList();
+        var workers = Enumerable.Range(0, 4).Select(_ => Burst(pg, start, calls: 100, providerDelayMs: 200)).ToList();
 
         File.WriteAllText(start, "go");
         var succeeded = 0L;
@@ -36,13 +36,32 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
             logged.Add(events);
         }
 
-        output.WriteLine($"{succeeded} of the 100 calls the budget allows succeeded across 4 processes ({400 - succeeded} refused).");
+        output.WriteLine($"{succeeded} of the 100 calls the budget allows succeeded across 4 processes firing 100 at once each ({400 - succeeded} refused).");
         Assert.True(succeeded is >= 95 and <= 100, $"{succeeded} calls succeeded; the workers logged: {string.Join(" | ", logged)}");
         var spent = await pg.ScalarAsync("SELECT spent_nanousd FROM promptops.spend_ledger");
         Assert.True(spent <= PostgreSqlDatabase.RoundUpToNanoUsd(100 * CallCost), $"the ledger shows {spent} nano-USD spent of a {100 * CallCost} USD budget");
         Assert.Equal(PostgreSqlDatabase.ToNanoUsd(succeeded * CallCost), spent);
         Assert.Equal(succeeded, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.calls WHERE success"));
         Assert.Equal(0, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.spend_leases"));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BurstOfThousandFromFourProcesses_BetweenNinetyFiveAndHundredSucceed()
+    {
+        await using var pg = await PgStore.CreateAsync();
+        var start = StartFile();
+        var workers = Enumerable.Range(0, 4).Select(_ => Burst(pg, start, calls: 250)).ToList();
+
+        File.WriteAllText(start, "go");
+        var succeeded = 0L;
+        foreach (var worker in workers)
+        {
+            succeeded += (await worker.ResultAsync()).Numbers[0];
+        }
+
+        output.WriteLine($"{succeeded} of 1,000 calls from 4 processes succeeded against a budget for 100.");
+        Assert.InRange(succeeded, 95, 100);
+        Assert.True(await pg.ScalarAsync("SELECT spent_nanousd FROM promptops.spend_ledger") <= PostgreSqlDatabase.RoundUpToNanoUsd(100 * CallCost));
     }
 
     [Fact]
