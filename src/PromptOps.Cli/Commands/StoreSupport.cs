@@ -63,7 +63,19 @@ internal static class StoreSupport
                 throw new CliUsageException($"--store: {ex.Message}");
             }
 
-            var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, "promptops", migrate: false);
+            // The schema an application chose with PostgreSqlStoreOptions.Schema is named with Npgsql's own keyword.
+            var searchPath = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).SearchPath;
+            var schema = searchPath?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "promptops";
+            try
+            {
+                PostgreSqlDatabase.ValidateSchema(schema);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliUsageException($"--store: Search Path names the schema '{schema}': {ex.Message}");
+            }
+
+            var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, schema, migrate: false);
             var hint = store is { Length: > 0 } ? "\"<the same connection string>\"" : $"\"${StoreVariable}\"";
             return new OpenStore(new PostgreSqlCallStore(database), new PostgreSqlActivationLog(database), database.Name, hint, database);
         }

@@ -81,6 +81,22 @@ public sealed class PostgreSqlStoreCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Calls_StoreInAnotherSchemaNamedBySearchPath_IsRead()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        await using (var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, "ops", migrate: true))
+        {
+            await new PostgreSqlCallWriter(database).WriteBatchAsync([new PromptCallRecord { RequestId = "in-ops", Timestamp = DateTimeOffset.UtcNow, Feature = "support", Success = true }], CancellationToken.None);
+        }
+
+        var (exitCode, output, error) = CliRunner.Run("calls", "--request", "in-ops", "--store", connectionString + ";Search Path=ops");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("in-ops", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Report_DatabaseWithoutAPromptOpsStore_ExitsOneSayingWhatToDo()
     {
         var server = await PostgresServer.SharedAsync();
