@@ -16,7 +16,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog
         ArgumentNullException.ThrowIfNull(activation);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            $"INSERT INTO {_database.Schema}.activations (prompt_id, environment, from_version, to_version, activated_by, activated_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7);",
+            $"INSERT INTO {_database.Schema}.activations (prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8);",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = activation.PromptId });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Environment });
@@ -25,6 +25,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog
         command.Parameters.Add(new NpgsqlParameter { Value = activation.ActivatedBy });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)activation.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = activation.Kind == PromptActivationKind.Observed ? "observed" : "activated" });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -33,7 +34,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
-        var sql = new StringBuilder($"SELECT prompt_id, environment, from_version, to_version, activated_by, activated_at, reason FROM {_database.Schema}.activations");
+        var sql = new StringBuilder($"SELECT prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind FROM {_database.Schema}.activations");
         if (promptId is not null)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = promptId });
@@ -60,6 +61,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog
                 ActivatedBy = reader.GetString(4),
                 Timestamp = new DateTimeOffset(reader.GetDateTime(5).ToUniversalTime(), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Kind = reader.GetString(7) == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
             });
         }
 

@@ -106,7 +106,8 @@ internal static class PostgreSqlSchema
             to_version text NOT NULL,
             activated_by text NOT NULL,
             activated_at timestamptz NOT NULL,
-            reason text
+            reason text,
+            kind text NOT NULL
         );
         CREATE INDEX activations_prompt ON {schema}.activations (prompt_id, environment, activated_at);
 

@@ -15,7 +15,7 @@ public sealed class SqliteActivationLog : IActivationLog
         ArgumentNullException.ThrowIfNull(activation);
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO activations (prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason) VALUES ($prompt, $environment, $from, $to, $by, $at, $reason);";
+        command.CommandText = "INSERT INTO activations (prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind) VALUES ($prompt, $environment, $from, $to, $by, $at, $reason, $kind);";
         command.Parameters.AddWithValue("$prompt", activation.PromptId);
         command.Parameters.AddWithValue("$environment", activation.Environment);
         command.Parameters.AddWithValue("$from", (object?)activation.FromVersion ?? DBNull.Value);
@@ -23,6 +23,7 @@ public sealed class SqliteActivationLog : IActivationLog
         command.Parameters.AddWithValue("$by", activation.ActivatedBy);
         command.Parameters.AddWithValue("$at", activation.Timestamp.UtcTicks);
         command.Parameters.AddWithValue("$reason", (object?)activation.Reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", activation.Kind == PromptActivationKind.Observed ? "observed" : "activated");
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -31,7 +32,7 @@ public sealed class SqliteActivationLog : IActivationLog
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason FROM activations");
+        var sql = new StringBuilder("SELECT prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind FROM activations");
         if (promptId is not null)
         {
             sql.Append(" WHERE prompt_id = $prompt");
@@ -58,6 +59,7 @@ public sealed class SqliteActivationLog : IActivationLog
                 ActivatedBy = reader.GetString(4),
                 Timestamp = new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Kind = reader.GetString(7) == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
             });
         }
 

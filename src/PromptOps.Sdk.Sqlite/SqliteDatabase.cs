@@ -14,7 +14,7 @@ internal sealed class SqliteDatabase
     private const int LedgerBusyTimeoutMs = 200;
 
     /// <summary>The schema this version of the package writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private static readonly string[] Migrations =
     [
@@ -109,6 +109,11 @@ internal sealed class SqliteDatabase
             reason TEXT
         );
         CREATE INDEX activations_prompt ON activations (prompt_id, environment);
+        """,
+
+        // 2: activations switch what is served; entries from before were records of switches made elsewhere.
+        """
+        ALTER TABLE activations ADD COLUMN kind TEXT NOT NULL DEFAULT 'observed';
         """,
     ];
 

@@ -17,8 +17,14 @@ public sealed class PostgreSqlBudgetBurstTests
             {
                 SpendPrices.Configure(o);
                 o.Spending.Budgets["burst"] = new SpendBudget { LimitUsd = 1000m };
+
+                // As in the SQLite process tests: this is about contention for the budget, and on a test host running other
+                // test processes on two cores an exchange can wait longer than the default 250 ms for the CPU alone.
+                o.Spending.LedgerTimeout = TimeSpan.FromSeconds(1);
             },
             services: s => s.AddPromptOps().AddPostgreSqlStore(pg.ConnectionString));
+        // What the store's start-up does before a host serves (this pipeline has no host).
+        await pipeline.Services.GetRequiredService<PostgreSqlSpendLedger>().WarmUpAsync(CancellationToken.None);
         var succeeded = 0;
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 50 }, async (_, ct) =>

@@ -115,6 +115,7 @@ internal sealed class JsonLinesActivationLog : IActivationLog
             writer.WriteString("toVersion", activation.ToVersion);
             writer.WriteString("activatedBy", activation.ActivatedBy);
             writer.WriteString("reason", activation.Reason);
+            writer.WriteString("kind", activation.Kind == PromptActivationKind.Observed ? "observed" : "activated");
             writer.WriteEndObject();
         }
 
@@ -136,6 +137,9 @@ internal sealed class JsonLinesActivationLog : IActivationLog
                 ToVersion = Required(root, "toVersion"),
                 ActivatedBy = Required(root, "activatedBy"),
                 Reason = Optional(root, "reason"),
+
+                // Lines written before activations were live carry no kind: they were records, not switches.
+                Kind = Optional(root, "kind") == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
             };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -28,6 +28,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     private readonly IActivationLog? _activations;
     private readonly Lock _servedLock = new();
     private ServedVersions _served;
+    private StoreActivations _storeActivations = StoreActivations.None;
 
     public PromptCatalog(IEnumerable<PromptSource> sources, IOptionsMonitor<PromptOpsOptions> options, ILogger<PromptCatalog> logger, TimeProvider timeProvider, ISkillRegistry? skills = null, IActivationLog? activations = null)
     {
@@ -116,7 +117,8 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
     {
         var served = Volatile.Read(ref _served);
         var options = _options.CurrentValue;
-        if (ReferenceEquals(served.Options, options) && ReferenceEquals(served.Library, Volatile.Read(ref _library)))
+        var activations = Volatile.Read(ref _storeActivations);
+        if (ReferenceEquals(served.Options, options) && ReferenceEquals(served.Library, Volatile.Read(ref _library)) && ReferenceEquals(served.Activations, activations))
         {
             return served;
         }
@@ -125,13 +127,13 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
         {
             var previous = _served;
             var library = Volatile.Read(ref _library);
-            if (ReferenceEquals(previous.Options, options) && ReferenceEquals(previous.Library, library))
+            if (ReferenceEquals(previous.Options, options) && ReferenceEquals(previous.Library, library) && ReferenceEquals(previous.Activations, activations))
             {
                 return previous;
             }
 
             var problems = new List<PromptDiagnostic>();
-            var next = ServedVersions.Build(library, options, previous, problems);
+            var next = ServedVersions.Build(library, options, previous, problems, activations);
             if (problems.Any(d => d.IsError))
             {
                 LogLabelRejected(_logger, string.Join(Environment.NewLine, problems.Where(d => d.IsError)));
@@ -142,6 +144,25 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
             return next;
         }
     }
+
+    /// <summary>
+    /// Takes the latest activations read from the activation log; the next <see cref="Get(string)"/> serves them. Unchanged
+    /// activations change nothing.
+    /// </summary>
+    internal void ApplyActivations(StoreActivations activations)
+    {
+        if (activations.Key != Volatile.Read(ref _storeActivations).Key)
+        {
+            Volatile.Write(ref _storeActivations, activations);
+            _ = CurrentServed();
+        }
+    }
+
+    /// <summary>Gets the library the catalog serves from, for validating activations.</summary>
+    internal PromptLibrary Library => Volatile.Read(ref _library);
+
+    /// <summary>Gets what the served environment serves for a prompt now, in label form, or <see langword="null"/> without a label.</summary>
+    internal string? ServedLabelOf(string id) => CurrentServed().GetLabel(id)?.Label.ToString();
 
     /// <summary>Logs and records every prompt whose served version changed between two builds.</summary>
     private void RecordSwitches(ServedVersions previous, ServedVersions next)
@@ -157,7 +178,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
             }
 
             LogSwitched(_logger, id, next.Environment, after.Text, before.Text, after.Source);
-            if (_activations is null)
+            if (_activations is null || after.Source.StartsWith("activation ", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -169,6 +190,7 @@ internal sealed partial class PromptCatalog : IPromptCatalog, IDisposable
                 FromVersion = previous.GetLabel(id)?.Label.ToString(),
                 ToVersion = after.Text,
                 ActivatedBy = "configuration",
+                Kind = PromptActivationKind.Observed,
                 Timestamp = _timeProvider.GetUtcNow(),
                 Reason = $"served version changed by {after.Source}",
             };

@@ -29,6 +29,14 @@ public sealed class PromptOpsOptions
     public Dictionary<string, Dictionary<string, string>> Labels { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Gets or sets how often each instance reads the activation log for activations made elsewhere (<c>promptops activate</c>,
+    /// <see cref="IPromptActivations"/> on another instance). A PostgreSQL store also tells instances at once.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan ActivationPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Gets the models to call instead of the ones prompts and requests name (<c>PromptOps:Models:&lt;named&gt; = &lt;called&gt;</c>),
     /// for example <c>gpt-4o = llama3.2</c> to develop against a local Ollama, or <c>* = my-deployment</c> for every model.
     /// A prompt's <c>model.id</c> is a default: the model called is the one mapped here, and it is what is budgeted, priced and

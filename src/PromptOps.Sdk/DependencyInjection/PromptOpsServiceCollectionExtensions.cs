@@ -31,6 +31,9 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton<IActivationLog, InMemoryActivationLog>();
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PromptCatalogStartupCheck>());
+        services.TryAddSingleton<ActivationWatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ActivationWatcher>(sp => sp.GetRequiredService<ActivationWatcher>()));
+        services.TryAddSingleton<IPromptActivations, PromptActivations>();
         AddCallServices(services);
         return new PromptOpsBuilder(services);
     }

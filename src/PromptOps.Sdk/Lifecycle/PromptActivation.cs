@@ -30,8 +30,25 @@ public sealed class PromptActivation
     /// <summary>Gets why the change was made, for example <c>rollback: refunds answered wrongly (INC-4312)</c>.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// Gets whether this entry switches what is served (<see cref="PromptActivationKind.Activated"/>: every instance attached
+    /// to the log serves it) or records a switch that configuration or <c>labels.yaml</c> made (<see cref="PromptActivationKind.Observed"/>).
+    /// </summary>
+    /// <value>The default value is <see cref="PromptActivationKind.Activated"/>.</value>
+    public PromptActivationKind Kind { get; init; }
+
     /// <summary>Returns a one-line summary.</summary>
     /// <returns>For example <c>2026-11-23T10:00:00Z production customer-support 2.1.0 -&gt; 2.0.0 by ann: rollback</c>.</returns>
     public override string ToString() =>
         $"{Timestamp:u} {Environment} {PromptId} {FromVersion ?? "(highest published)"} -> {ToVersion} by {ActivatedBy}{(Reason is null ? string.Empty : ": " + Reason)}";
+}
+
+/// <summary>What an entry of the activation log is.</summary>
+public enum PromptActivationKind
+{
+    /// <summary>An activation: the environment serves <see cref="PromptActivation.ToVersion"/> from now on, on every instance attached to the log.</summary>
+    Activated,
+
+    /// <summary>A switch a running service saw its configuration or <c>labels.yaml</c> make, recorded for the audit trail only.</summary>
+    Observed,
 }
