@@ -83,29 +83,45 @@ internal static class ActivateCommand
                 Reason = reason,
             };
 
+            if (store is not null && !IsJsonLines(store))
+            {
+                // The application's store: the activation is the switch. Every instance attached to it serves the version.
+                await using var opened = IsSqlite(store) && !StoreSupport.IsPostgreSql(store)
+                    ? new OpenStore(SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={Path.GetFullPath(store)}"), SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={Path.GetFullPath(store)}"), Path.GetFullPath(store), store, null)
+                    : StoreSupport.Open(store);
+                var history = await opened.Activations.GetHistoryAsync(id, environment, cancellationToken).ConfigureAwait(false);
+                var live = history.LastOrDefault(a => a.Kind == PromptActivationKind.Activated);
+                activation = new PromptActivation
+                {
+                    PromptId = activation.PromptId,
+                    Environment = activation.Environment,
+                    FromVersion = live?.ToVersion ?? activation.FromVersion,
+                    ToVersion = activation.ToVersion,
+                    ActivatedBy = activation.ActivatedBy,
+                    Timestamp = activation.Timestamp,
+                    Reason = activation.Reason,
+                };
+                await opened.Activations.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"Activated in {opened.Name}: {activation}");
+                output.WriteLine($"Every instance attached to this store serves {id} {label} in {environment}: at its next read of the activation log (PromptOps:ActivationPollInterval, 5 s by default; at once with PostgreSQL), and from the start for instances started later. No restart or configuration change.");
+                output.WriteLine($"An activation overrides labels.yaml and PromptOps:Labels until the next activation. Roll back with: promptops activate {id} {activation.FromVersion ?? "<version>"} --env {environment} --reason \"...\" --store ...");
+                return ExitCodes.Success;
+            }
+
             if (store is not null)
             {
-                if (StoreSupport.IsPostgreSql(store))
-                {
-                    await using var database = StoreSupport.Open(store);
-                    await database.Activations.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
-                    output.WriteLine($"Recorded in {database.Name}: {activation}");
-                }
-                else
-                {
-                    var file = Path.GetFullPath(store);
-                    IActivationLog log = IsSqlite(store) ? SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={file}") : new JsonLinesActivationLog(file);
-                    await log.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
-                    output.WriteLine($"Recorded in {file}: {activation}");
-                }
+                var file = Path.GetFullPath(store);
+                await new JsonLinesActivationLog(file).RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"Recorded in {file}: {activation}");
             }
             else
             {
                 output.WriteLine($"Not recorded (no --store): {activation}");
             }
 
+            // Without the application's store nothing running reads the activation: say how to switch it by configuration.
             var from = current is null ? $"the highest published version ({library.FindDefault(id, allowDrafts: false)?.Version})" : $"{current} (labels.yaml)";
-            output.WriteLine($"{environment} serves {id} {from} by default. To serve {label} instead, set one of:");
+            output.WriteLine($"{environment} serves {id} {from} by default. To serve {label} instead, pass the application's store (--store), or set one of:");
             output.WriteLine($"  configuration key     PromptOps:Labels:{environment}:{id} = {label}");
             output.WriteLine($"  environment variable  PromptOps__Labels__{environment}__{id}={label}");
             output.WriteLine($"  labels.yaml           {environment}: {{ {id}: \"{label}\" }}");

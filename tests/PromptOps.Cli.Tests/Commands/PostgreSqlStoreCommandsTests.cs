@@ -46,7 +46,8 @@ public sealed class PostgreSqlStoreCommandsTests : IDisposable
 
         var (exitCode, output, error) = CliRunner.Run("activate", "customer-support", "2.0.0", "--env", "production", "--reason", "rollback: refunds (INC-4312)", "--by", "ann", "--store", connectionString, "--dir", CliRunner.RepositoryPrompts());
         Assert.True(exitCode == 0, error);
-        Assert.Contains("Recorded in 127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("Activated in 127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("Every instance attached to this store serves customer-support 2.0.0 in production", output, StringComparison.Ordinal);
 
         (exitCode, output, error) = CliRunner.Run("labels", "--store", connectionString, "--dir", CliRunner.RepositoryPrompts());
 

@@ -277,7 +277,7 @@ public class StoreCommandsTests
     }
 
     [Fact]
-    public async Task Activate_SqliteStore_RecordsTheActivationThere()
+    public async Task Activate_SqliteStore_RecordsALiveActivationThere()
     {
         using var cli = new CliRunner();
         var prompts = cli.CopyRepositoryPrompts();
@@ -286,11 +286,18 @@ public class StoreCommandsTests
         var (exitCode, output, error) = CliRunner.Run("activate", "customer-support", "2.0.0", "--env", "production", "--reason", "rollback (INC-4312)", "--by", "oncall", "--store", store, "--dir", prompts);
 
         Assert.True(exitCode == 0, error);
-        Assert.Contains($"Recorded in {store}", output, StringComparison.Ordinal);
+        Assert.Contains($"Activated in {store}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PromptOps:Labels:production", output, StringComparison.Ordinal);
         var history = await SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={store}").GetHistoryAsync("customer-support");
         var activation = Assert.Single(history);
         Assert.Equal("2.0.0", activation.ToVersion);
         Assert.Equal("oncall", activation.ActivatedBy);
         Assert.Equal("rollback (INC-4312)", activation.Reason);
+        Assert.Equal(PromptActivationKind.Activated, activation.Kind);
+
+        // A second activation starts from what the first made live, not from labels.yaml.
+        (exitCode, output, error) = CliRunner.Run("activate", "customer-support", "2.1.0", "--env", "production", "--reason", "fixed", "--store", store, "--dir", prompts);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("production customer-support 2.0.0 -> 2.1.0", output, StringComparison.Ordinal);
     }
 }
