@@ -3,10 +3,19 @@ using Npgsql;
 
 namespace PromptOps;
 
-/// <summary>The <see cref="IActivationLog"/> in the PostgreSQL store: every label switch, rollback and promotion of every instance, in one place.</summary>
-public sealed class PostgreSqlActivationLog : IActivationLog
+/// <summary>
+/// The <see cref="IActivationLog"/> in the PostgreSQL store: every activation, rollback and promotion of every instance, in
+/// one place. Recording an activation notifies every instance at once (LISTEN/NOTIFY on the channel
+/// <c>promptops_activations</c>), so they need not wait for their next poll.
+/// </summary>
+public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeFeed, IAsyncDisposable, IDisposable
 {
+    private const string Channel = "promptops_activations";
+
     private readonly PostgreSqlDatabase _database;
+    private readonly SemaphoreSlim _listening = new(1, 1);
+    private NpgsqlConnection? _listener;
+    private int _disposed;
 
     internal PostgreSqlActivationLog(PostgreSqlDatabase database) => _database = database;
 
@@ -27,6 +36,80 @@ public sealed class PostgreSqlActivationLog : IActivationLog
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)activation.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Kind == PromptActivationKind.Observed ? "observed" : "activated" });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2);", connection);
+        notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
+        notify.Parameters.Add(new NpgsqlParameter { Value = _database.SchemaName });
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection that listens for activations.</summary>
+    /// <returns>A task that completes when it is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _listening.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_listener is not null)
+            {
+                await _listener.DisposeAsync().ConfigureAwait(false);
+                _listener = null;
+            }
+        }
+        finally
+        {
+            _listening.Release();
+        }
+    }
+
+    /// <summary>Closes the connection that listens for activations.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Returns when an activation was recorded in this store's schema by any instance, or after the timeout.</summary>
+    async Task IActivationChangeFeed.WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await _listening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+
+            if (_listener is null)
+            {
+                await _database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+                var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                _listener = connection;
+            }
+
+            // Notifications of other schemas on the same database wake it too: a read that finds nothing new is cheap.
+            await _listener.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+        {
+            // The listening connection broke (a restart): poll until a new one listens.
+            if (_listener is not null)
+            {
+                await _listener.DisposeAsync().ConfigureAwait(false);
+                _listener = null;
+            }
+
+            await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _listening.Release();
+        }
     }
 
     /// <inheritdoc />
