@@ -300,4 +300,27 @@ public class StoreCommandsTests
         Assert.True(exitCode == 0, error);
         Assert.Contains("production customer-support 2.0.0 -> 2.1.0", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task LabelsHistory_AtAPointInTime_SaysWhichVersionWasServingThen()
+    {
+        using var cli = new CliRunner();
+        var prompts = cli.CopyRepositoryPrompts();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var log = SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={store}");
+        foreach (var (at, version, reason) in new[] { ("2026-12-01T10:00:00Z", "2.0.0", "rollback"), ("2026-12-02T09:00:00Z", "2.1.0", "fixed") })
+        {
+            await log.RecordAsync(new PromptActivation { PromptId = "customer-support", Environment = "production", ToVersion = version, ActivatedBy = "ann", Timestamp = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture), Reason = reason });
+        }
+
+        var (exitCode, output, error) = CliRunner.Run("labels", "--history", "--at", "2026-12-02T03:00:00Z", "--store", store, "--dir", prompts);
+        var (_, all, _) = CliRunner.Run("labels", "--history", "--store", store, "--dir", prompts);
+
+        Assert.True(exitCode == 0, error);
+        var row = output.Split('\n').Single(l => l.Contains("customer-support", StringComparison.Ordinal));
+        Assert.Contains("2.0.0", row, StringComparison.Ordinal);
+        Assert.Contains("2026-12-01 10:00:00Z", row, StringComparison.Ordinal);
+        Assert.Contains("2 entries", all, StringComparison.Ordinal);
+        Assert.True(all.IndexOf("rollback", StringComparison.Ordinal) < all.IndexOf("fixed", StringComparison.Ordinal));
+    }
 }
