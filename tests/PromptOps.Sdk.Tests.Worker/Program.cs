@@ -12,6 +12,14 @@ using PromptOps;
 // records <store> <calls> <start-file>
 // Waits for <start-file>, makes <calls> calls (16 at a time) without a budget, flushes the records on exit, and prints
 // "<calls made> <records dropped or lost>".
+// serve <store> <seconds>
+// Starts an application attached to <store> (environment production, activation poll interval 200 ms), prints "ready",
+// then prints "<unix-ms> <version>" each time the version catalog.Get("customer-support") serves changes, for <seconds>.
+if (args is ["serve", var serveStore, var secondsText])
+{
+    return await Serving.RunAsync(serveStore, double.Parse(secondsText, CultureInfo.InvariantCulture));
+}
+
 if (args is ["records", var recordStore, var recordCallsText, var recordStart])
 {
     return await Records.RunAsync(recordStore, int.Parse(recordCallsText, CultureInfo.InvariantCulture), recordStart);
@@ -192,6 +200,50 @@ internal static class Records
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} {lost}"));
+        return 0;
+    }
+}
+
+/// <summary>The serve mode: what an instance serves, as it changes.</summary>
+internal static class Serving
+{
+    public static async Task<int> RunAsync(string store, double seconds)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPromptOps(o =>
+        {
+            o.Environment = "production";
+            o.ActivationPollInterval = TimeSpan.FromMilliseconds(200);
+        }).AddPromptDirectory(PromptOps.Tests.RepositoryPaths.Prompts).AddStore(store, TimeSpan.FromSeconds(30));
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        var catalog = provider.GetRequiredService<IPromptCatalog>();
+        Console.WriteLine("ready");
+        string? last = null;
+        var end = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (DateTimeOffset.UtcNow < end)
+        {
+            var version = catalog.Get("customer-support").Version.ToString();
+            if (version != last)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {version}"));
+                last = version;
+            }
+
+            await Task.Delay(5);
+        }
+
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
         return 0;
     }
 }

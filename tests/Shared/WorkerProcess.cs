@@ -43,30 +43,34 @@ internal sealed class WorkerProcess
     }
 
     /// <summary>Waits until the worker printed a line (for example "held").</summary>
-    public async Task WaitForLineAsync(string expected, TimeSpan timeout)
+    public Task WaitForLineAsync(string expected, TimeSpan timeout) => WaitForLineAsync(line => line == expected, $"'{expected}'", timeout);
+
+    /// <summary>Waits until the worker printed a line that matches, and returns it.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, string description, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             lock (_lines)
             {
-                if (_lines.Contains(expected))
+                if (_lines.FirstOrDefault(match) is { } line)
                 {
-                    return;
+                    return line;
                 }
             }
 
             if (_process.HasExited && _ended.Task.IsCompleted)
             {
-                Assert.Fail($"the worker exited before printing '{expected}': {await _error}");
+                Assert.Fail($"the worker exited before printing {description}: {await _error}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(5);
         }
 
         lock (_lines)
         {
-            Assert.Fail($"the worker did not print '{expected}' within {timeout}; it printed: {string.Join(" / ", _lines)}; exited: {_process.HasExited}.");
+            Assert.Fail($"the worker did not print {description} within {timeout}; it printed: {string.Join(" / ", _lines)}; exited: {_process.HasExited}.");
+            return string.Empty;
         }
     }
 
