@@ -72,16 +72,21 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
         File.WriteAllText(start, "go");
 
         // The victim's provider answers after a minute: its hundred calls hold the whole budget when it is killed.
-        var victim = Burst(pg, start, calls: 100, leaseSeconds: 3, providerDelayMs: 60_000);
-        await victim.WaitForLineAsync("held", TimeSpan.FromSeconds(15));
+        var victim = Burst(pg, start, calls: 100, leaseSeconds: 15, providerDelayMs: 60_000);
+        await victim.WaitForLineAsync("held", TimeSpan.FromSeconds(60));
         await WaitForAsync(pg, "SELECT COALESCE(SUM(amount_nanousd), 0) FROM promptops.spend_leases", held => held >= PostgreSqlDatabase.ToNanoUsd(99 * CallCost));
         victim.Kill();
 
-        // While its lease lasts, the budget is held: nobody else may spend it.
-        var during = await Burst(pg, start, calls: 20, leaseSeconds: 3).ResultAsync();
-        var leftover = await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.spend_leases WHERE expires_at > now()");
+        // While its lease lasts, the budget is held: nobody else may spend it. (On a host so loaded that this process took
+        // longer to run than the lease lasts, it may spend what the expiry freed; the totals below still hold.)
+        var during = (await Burst(pg, start, calls: 20, leaseSeconds: 3).ResultAsync()).Numbers[0];
+        var leaseStillLive = await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.spend_leases WHERE expires_at > now()") > 0;
+        if (leaseStillLive)
+        {
+            Assert.Equal(0, during);
+        }
 
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await WaitForAsync(pg, "SELECT COUNT(*) FROM promptops.spend_leases WHERE expires_at > now()", live => live == 0);
         var survivors = Enumerable.Range(0, 3).Select(_ => Burst(pg, start, calls: 100, leaseSeconds: 3)).ToList();
         var succeeded = 0L;
         foreach (var survivor in survivors)
@@ -89,10 +94,8 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
             succeeded += (await survivor.ResultAsync()).Numbers[0];
         }
 
-        output.WriteLine($"During the dead process's lease {during.Numbers[0]} call(s) ran; after it expired, the 3 survivors ran {succeeded} of the 100 calls the budget allows.");
-        Assert.True(leftover > 0, "the killed process's lease should still have been live right after the kill");
-        Assert.Equal(0, during.Numbers[0]);
-        Assert.Equal(100, succeeded);
+        output.WriteLine($"During the dead process's lease {during} call(s) ran (lease still live afterwards: {leaseStillLive}); after it expired, the 3 survivors ran {succeeded}: {during + succeeded} of the 100 calls the budget allows.");
+        Assert.Equal(100, during + succeeded);
         Assert.Equal(PostgreSqlDatabase.ToNanoUsd(100 * CallCost), await pg.ScalarAsync("SELECT spent_nanousd FROM promptops.spend_ledger"));
         Assert.Equal(0, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.spend_leases"));
     }
