@@ -92,7 +92,7 @@ internal static class LabelsCommand
                 output.WriteLine($"Activations from {storeName}: the latest one recorded for each prompt and environment.");
             }
 
-            output.WriteLine("Configuration overrides any of these at run time: PromptOps:Labels:<environment>:<prompt-id> = <version> (see 'promptops activate').");
+            output.WriteLine("Which wins at run time: the latest activation in the application's store ('promptops activate', shown with --store), then configuration (PromptOps:Labels:<environment>:<prompt-id> = <version>), then labels.yaml.");
             return library.HasErrors ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;
