@@ -34,7 +34,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
         command.Parameters.Add(new NpgsqlParameter { Value = activation.ActivatedBy });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)activation.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = activation.Kind == PromptActivationKind.Observed ? "observed" : "activated" });
+        command.Parameters.Add(new NpgsqlParameter { Value = ActivationKindText.Of(activation.Kind) });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2);", connection);
         notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
@@ -144,7 +144,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
                 ActivatedBy = reader.GetString(4),
                 Timestamp = new DateTimeOffset(reader.GetDateTime(5).ToUniversalTime(), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Kind = reader.GetString(7) == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
+                Kind = ActivationKindText.Parse(reader.GetString(7)),
             });
         }
 

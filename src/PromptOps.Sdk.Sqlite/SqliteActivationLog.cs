@@ -23,7 +23,7 @@ public sealed class SqliteActivationLog : IActivationLog
         command.Parameters.AddWithValue("$by", activation.ActivatedBy);
         command.Parameters.AddWithValue("$at", activation.Timestamp.UtcTicks);
         command.Parameters.AddWithValue("$reason", (object?)activation.Reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("$kind", activation.Kind == PromptActivationKind.Observed ? "observed" : "activated");
+        command.Parameters.AddWithValue("$kind", ActivationKindText.Of(activation.Kind));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -59,7 +59,7 @@ public sealed class SqliteActivationLog : IActivationLog
                 ActivatedBy = reader.GetString(4),
                 Timestamp = new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Kind = reader.GetString(7) == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
+                Kind = ActivationKindText.Parse(reader.GetString(7)),
             });
         }
 

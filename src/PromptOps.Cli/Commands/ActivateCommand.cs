@@ -72,11 +72,11 @@ internal static class ActivateCommand
             }
 
             var current = library.FindLabel(environment, id);
-            var activation = new PromptActivation
+            PromptActivation Activation(string? from) => new()
             {
                 PromptId = id,
                 Environment = environment,
-                FromVersion = current?.ToString(),
+                FromVersion = from,
                 ToVersion = label.ToString(),
                 ActivatedBy = parseResult.GetValue(byOption) is { Length: > 0 } by ? by : Environment.UserName,
                 Timestamp = DateTimeOffset.UtcNow,
@@ -85,22 +85,11 @@ internal static class ActivateCommand
 
             if (store is not null && !IsJsonLines(store))
             {
-                // The application's store: the activation is the switch. Every instance attached to it serves the version.
-                await using var opened = IsSqlite(store) && !StoreSupport.IsPostgreSql(store)
-                    ? new OpenStore(SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={Path.GetFullPath(store)}"), SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={Path.GetFullPath(store)}"), Path.GetFullPath(store), store, null)
-                    : StoreSupport.Open(store);
+                // The application's store: the activation is the switch. Every instance attached to it serves the version,
+                // so it switches from what the store made live, if anything, rather than from labels.yaml.
+                await using var opened = StoreSupport.Open(store, createSqlite: true);
                 var history = await opened.Activations.GetHistoryAsync(id, environment, cancellationToken).ConfigureAwait(false);
-                var live = history.LastOrDefault(a => a.Kind == PromptActivationKind.Activated);
-                activation = new PromptActivation
-                {
-                    PromptId = activation.PromptId,
-                    Environment = activation.Environment,
-                    FromVersion = live?.ToVersion ?? activation.FromVersion,
-                    ToVersion = activation.ToVersion,
-                    ActivatedBy = activation.ActivatedBy,
-                    Timestamp = activation.Timestamp,
-                    Reason = activation.Reason,
-                };
+                var activation = Activation(history.LastOrDefault(a => a.Kind == PromptActivationKind.Activated)?.ToVersion ?? current?.ToString());
                 await opened.Activations.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
                 output.WriteLine($"Activated in {opened.Name}: {activation}");
                 output.WriteLine($"Every instance attached to this store serves {id} {label} in {environment}: at its next read of the activation log (PromptOps:ActivationPollInterval, 5 s by default; at once with PostgreSQL), and from the start for instances started later. No restart or configuration change.");
@@ -108,15 +97,16 @@ internal static class ActivateCommand
                 return ExitCodes.Success;
             }
 
+            var recorded = Activation(current?.ToString());
             if (store is not null)
             {
                 var file = Path.GetFullPath(store);
-                await new JsonLinesActivationLog(file).RecordAsync(activation, cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"Recorded in {file}: {activation}");
+                await new JsonLinesActivationLog(file).RecordAsync(recorded, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"Recorded in {file}: {recorded}");
             }
             else
             {
-                output.WriteLine($"Not recorded (no --store): {activation}");
+                output.WriteLine($"Not recorded (no --store): {recorded}");
             }
 
             // Without the application's store nothing running reads the activation: say how to switch it by configuration.

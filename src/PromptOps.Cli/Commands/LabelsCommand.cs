@@ -125,7 +125,7 @@ internal static class LabelsCommand
         table.AddColumns("When", "Environment", "Prompt", "From", "To", "By", "Kind", "Why");
         foreach (var entry in history)
         {
-            table.AddRow([.. new[] { $"{entry.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", entry.Environment, entry.PromptId, entry.FromVersion ?? "(highest published)", entry.ToVersion, entry.ActivatedBy, entry.Kind == PromptActivationKind.Activated ? "activated" : "observed", entry.Reason ?? string.Empty }.Select(Markup.Escape)]);
+            table.AddRow([.. new[] { $"{entry.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", entry.Environment, entry.PromptId, entry.FromVersion ?? "(highest published)", entry.ToVersion, entry.ActivatedBy, ActivationKindText.Of(entry.Kind), entry.Reason ?? string.Empty }.Select(Markup.Escape)]);
         }
 
         StoreSupport.PlainConsole(output).Write(table);

@@ -47,8 +47,11 @@ internal static class StoreSupport
         : Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : throw new CliUsageException($"No store given. Pass --store promptops.db (SQLite) or --store \"Host=...;Database=...\" (PostgreSQL), or set the {StoreVariable} environment variable.");
 
-    /// <summary>Opens an existing store; a missing file or a database without the PromptOps tables is a usage error (exit 2), never an empty new store.</summary>
-    public static OpenStore Open(string? store)
+    /// <summary>
+    /// Opens an existing store; a missing file or a database without the PromptOps tables is a usage error (exit 2), never
+    /// an empty new store, unless <paramref name="createSqlite"/> lets a missing SQLite file be created (for <c>activate</c>).
+    /// </summary>
+    public static OpenStore Open(string? store, bool createSqlite = false)
     {
         var text = Resolve(store);
         if (IsPostgreSql(text))
@@ -81,7 +84,7 @@ internal static class StoreSupport
         }
 
         var file = new FileInfo(text);
-        if (!file.Exists)
+        if (!file.Exists && !createSqlite)
         {
             throw new CliUsageException($"The store '{file.FullName}' does not exist. Pass the file the application writes (AddSqliteStore(\"Data Source=...\")), for example --store promptops.db, or a PostgreSQL connection string.");
         }

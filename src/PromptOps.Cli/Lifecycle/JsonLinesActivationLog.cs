@@ -115,7 +115,7 @@ internal sealed class JsonLinesActivationLog : IActivationLog
             writer.WriteString("toVersion", activation.ToVersion);
             writer.WriteString("activatedBy", activation.ActivatedBy);
             writer.WriteString("reason", activation.Reason);
-            writer.WriteString("kind", activation.Kind == PromptActivationKind.Observed ? "observed" : "activated");
+            writer.WriteString("kind", ActivationKindText.Of(activation.Kind));
             writer.WriteEndObject();
         }
 
@@ -138,8 +138,7 @@ internal sealed class JsonLinesActivationLog : IActivationLog
                 ActivatedBy = Required(root, "activatedBy"),
                 Reason = Optional(root, "reason"),
 
-                // Lines written before activations were live carry no kind: they were records, not switches.
-                Kind = Optional(root, "kind") == "activated" ? PromptActivationKind.Activated : PromptActivationKind.Observed,
+                Kind = ActivationKindText.Parse(Optional(root, "kind")),
             };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -32,7 +32,8 @@ internal sealed partial class ActivationWatcher(
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var history = await log.GetHistoryAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Only the served environment's entries matter to this instance: read no others on every poll.
+            var history = await log.GetHistoryAsync(environment: served.ServedEnvironment, cancellationToken: cancellationToken).ConfigureAwait(false);
             served.ApplyActivations(StoreActivations.From(history));
             if (_failing)
             {
