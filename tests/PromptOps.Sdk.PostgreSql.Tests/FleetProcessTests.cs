@@ -26,6 +26,11 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
         var start = StartFile();
         var workers = Enumerable.Range(0, 4).Select(_ => Burst(pg, start, calls: 100, providerDelayMs: 200)).ToList();
 
+        foreach (var worker in workers)
+        {
+            await worker.WaitForLineAsync("ready", TimeSpan.FromSeconds(60));
+        }
+
         File.WriteAllText(start, "go");
         var succeeded = 0L;
         var logged = new List<string>();
@@ -51,6 +56,11 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
         await using var pg = await PgStore.CreateAsync();
         var start = StartFile();
         var workers = Enumerable.Range(0, 4).Select(_ => Burst(pg, start, calls: 250)).ToList();
+
+        foreach (var worker in workers)
+        {
+            await worker.WaitForLineAsync("ready", TimeSpan.FromSeconds(60));
+        }
 
         File.WriteAllText(start, "go");
         var succeeded = 0L;
@@ -106,6 +116,11 @@ public sealed class FleetProcessTests(ITestOutputHelper output)
         await using var pg = await PgStore.CreateAsync();
         var start = StartFile();
         var workers = Enumerable.Range(0, 4).Select(_ => WorkerProcess.Start("records", pg.ConnectionString, "25000", start)).ToList();
+
+        foreach (var worker in workers)
+        {
+            await worker.WaitForLineAsync("ready", TimeSpan.FromSeconds(60));
+        }
 
         File.WriteAllText(start, "go");
         long made = 0, lost = 0;

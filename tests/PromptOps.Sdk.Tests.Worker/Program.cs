@@ -5,12 +5,12 @@ using Microsoft.Extensions.Logging;
 using PromptOps;
 
 // budget-burst <store> <limit-usd> <calls> <start-file> <long-system-prompt: true|false> <ledger-timeout-ms> [lease-seconds] [provider-delay-ms]
-// Waits until <start-file> exists (so several processes start their bursts together), fires <calls> calls at once against
+// Prints "ready" once started, waits until <start-file> exists (so several processes start their bursts together), fires <calls> calls at once against
 // one gpt-4o-priced spend budget in the shared store (a SQLite file, or PostgreSQL for "Host=..."), and prints how many were
 // let through. With a provider delay, prints "held" once its first call is under way (tests kill it then).
 //
 // records <store> <calls> <start-file>
-// Waits for <start-file>, makes <calls> calls (16 at a time) without a budget, flushes the records on exit, and prints
+// Prints "ready" once started, waits for <start-file>, makes <calls> calls (16 at a time) without a budget, flushes the records on exit, and prints
 // "<calls made> <records dropped or lost>".
 // serve <store> <seconds>
 // Starts an application attached to <store> (environment production, activation poll interval 200 ms), prints "ready",
@@ -50,6 +50,7 @@ await using var serviceProvider = services.BuildServiceProvider();
 var client = serviceProvider.GetRequiredService<IChatClient>();
 var messages = BurstPrompt.Messages(bool.Parse(longPromptText));
 await Stores.StartAsync(serviceProvider);
+Console.WriteLine("ready");
 
 while (!File.Exists(startFile))
 {
@@ -182,6 +183,7 @@ internal static class Records
         await using (var provider = services.BuildServiceProvider())
         {
             await Stores.StartAsync(provider);
+            Console.WriteLine("ready");
             var client = provider.GetRequiredService<IChatClient>();
             var dispatcher = provider.GetRequiredService<ICallRecordDispatcher>();
             while (!File.Exists(startFile))

@@ -88,7 +88,7 @@ internal sealed class WorkerProcess
         string last;
         lock (_lines)
         {
-            last = _lines.Last(l => l != "held");
+            last = _lines.Last(l => l is not ("held" or "ready"));
         }
 
         return ([.. last.Split(' ').Select(n => long.Parse(n, CultureInfo.InvariantCulture))], errors);

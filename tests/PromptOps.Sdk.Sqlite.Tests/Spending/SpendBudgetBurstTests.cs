@@ -74,6 +74,12 @@ public sealed class SpendBudgetBurstTests
             .Select(_ => WorkerProcess.Start("budget-burst", store.Path, (100 * callCost).ToString(System.Globalization.CultureInfo.InvariantCulture), "250", start, longSystemPrompt.ToString(), "1000"))
             .ToList();
 
+        // As a fleet does: every instance has started (schema, budget definitions) before traffic arrives.
+        foreach (var worker in workers)
+        {
+            await worker.WaitForLineAsync("ready", TimeSpan.FromSeconds(60));
+        }
+
         await File.WriteAllTextAsync(start, "go");
         var succeeded = 0;
         var logged = new List<string>();
