@@ -762,8 +762,13 @@ public sealed partial class PostgreSqlSpendLedger : ISpendLedger, IAsyncDisposab
             PostgreSqlDatabase.FromNanoUsd(result.Spent + state.Unflushed),
             PostgreSqlDatabase.FromNanoUsd(result.Others + state.Reserved));
         waiter.Completion.TrySetResult(refusal);
-        state.Refusal = refusal;
-        state.RefusedAt = _timeProvider.GetTimestamp();
+        if (state.Limit is { } spentLimit && spentLimit - result.Spent - state.Unflushed < waiter.Amount)
+        {
+            // Spent money alone leaves no room: the budget ran out and stays out, so later calls are refused without asking.
+            // Money that is merely held (calls in flight, other instances' slices) may come back: those calls ask again.
+            state.Refusal = refusal;
+            state.RefusedAt = _timeProvider.GetTimestamp();
+        }
 
         // The calls that were already waiting when the database refused this one, and that need at least as much from the
         // same bucket than is left there, get the same answer now rather than one round trip each.
