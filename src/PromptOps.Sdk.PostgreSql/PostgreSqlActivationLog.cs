@@ -24,18 +24,69 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
     {
         ArgumentNullException.ThrowIfNull(activation);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await InsertAsync(connection, activation, cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryRecordAsync(PromptActivation activation, string? expectedLatestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Writers of the log take turns for the check and the append; readers are not blocked. Activations are rare.
+            await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {_database.Schema}.activations IN SHARE ROW EXCLUSIVE MODE;", connection, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var latest = new NpgsqlCommand(
+                $"SELECT activation_id FROM {_database.Schema}.activations WHERE prompt_id = $1 AND lower(environment) = lower($2) AND kind <> 'observed' ORDER BY id DESC LIMIT 1;",
+                connection,
+                transaction))
+            {
+                latest.Parameters.Add(new NpgsqlParameter { Value = activation.PromptId });
+                latest.Parameters.Add(new NpgsqlParameter { Value = activation.Environment });
+                if (await latest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string != expectedLatestId)
+                {
+                    return false;
+                }
+            }
+
+            await InsertAsync(connection, activation, cancellationToken, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await NotifyAsync(connection, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task InsertAsync(NpgsqlConnection connection, PromptActivation activation, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    {
         await using var command = new NpgsqlCommand(
-            $"INSERT INTO {_database.Schema}.activations (prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8);",
-            connection);
+            $"INSERT INTO {_database.Schema}.activations (activation_id, prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind, relates_to, rollout) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);",
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = activation.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.PromptId });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Environment });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)activation.FromVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(Text(activation.FromVersion));
         command.Parameters.Add(new NpgsqlParameter { Value = activation.ToVersion });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.ActivatedBy });
         command.Parameters.Add(new NpgsqlParameter { Value = activation.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)activation.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(Text(activation.Reason));
         command.Parameters.Add(new NpgsqlParameter { Value = ActivationKindText.Of(activation.Kind) });
+        command.Parameters.Add(Text(activation.RelatesTo));
+        command.Parameters.Add(Text(activation.Rollout));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
+
+    private async Task NotifyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2);", connection);
         notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
         notify.Parameters.Add(new NpgsqlParameter { Value = _database.SchemaName });
@@ -117,7 +168,7 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
-        var sql = new StringBuilder($"SELECT prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind FROM {_database.Schema}.activations");
+        var sql = new StringBuilder($"SELECT prompt_id, environment, from_version, to_version, activated_by, activated_at, reason, kind, activation_id, relates_to, rollout FROM {_database.Schema}.activations");
         if (promptId is not null)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = promptId });
@@ -130,7 +181,8 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
             sql.Append(promptId is null ? " WHERE" : " AND").Append(" lower(environment) = lower($").Append(command.Parameters.Count).Append(')');
         }
 
-        command.CommandText = sql.Append(" ORDER BY activated_at, id;").ToString();
+        // The order of appending, not of timestamps: instances' clocks may disagree, the log's sequence does not.
+        command.CommandText = sql.Append(" ORDER BY id;").ToString();
         var history = new List<PromptActivation>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -145,6 +197,9 @@ public sealed class PostgreSqlActivationLog : IActivationLog, IActivationChangeF
                 Timestamp = new DateTimeOffset(reader.GetDateTime(5).ToUniversalTime(), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
                 Kind = ActivationKindText.Parse(reader.GetString(7)),
+                Id = reader.GetString(8),
+                RelatesTo = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Rollout = reader.IsDBNull(10) ? null : reader.GetString(10),
             });
         }
 

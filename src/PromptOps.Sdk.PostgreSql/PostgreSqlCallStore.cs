@@ -224,6 +224,7 @@ public sealed class PostgreSqlCallStore : ICallStore
         Add("tenant_id", "=", query.TenantId, NpgsqlDbType.Text);
         Add("prompt_id", "=", query.PromptId, NpgsqlDbType.Text);
         Add("prompt_version", "=", query.PromptVersion, NpgsqlDbType.Text);
+        Add("label", "=", query.Label, NpgsqlDbType.Text);
         Add("success", "=", query.Success, NpgsqlDbType.Boolean);
         return where.ToString();
     }

@@ -183,6 +183,14 @@ internal static class PostgreSqlSchema
         END
         $fn$;
         """,
+
+        // 2: activation entries have ids (approvals and rollouts name them) and relate to the request or rollout they act on.
+        """
+        ALTER TABLE {schema}.activations ADD COLUMN activation_id text, ADD COLUMN relates_to text, ADD COLUMN rollout text;
+        UPDATE {schema}.activations SET activation_id = 'a' || id;
+        ALTER TABLE {schema}.activations ALTER COLUMN activation_id SET NOT NULL;
+        CREATE UNIQUE INDEX activations_id ON {schema}.activations (activation_id);
+        """,
     ];
 
     /// <summary>The SQL of migration <paramref name="fromVersion"/>, for a quoted schema name.</summary>

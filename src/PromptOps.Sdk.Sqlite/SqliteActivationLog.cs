@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 namespace PromptOps;
 
@@ -14,8 +15,42 @@ public sealed class SqliteActivationLog : IActivationLog
     {
         ArgumentNullException.ThrowIfNull(activation);
         await using var connection = _database.Open();
+        await InsertAsync(connection, null, activation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryRecordAsync(PromptActivation activation, string? expectedLatestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        await using var connection = _database.Open();
+
+        // An immediate transaction takes the file's write lock first: no other process appends between the check and the insert.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var latest = connection.CreateCommand())
+        {
+            latest.Transaction = transaction;
+            latest.CommandText = "SELECT activation_id FROM activations WHERE prompt_id = $prompt AND environment = $environment COLLATE NOCASE AND kind <> 'observed' ORDER BY id DESC LIMIT 1;";
+            latest.Parameters.AddWithValue("$prompt", activation.PromptId);
+            latest.Parameters.AddWithValue("$environment", activation.Environment);
+            var found = await latest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            if (found != expectedLatestId)
+            {
+                return false;
+            }
+        }
+
+        await InsertAsync(connection, transaction, activation, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction? transaction, PromptActivation activation, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO activations (prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind) VALUES ($prompt, $environment, $from, $to, $by, $at, $reason, $kind);";
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO activations (activation_id, prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind, relates_to, rollout) "
+            + "VALUES ($id, $prompt, $environment, $from, $to, $by, $at, $reason, $kind, $relates, $rollout);";
+        command.Parameters.AddWithValue("$id", activation.Id);
         command.Parameters.AddWithValue("$prompt", activation.PromptId);
         command.Parameters.AddWithValue("$environment", activation.Environment);
         command.Parameters.AddWithValue("$from", (object?)activation.FromVersion ?? DBNull.Value);
@@ -24,6 +59,8 @@ public sealed class SqliteActivationLog : IActivationLog
         command.Parameters.AddWithValue("$at", activation.Timestamp.UtcTicks);
         command.Parameters.AddWithValue("$reason", (object?)activation.Reason ?? DBNull.Value);
         command.Parameters.AddWithValue("$kind", ActivationKindText.Of(activation.Kind));
+        command.Parameters.AddWithValue("$relates", (object?)activation.RelatesTo ?? DBNull.Value);
+        command.Parameters.AddWithValue("$rollout", (object?)activation.Rollout ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -32,7 +69,7 @@ public sealed class SqliteActivationLog : IActivationLog
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind FROM activations");
+        var sql = new StringBuilder("SELECT prompt_id, environment, from_version, to_version, activated_by, timestamp_ticks, reason, kind, activation_id, relates_to, rollout FROM activations");
         if (promptId is not null)
         {
             sql.Append(" WHERE prompt_id = $prompt");
@@ -45,7 +82,8 @@ public sealed class SqliteActivationLog : IActivationLog
             command.Parameters.AddWithValue("$environment", environment);
         }
 
-        command.CommandText = sql.Append(" ORDER BY timestamp_ticks, id;").ToString();
+        // The order of appending, not of timestamps: instances' clocks may disagree, the log's sequence does not.
+        command.CommandText = sql.Append(" ORDER BY id;").ToString();
         var history = new List<PromptActivation>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -60,6 +98,9 @@ public sealed class SqliteActivationLog : IActivationLog
                 Timestamp = new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
                 Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
                 Kind = ActivationKindText.Parse(reader.GetString(7)),
+                Id = reader.GetString(8),
+                RelatesTo = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Rollout = reader.IsDBNull(10) ? null : reader.GetString(10),
             });
         }
 

@@ -191,6 +191,7 @@ public sealed class SqliteCallStore : ICallStore
         Add("tenant_id", "=", query.TenantId);
         Add("prompt_id", "=", query.PromptId);
         Add("prompt_version", "=", query.PromptVersion);
+        Add("label", "=", query.Label);
         Add("success", "=", query.Success is { } success ? (success ? 1L : 0L) : null);
         return where.ToString();
     }

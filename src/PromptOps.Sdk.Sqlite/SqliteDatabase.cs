@@ -14,7 +14,7 @@ internal sealed class SqliteDatabase
     private const int LedgerBusyTimeoutMs = 200;
 
     /// <summary>The schema this version of the package writes and reads.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private static readonly string[] Migrations =
     [
@@ -114,6 +114,15 @@ internal sealed class SqliteDatabase
         // 2: activations switch what is served; entries from before were records of switches made elsewhere.
         """
         ALTER TABLE activations ADD COLUMN kind TEXT NOT NULL DEFAULT 'observed';
+        """,
+
+        // 3: entries have ids (approvals and rollouts name them) and relate to the request or rollout they act on.
+        """
+        ALTER TABLE activations ADD COLUMN activation_id TEXT;
+        ALTER TABLE activations ADD COLUMN relates_to TEXT;
+        ALTER TABLE activations ADD COLUMN rollout TEXT;
+        UPDATE activations SET activation_id = 'a' || id;
+        CREATE UNIQUE INDEX activations_id ON activations (activation_id);
         """,
     ];
 

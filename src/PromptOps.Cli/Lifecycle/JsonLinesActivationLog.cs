@@ -56,6 +56,38 @@ internal sealed class JsonLinesActivationLog : IActivationLog
     }
 
     /// <inheritdoc/>
+    public async ValueTask<bool> TryRecordAsync(PromptActivation activation, string? expectedLatestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        var line = Encoding.UTF8.GetBytes(ToJson(activation) + "\n");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            var stream = await OpenExclusiveAsync(FileMode.OpenOrCreate, FileAccess.ReadWrite, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                // The file stays held from the check to the append: no other process appends in between.
+                using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+                var entries = Parse(await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+                if (ActivationFilter.LatestDecisionId(entries, activation.PromptId, activation.Environment) != expectedLatestId)
+                {
+                    return false;
+                }
+
+                stream.Seek(0, SeekOrigin.End);
+                await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="InvalidDataException">A line of the file is not an activation; the message names the file and line.</exception>
     public async ValueTask<IReadOnlyList<PromptActivation>> GetHistoryAsync(string? promptId = null, string? environment = null, CancellationToken cancellationToken = default)
     {
@@ -72,6 +104,11 @@ internal sealed class JsonLinesActivationLog : IActivationLog
             text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        return ActivationFilter.Apply(Parse(text), promptId, environment);
+    }
+
+    private List<PromptActivation> Parse(string text)
+    {
         var entries = new List<PromptActivation>();
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
@@ -82,7 +119,7 @@ internal sealed class JsonLinesActivationLog : IActivationLog
             }
         }
 
-        return ActivationFilter.Apply(entries, promptId, environment);
+        return entries;
     }
 
     private async Task<FileStream> OpenExclusiveAsync(FileMode mode, FileAccess access, CancellationToken cancellationToken)
@@ -116,6 +153,16 @@ internal sealed class JsonLinesActivationLog : IActivationLog
             writer.WriteString("activatedBy", activation.ActivatedBy);
             writer.WriteString("reason", activation.Reason);
             writer.WriteString("kind", ActivationKindText.Of(activation.Kind));
+            writer.WriteString("id", activation.Id);
+            if (activation.RelatesTo is not null)
+            {
+                writer.WriteString("relatesTo", activation.RelatesTo);
+            }
+
+            if (activation.Rollout is not null)
+            {
+                writer.WriteString("rollout", activation.Rollout);
+            }
             writer.WriteEndObject();
         }
 
@@ -137,8 +184,10 @@ internal sealed class JsonLinesActivationLog : IActivationLog
                 ToVersion = Required(root, "toVersion"),
                 ActivatedBy = Required(root, "activatedBy"),
                 Reason = Optional(root, "reason"),
-
                 Kind = ActivationKindText.Parse(Optional(root, "kind")),
+                Id = Optional(root, "id") ?? string.Create(CultureInfo.InvariantCulture, $"line{number}"),
+                RelatesTo = Optional(root, "relatesTo"),
+                Rollout = Optional(root, "rollout"),
             };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -66,6 +66,9 @@ public sealed record CallQuery
     /// <summary>Gets the prompt version to match, or <see langword="null"/>.</summary>
     public string? PromptVersion { get; init; }
 
+    /// <summary>Gets the label (environment) that served the prompt to match, for example <c>production</c>, or <see langword="null"/>.</summary>
+    public string? Label { get; init; }
+
     /// <summary>Gets whether to match only successful (<see langword="true"/>) or failed calls, or <see langword="null"/> for both.</summary>
     public bool? Success { get; init; }
 

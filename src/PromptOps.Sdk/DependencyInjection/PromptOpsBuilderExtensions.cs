@@ -98,24 +98,42 @@ public static class PromptOpsBuilderExtensions
         return builder;
     }
 
+    /// <summary>One webhook handler per <see cref="AddAlertWebhook"/> call, shared by the budget and rollout alert registrations.</summary>
+    /// <remarks>The container disposes the handler (through either registration; disposing twice is harmless).</remarks>
+    private sealed class WebhookRegistration(Uri endpoint, string secret)
+    {
+        private readonly Lock _gate = new();
+        private WebhookBudgetAlertHandler? _handler;
+
+        public WebhookBudgetAlertHandler Get(IServiceProvider services)
+        {
+            lock (_gate)
+            {
+                return _handler ??= new WebhookBudgetAlertHandler(endpoint, secret, services.GetService<TimeProvider>(), services.GetService<Microsoft.Extensions.Logging.ILogger<WebhookBudgetAlertHandler>>());
+            }
+        }
+    }
+
     /// <summary>Marks a sink type as added, so that <see cref="AddCallSink{TSink}"/> is idempotent.</summary>
     private sealed class CallSinkRegistration<TSink>;
 
     /// <summary>
-    /// Posts every spend budget alert to a webhook as JSON, signed with HMAC-SHA256 (headers <c>X-PromptOps-Timestamp</c>
-    /// and <c>X-PromptOps-Signature</c>; see <see cref="WebhookBudgetAlertHandler"/>). The logging handler stays registered.
+    /// Posts every alert to a webhook as JSON, signed with HMAC-SHA256 (headers <c>X-PromptOps-Timestamp</c> and
+    /// <c>X-PromptOps-Signature</c>; see <see cref="WebhookBudgetAlertHandler"/>): spend budget thresholds, and automatic
+    /// rollbacks of guarded rollouts (<c>"alert": "rollback"</c>). Logging of alerts stays on.
     /// </summary>
     /// <param name="builder">The PromptOps builder.</param>
     /// <param name="endpoint">The absolute http or https URL to post to.</param>
     /// <param name="secret">The shared secret (at least 16 characters); keep it in a secret store, not in appsettings.json.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentException">The URL is not absolute http(s), or the secret is shorter than 16 characters.</exception>
-    public static IPromptOpsBuilder AddBudgetAlertWebhook(this IPromptOpsBuilder builder, Uri endpoint, string secret)
+    public static IPromptOpsBuilder AddAlertWebhook(this IPromptOpsBuilder builder, Uri endpoint, string secret)
     {
         ArgumentNullException.ThrowIfNull(builder);
         WebhookBudgetAlertHandler.Validate(endpoint, secret);
-        builder.Services.AddSingleton<IBudgetAlertHandler>(sp => new WebhookBudgetAlertHandler(
-            endpoint, secret, sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<WebhookBudgetAlertHandler>>()));
+        var handler = new WebhookRegistration(endpoint, secret);
+        builder.Services.AddSingleton<IBudgetAlertHandler>(sp => handler.Get(sp));
+        builder.Services.AddSingleton<IRolloutAlertHandler>(sp => handler.Get(sp));
         return builder;
     }
 }

@@ -29,6 +29,13 @@ public sealed class PromptOpsOptions
     public Dictionary<string, Dictionary<string, string>> Labels { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Gets the settings of each environment (<c>PromptOps:Environments:&lt;environment&gt;</c>), for example
+    /// <c>PromptOps:Environments:production:RequireApproval = true</c>. An environment named here is known to
+    /// <see cref="IPromptActivations"/> and <c>promptops activate</c> even before anything was activated in it.
+    /// </summary>
+    public Dictionary<string, PromptOpsEnvironmentOptions> Environments { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Gets or sets how often each instance reads the activation log for activations made elsewhere (<c>promptops activate</c>,
     /// <see cref="IPromptActivations"/> on another instance). A PostgreSQL store also tells instances at once.
     /// </summary>
@@ -62,4 +69,17 @@ public sealed class PromptOpsOptions
     /// <summary>Gets or sets how calls are recorded (<c>PromptOps:Calls</c>).</summary>
     [ValidateObjectMembers]
     public PromptOpsCallOptions Calls { get; set; } = new();
+}
+
+/// <summary>The settings of one environment (<c>PromptOps:Environments:&lt;environment&gt;</c>).</summary>
+public sealed class PromptOpsEnvironmentOptions
+{
+    /// <summary>
+    /// Gets or sets a value indicating whether activations and rollouts in this environment need a second person's approval:
+    /// <see cref="IPromptActivations.ActivateAsync"/> and <c>promptops activate</c> then record a request, served only once
+    /// someone other than the requester approves it (<c>promptops approve &lt;id&gt; --by &lt;name&gt;</c>). Aborting a running
+    /// rollout and the guard's automatic rollback need no approval: they return to the version approved before.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RequireApproval { get; set; }
 }

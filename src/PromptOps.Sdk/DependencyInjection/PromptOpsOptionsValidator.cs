@@ -31,6 +31,18 @@ internal sealed partial class PromptOpsOptionsValidator : IValidateOptions<Promp
         }
 
         ValidateLabels(options.Labels, failures);
+        foreach (var (named, settings) in options.Environments)
+        {
+            if (!EnvironmentName().IsMatch(named))
+            {
+                failures.Add($"PromptOps:Environments:{named} is not a valid environment name. Use letters, digits, '.', '-' or '_', for example 'production'.");
+            }
+            else if (settings is null)
+            {
+                failures.Add($"PromptOps:Environments:{named} is empty. Set RequireApproval, or remove the entry.");
+            }
+        }
+
         ValidateBudgets(options.Budgets, failures);
         ValidatePricing(options.Pricing, failures);
         foreach (var (named, called) in options.Models)

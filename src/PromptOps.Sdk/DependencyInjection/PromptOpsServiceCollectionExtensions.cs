@@ -31,6 +31,12 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton<IActivationLog, InMemoryActivationLog>();
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PromptCatalogStartupCheck>());
+        services.TryAddSingleton(sp => new RolloutConductor(
+            sp.GetRequiredService<IActivationLog>(),
+            sp.GetService<ICallStore>(),
+            sp.GetServices<IRolloutAlertHandler>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<RolloutConductor>>()));
         services.TryAddSingleton<ActivationWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ActivationWatcher>(sp => sp.GetRequiredService<ActivationWatcher>()));
         services.TryAddSingleton<IPromptActivations, PromptActivations>();

@@ -15,6 +15,7 @@ internal sealed partial class ActivationWatcher(
     IActivationLog log,
     IOptionsMonitor<PromptOpsOptions> options,
     TimeProvider timeProvider,
+    RolloutConductor? conductor = null,
     ILogger<ActivationWatcher>? logger = null) : BackgroundService
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -35,6 +36,12 @@ internal sealed partial class ActivationWatcher(
             // Only the served environment's entries matter to this instance: read no others on every poll.
             var history = await log.GetHistoryAsync(environment: served.ServedEnvironment, cancellationToken: cancellationToken).ConfigureAwait(false);
             served.ApplyActivations(StoreActivations.From(history));
+            if (conductor is not null && await MoveRolloutsAsync(conductor, served.ServedEnvironment, history, cancellationToken).ConfigureAwait(false))
+            {
+                history = await log.GetHistoryAsync(environment: served.ServedEnvironment, cancellationToken: cancellationToken).ConfigureAwait(false);
+                served.ApplyActivations(StoreActivations.From(history));
+            }
+
             if (_failing)
             {
                 _failing = false;
@@ -44,6 +51,20 @@ internal sealed partial class ActivationWatcher(
         finally
         {
             _refresh.Release();
+        }
+    }
+
+    /// <summary>Lets the conductor decide due rollout steps; a failure there never stops what is served from being refreshed.</summary>
+    private async Task<bool> MoveRolloutsAsync(RolloutConductor rollouts, string environment, IReadOnlyList<PromptActivation> history, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rollouts.RunDueStepsAsync(environment, history, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            LogRolloutFailed(_logger, ex, environment, options.CurrentValue.ActivationPollInterval.TotalSeconds);
+            return false;
         }
     }
 
@@ -117,6 +138,9 @@ internal sealed partial class ActivationWatcher(
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "The activation log could not be read; every prompt keeps serving what it served, and the log is read again every {IntervalSeconds} s.")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, double intervalSeconds);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "The rollouts of {Environment} could not be moved on (reading calls or recording a step failed); they stay at their current step and are tried again in {IntervalSeconds} s.")]
+    private static partial void LogRolloutFailed(ILogger logger, Exception exception, string environment, double intervalSeconds);
 
     [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "The activation log can be read again; the latest activations are served.")]
     private static partial void LogRecovered(ILogger logger);

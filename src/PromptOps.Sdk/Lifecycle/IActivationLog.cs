@@ -17,7 +17,19 @@ public interface IActivationLog
     /// <returns>A task that completes when the activation is stored.</returns>
     ValueTask RecordAsync(PromptActivation activation, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the recorded activations, oldest first.</summary>
+    /// <summary>
+    /// Appends one entry only if nobody changed its prompt's state in its environment since the caller read it: when the newest
+    /// entry of that prompt and environment that is not <see cref="PromptActivationKind.Observed"/> has the id
+    /// <paramref name="expectedLatestId"/>. The check and the append are one atomic step, across processes, so that of several
+    /// instances deciding the same rollout step or approving the same request exactly one succeeds.
+    /// </summary>
+    /// <param name="activation">The entry.</param>
+    /// <param name="expectedLatestId">The id of the newest such entry the caller saw, or <see langword="null"/> when it saw none.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see langword="true"/> when the entry was appended; <see langword="false"/> when another entry came first.</returns>
+    ValueTask<bool> TryRecordAsync(PromptActivation activation, string? expectedLatestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the recorded activations, oldest first (in the order they were appended).</summary>
     /// <param name="promptId">Only this prompt, or <see langword="null"/> for all.</param>
     /// <param name="environment">Only this environment (case-insensitive), or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -36,6 +36,27 @@ internal sealed class InMemoryActivationLog : IActivationLog
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> TryRecordAsync(PromptActivation activation, string? expectedLatestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        lock (_gate)
+        {
+            if (ActivationFilter.LatestDecisionId(_entries, activation.PromptId, activation.Environment) != expectedLatestId)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (_entries.Count == Capacity)
+            {
+                _entries.Dequeue();
+            }
+
+            _entries.Enqueue(activation);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<PromptActivation>> GetHistoryAsync(string? promptId = null, string? environment = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -50,4 +71,8 @@ internal static class ActivationFilter
 {
     public static List<PromptActivation> Apply(IEnumerable<PromptActivation> entries, string? promptId, string? environment) =>
         [.. entries.Where(a => (promptId is null || a.PromptId == promptId) && (environment is null || string.Equals(a.Environment, environment, StringComparison.OrdinalIgnoreCase)))];
+
+    /// <summary>The id of the newest entry of a prompt in an environment that is not merely observed: what <see cref="IActivationLog.TryRecordAsync"/> compares.</summary>
+    public static string? LatestDecisionId(IEnumerable<PromptActivation> entries, string promptId, string environment) =>
+        entries.LastOrDefault(a => a.Kind != PromptActivationKind.Observed && a.PromptId == promptId && string.Equals(a.Environment, environment, StringComparison.OrdinalIgnoreCase))?.Id;
 }

@@ -6,6 +6,12 @@ namespace PromptOps;
 /// </summary>
 public sealed class PromptActivation
 {
+    /// <summary>
+    /// Gets the entry's id, unique in its log: what <c>promptops approve &lt;id&gt;</c> and <c>promptops rollout abort</c> name.
+    /// A new random id (<c>a</c> and 10 letters or digits) unless set.
+    /// </summary>
+    public string Id { get; init; } = ActivationIds.New();
+
     /// <summary>Gets the prompt id.</summary>
     public required string PromptId { get; init; }
 
@@ -37,10 +43,22 @@ public sealed class PromptActivation
     /// <value>The default value is <see cref="PromptActivationKind.Activated"/>.</value>
     public PromptActivationKind Kind { get; init; }
 
+    /// <summary>
+    /// Gets the id of the entry this one acts on: for an approval, the request it approves; for a step, rollback or abort of a
+    /// rollout, the entry that started the rollout. <see langword="null"/> for a plain activation.
+    /// </summary>
+    public string? RelatesTo { get; init; }
+
+    /// <summary>
+    /// Gets the rollout plan this entry starts or requests, in text form (<c>steps=5,25,50,100; interval=30m;
+    /// guard=error_rate&lt;=+2pp; min-calls=100</c>), or <see langword="null"/> when it starts none.
+    /// </summary>
+    public string? Rollout { get; init; }
+
     /// <summary>Returns a one-line summary.</summary>
-    /// <returns>For example <c>2026-11-23T10:00:00Z production customer-support 2.1.0 -&gt; 2.0.0 by ann: rollback</c>.</returns>
+    /// <returns>For example <c>2026-11-23T10:00:00Z a7k2m9x4q1 production customer-support 2.1.0 -&gt; 2.0.0 by ann: rollback</c>.</returns>
     public override string ToString() =>
-        $"{Timestamp:u} {Environment} {PromptId} {FromVersion ?? "(highest published)"} -> {ToVersion} by {ActivatedBy}{(Reason is null ? string.Empty : ": " + Reason)}";
+        $"{Timestamp:u} {Id} {(Kind == PromptActivationKind.Requested ? "requested " : string.Empty)}{Environment} {PromptId} {FromVersion ?? "(highest published)"} -> {ToVersion} by {ActivatedBy}{(Reason is null ? string.Empty : ": " + Reason)}";
 }
 
 /// <summary>What an entry of the activation log is.</summary>
@@ -51,4 +69,10 @@ public enum PromptActivationKind
 
     /// <summary>A switch a running service saw its configuration or <c>labels.yaml</c> make, recorded for the audit trail only.</summary>
     Observed,
+
+    /// <summary>
+    /// A request to activate (or to start a rollout) in an environment that requires approval: nothing is served until someone
+    /// else approves it (<c>promptops approve &lt;id&gt;</c>), which records an <see cref="Activated"/> entry relating to it.
+    /// </summary>
+    Requested,
 }

@@ -47,7 +47,7 @@ public sealed class SpendBudgetAlert
 /// <remarks>
 /// Alerts are delivered in the background, one at a time in the order they fired, after the call that crossed the threshold: a slow or failing handler never delays
 /// or fails a chat call (its exception is logged). PromptOps registers a handler that logs every alert; the webhook handler
-/// (<c>AddBudgetAlertWebhook(...)</c>) posts them, signed.
+/// (<c>AddAlertWebhook(...)</c>) posts them, signed.
 /// </remarks>
 public interface IBudgetAlertHandler
 {

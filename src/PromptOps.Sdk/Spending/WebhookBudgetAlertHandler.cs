@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Posts each spend budget alert as JSON to a webhook, signed with HMAC-SHA256 so the receiver can check it came from
-/// this application and was not replayed. Add it with <c>AddBudgetAlertWebhook(url, secret)</c>.
+/// Posts each alert (spend budget thresholds, and automatic rollbacks of guarded rollouts, whose JSON has <c>"alert": "rollback"</c>)
+/// as JSON to a webhook, signed with HMAC-SHA256 so the receiver can check it came from this application and was not
+/// replayed. Add it with <c>AddAlertWebhook(url, secret)</c>.
 /// </summary>
 /// <remarks>
 /// <para>Headers: <c>X-PromptOps-Timestamp</c> (Unix seconds) and <c>X-PromptOps-Signature: sha256=&lt;hex&gt;</c>, the
@@ -20,7 +21,7 @@ namespace PromptOps;
 /// <para>A network error or a 5xx/429 answer is tried again twice (after 1 s and 4 s); a final failure is logged (event
 /// 2408) and never affects a chat call.</para>
 /// </remarks>
-internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IDisposable
+internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IRolloutAlertHandler, IDisposable
 {
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
@@ -57,12 +58,12 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
         ArgumentNullException.ThrowIfNull(endpoint);
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
         {
-            throw new ArgumentException($"The budget alert webhook '{endpoint}' is not an absolute http or https URL. Use for example https://alerts.example.com/promptops.", nameof(endpoint));
+            throw new ArgumentException($"The alert webhook '{endpoint}' is not an absolute http or https URL. Use for example https://alerts.example.com/promptops.", nameof(endpoint));
         }
 
         if (string.IsNullOrEmpty(secret) || secret.Length < 16)
         {
-            throw new ArgumentException("The budget alert webhook secret must be at least 16 characters, so that its signature cannot be guessed. Generate one, for example with 'openssl rand -hex 32', and give the receiver the same.", nameof(secret));
+            throw new ArgumentException("The alert webhook secret must be at least 16 characters, so that its signature cannot be guessed. Generate one, for example with 'openssl rand -hex 32', and give the receiver the same.", nameof(secret));
         }
     }
 
@@ -81,10 +82,21 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
 
     /// <inheritdoc />
-    public async ValueTask HandleAsync(SpendBudgetAlert alert, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(SpendBudgetAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var body = JsonSerializer.Serialize(alert, WebhookJson.Default.SpendBudgetAlert);
+        return PostAsync(JsonSerializer.Serialize(alert, WebhookJson.Default.SpendBudgetAlert), string.Create(CultureInfo.InvariantCulture, $"{alert.Threshold:P0} alert of spend budget '{alert.Budget}'"), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask HandleAsync(PromptRolloutAlert alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return PostAsync(JsonSerializer.Serialize(alert, WebhookJson.Default.PromptRolloutAlert), $"rollback of rollout {alert.RolloutId}", cancellationToken);
+    }
+
+    private async ValueTask PostAsync(string body, string what, CancellationToken cancellationToken)
+    {
         var delay = _retryDelay;
         for (var attempt = 1; ; attempt++)
         {
@@ -105,7 +117,7 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
                 failure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
                 if ((int)response.StatusCode < 500 && (int)response.StatusCode != 429)
                 {
-                    LogDeliveryFailed(_logger, null, alert.Budget, alert.Threshold, _endpoint, attempt, failure);
+                    LogDeliveryFailed(_logger, null, what, _endpoint, attempt, failure);
                     return;
                 }
             }
@@ -114,14 +126,14 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
                 failure = ex.Message;
                 if (attempt == 3)
                 {
-                    LogDeliveryFailed(_logger, ex, alert.Budget, alert.Threshold, _endpoint, attempt, failure);
+                    LogDeliveryFailed(_logger, ex, what, _endpoint, attempt, failure);
                     return;
                 }
             }
 
             if (attempt == 3)
             {
-                LogDeliveryFailed(_logger, null, alert.Budget, alert.Threshold, _endpoint, attempt, failure);
+                LogDeliveryFailed(_logger, null, what, _endpoint, attempt, failure);
                 return;
             }
 
@@ -133,11 +145,12 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    [LoggerMessage(EventId = 2408, Level = LogLevel.Error, Message = "The {Threshold:P0} alert of spend budget '{Budget}' could not be delivered to the webhook {Endpoint} after {Attempts} attempt(s): {Failure}. Check the URL and that the receiver accepts the signature.")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception? exception, string budget, double threshold, Uri endpoint, int attempts, string failure);
+    [LoggerMessage(EventId = 2408, Level = LogLevel.Error, Message = "The {Alert} could not be delivered to the webhook {Endpoint} after {Attempts} attempt(s): {Failure}. Check the URL and that the receiver accepts the signature.")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception? exception, string alert, Uri endpoint, int attempts, string failure);
 }
 
 /// <summary>The webhook's JSON, source-generated (no reflection, works with trimming and native AOT).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(SpendBudgetAlert))]
+[JsonSerializable(typeof(PromptRolloutAlert))]
 internal sealed partial class WebhookJson : JsonSerializerContext;

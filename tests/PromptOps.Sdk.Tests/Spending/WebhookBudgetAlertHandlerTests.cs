@@ -63,11 +63,11 @@ public class WebhookBudgetAlertHandlerTests
     [Theory]
     [InlineData("ftp://alerts.example.com", Secret, "not an absolute http or https URL")]
     [InlineData("https://alerts.example.com", "short", "at least 16 characters")]
-    public void AddBudgetAlertWebhook_BadUrlOrSecret_ThrowsWhenRegistered(string url, string secret, string expected)
+    public void AddAlertWebhook_BadUrlOrSecret_ThrowsWhenRegistered(string url, string secret, string expected)
     {
         var services = new ServiceCollection();
 
-        var error = Assert.Throws<ArgumentException>(() => services.AddPromptOps().AddBudgetAlertWebhook(new Uri(url), secret));
+        var error = Assert.Throws<ArgumentException>(() => services.AddPromptOps().AddAlertWebhook(new Uri(url), secret));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
