@@ -22,6 +22,8 @@ internal static class PromptOpsCli
         root.Subcommands.Add(DiffCommand.Create(output, error));
         root.Subcommands.Add(LabelsCommand.Create(output, error));
         root.Subcommands.Add(ActivateCommand.Create(output, error));
+        root.Subcommands.Add(ApproveCommand.Create(output, error));
+        root.Subcommands.Add(RolloutCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(CallsCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error));

@@ -18,8 +18,10 @@ internal static class ActivateCommand
         var byOption = new Option<string?>("--by") { Description = "Who activates (default: the current user name)." };
         var storeOption = StoreSupport.StoreOption($"The activation log to record in: the application's store (a SQLite file .db/.sqlite/.sqlite3, or PostgreSQL \"Host=...;Database=...\" or postgres://...) or a .jsonl file (created when missing). Default: the {StoreSupport.StoreVariable} environment variable, if set.");
         var directoryOption = PromptOpsCli.DirectoryOption();
-        var command = new Command("activate", "Record that an environment now serves a version (rollback or promotion), and print the configuration key that switches it.")
+        var configOption = ActivationSupport.ConfigOption();
+        var command = new Command("activate", "Switch what an environment serves (rollback or promotion) on every instance attached to the store, or request it where approval is required.")
         {
+            configOption,
             idArgument,
             versionArgument,
             environmentOption,
@@ -87,13 +89,31 @@ internal static class ActivateCommand
             {
                 // The application's store: the activation is the switch. Every instance attached to it serves the version,
                 // so it switches from what the store made live, if anything, rather than from labels.yaml.
+                var (settings, sources) = ActivationSupport.ReadSettings(parseResult.GetValue(configOption));
                 await using var opened = StoreSupport.Open(store, createSqlite: true);
-                var history = await opened.Activations.GetHistoryAsync(id, environment, cancellationToken).ConfigureAwait(false);
-                var activation = Activation(history.LastOrDefault(a => a.Kind == PromptActivationKind.Activated)?.ToVersion ?? current?.ToString());
-                await opened.Activations.RecordAsync(activation, cancellationToken).ConfigureAwait(false);
+                PromptActivation activation;
+                try
+                {
+                    activation = await ActivationSupport.Desk(opened.Activations, library, settings)
+                        .ActivateAsync(id, versionText, environment, reason, parseResult.GetValue(byOption), cancellationToken).ConfigureAwait(false);
+                }
+                catch (PromptOpsException ex)
+                {
+                    error.WriteLine($"error: {ex.Message}");
+                    return ExitCodes.Failed;
+                }
+
+                if (activation.Kind == PromptActivationKind.Requested)
+                {
+                    output.WriteLine($"Requested in {opened.Name}: {activation}");
+                    output.WriteLine($"{environment} requires approval (PromptOps:Environments:{environment}:RequireApproval, read from {sources}). Nothing changes until someone other than {activation.ActivatedBy} approves it:");
+                    output.WriteLine($"  promptops approve {activation.Id} --by <name> --store {opened.Hint}");
+                    return ExitCodes.Success;
+                }
+
                 output.WriteLine($"Activated in {opened.Name}: {activation}");
                 output.WriteLine($"Every instance attached to this store serves {id} {label} in {environment}: at its next read of the activation log (PromptOps:ActivationPollInterval, 5 s by default; at once with PostgreSQL), and from the start for instances started later. No restart or configuration change.");
-                output.WriteLine($"An activation overrides labels.yaml and PromptOps:Labels until the next activation. Roll back with: promptops activate {id} {activation.FromVersion ?? "<version>"} --env {environment} --reason \"...\" --store ...");
+                output.WriteLine($"An activation overrides labels.yaml and PromptOps:Labels until the next activation. Roll back with: promptops activate {id} {activation.FromVersion ?? "<version>"} --env {environment} --reason \"...\" --store {opened.Hint}");
                 return ExitCodes.Success;
             }
 

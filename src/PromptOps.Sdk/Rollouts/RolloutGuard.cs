@@ -5,10 +5,10 @@ namespace PromptOps;
 
 /// <summary>
 /// A rollout's guard: limits on how much worse the new version may be than the old, each checked with a one-sided test at
-/// 95% confidence, so that noise does not roll back a good version and a clear regression does.
+/// 99% confidence, so that noise does not roll back a good version and a clear regression does.
 /// </summary>
 /// <remarks>
-/// <para>Rules, with <c>z = 1.645</c>; each compares the calls of the two versions in the environment since the rollout started:</para>
+/// <para>Rules, with <c>z = 2.326</c> (one-sided 99%); each compares the calls of the two versions in the environment since the rollout started:</para>
 /// <list type="bullet">
 /// <item><c>error_rate&lt;=+Xpp</c>: breached when the lower confidence bound of (new error rate − old error rate) exceeds X
 /// percentage points. Rates are Agresti–Caffo adjusted (one error and one success added to each), so zero errors still have a spread.</item>
@@ -21,7 +21,7 @@ namespace PromptOps;
 /// </remarks>
 internal sealed partial class RolloutGuard
 {
-    private const double Z = 1.645;
+    private const double Z = 2.326;
 
     private RolloutGuard(IReadOnlyList<GuardLimit> limits) => Limits = limits;
 
