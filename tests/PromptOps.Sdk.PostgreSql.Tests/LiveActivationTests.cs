@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PromptOps.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace PromptOps.Tests.PostgreSql;
@@ -33,6 +34,37 @@ public sealed class LiveActivationTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         await first.StopAsync();
         await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task TryRecordAsync_ManyInstancesExpectingTheSameLatest_ExactlyOneAppendsAndAllReadItsRelations()
+    {
+        await using var pg = await PgStore.CreateAsync();
+        var first = SampleActivations.Rollback();
+        var logs = Enumerable.Range(0, 8).Select(_ => new PostgreSqlActivationLog(pg.OpenDatabase())).ToList();
+        await logs[0].RecordAsync(first);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
+            await logs[i % logs.Count].TryRecordAsync(new PromptActivation
+            {
+                PromptId = first.PromptId,
+                Environment = "Production",
+                ToVersion = $"1.0.{i}",
+                ActivatedBy = "guard",
+                Timestamp = first.Timestamp,
+                RelatesTo = first.Id,
+                Rollout = "steps=5,100; interval=30m; guard=none; min-calls=100",
+            }, first.Id))));
+
+        Assert.Single(results, appended => appended);
+        var history = await logs[7].GetHistoryAsync(first.PromptId, "production");
+        Assert.Equal(2, history.Count);
+        Assert.Equal((first.Id, "guard"), (history[1].RelatesTo, history[1].ActivatedBy));
+        Assert.StartsWith("steps=5,100", history[1].Rollout, StringComparison.Ordinal);
+        foreach (var log in logs)
+        {
+            await log.DisposeAsync();
+        }
     }
 
     private static IHost Instance(string store)

@@ -47,7 +47,7 @@ public sealed class PostgreSqlStoreFaultTests
 
         await Task.WhenAll(instances.Select(d => Task.Run(async () => await d.EnsureSchemaAsync())));
 
-        Assert.Equal(1, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.schema_version"));
+        Assert.Equal(PostgreSqlDatabase.SchemaVersion, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.schema_version")); // one row per migration, each applied once
         Assert.Equal(PostgreSqlDatabase.SchemaVersion, await pg.ScalarAsync("SELECT MAX(version) FROM promptops.schema_version"));
     }
 
@@ -62,7 +62,7 @@ public sealed class PostgreSqlStoreFaultTests
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade PromptOps.Sdk.PostgreSql", error.Message, StringComparison.Ordinal);
-        Assert.Equal(2, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.schema_version"));
+        Assert.Equal(PostgreSqlDatabase.SchemaVersion + 1, await pg.ScalarAsync("SELECT COUNT(*) FROM promptops.schema_version"));
     }
 
     [Fact]

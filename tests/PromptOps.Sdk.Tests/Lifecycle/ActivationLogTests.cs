@@ -31,10 +31,24 @@ public sealed class ActivationLogTests
     }
 
     [Fact]
+    public async Task InMemory_TryRecordAsync_ManyWritersExpectingTheSameLatest_ExactlyOneAppends()
+    {
+        var log = new InMemoryActivationLog();
+        var first = Activation();
+        await log.RecordAsync(first);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () => await log.TryRecordAsync(Activation(to: $"1.0.{i}"), first.Id))));
+
+        Assert.Single(results, appended => appended);
+        Assert.Equal(2, (await log.GetHistoryAsync()).Count);
+    }
+
+    [Fact]
     public void ToString_SummarisesWhoSwitchedWhatAndWhy()
     {
         var activation = new PromptActivation
         {
+            Id = "a7k2m9x4q1z",
             PromptId = "customer-support",
             Environment = "production",
             FromVersion = null,
@@ -44,6 +58,17 @@ public sealed class ActivationLogTests
             Reason = "rollback",
         };
 
-        Assert.Equal("2026-11-23 09:00:00Z production customer-support (highest published) -> 2.0.0 by ann: rollback", activation.ToString());
+        Assert.Equal("2026-11-23 09:00:00Z a7k2m9x4q1z production customer-support (highest published) -> 2.0.0 by ann: rollback", activation.ToString());
+        Assert.Equal("2026-11-23 09:00:00Z a7k2m9x4q1z requested production customer-support (highest published) -> 2.0.0 by ann: rollback", new PromptActivation
+        {
+            Id = activation.Id,
+            PromptId = activation.PromptId,
+            Environment = activation.Environment,
+            ToVersion = activation.ToVersion,
+            ActivatedBy = activation.ActivatedBy,
+            Timestamp = activation.Timestamp,
+            Reason = activation.Reason,
+            Kind = PromptActivationKind.Requested,
+        }.ToString());
     }
 }
