@@ -78,7 +78,7 @@ internal static class LabelsCommand
                     ];
                     if (history is not null)
                     {
-                        var latest = history.LastOrDefault(a => a.PromptId == id && string.Equals(a.Environment, environment, StringComparison.OrdinalIgnoreCase));
+                        var latest = history.LastOrDefault(a => a.Kind != PromptActivationKind.Requested && a.PromptId == id && string.Equals(a.Environment, environment, StringComparison.OrdinalIgnoreCase));
                         cells = [.. cells, latest is null ? "none" : $"{latest.ToVersion} by {latest.ActivatedBy}, {latest.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm}Z"];
                     }
 
@@ -108,7 +108,7 @@ internal static class LabelsCommand
         {
             // Each entry says what its environment served from then on; the last one before the time is what was served.
             table.AddColumns("Environment", "Prompt", "Served", "Since", "By", "Why");
-            foreach (var entry in history.Where(a => a.Timestamp <= time)
+            foreach (var entry in history.Where(a => a.Timestamp <= time && a.Kind != PromptActivationKind.Requested)
                 .GroupBy(a => (Environment: a.Environment.ToLowerInvariant(), a.PromptId))
                 .Select(g => g.Last())
                 .OrderBy(a => a.Environment, StringComparer.Ordinal).ThenBy(a => a.PromptId, StringComparer.Ordinal))
@@ -122,10 +122,10 @@ internal static class LabelsCommand
             return ExitCodes.Success;
         }
 
-        table.AddColumns("When", "Environment", "Prompt", "From", "To", "By", "Kind", "Why");
+        table.AddColumns("When", "Id", "Environment", "Prompt", "From", "To", "By", "Kind", "Why");
         foreach (var entry in history)
         {
-            table.AddRow([.. new[] { $"{entry.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", entry.Environment, entry.PromptId, entry.FromVersion ?? "(highest published)", entry.ToVersion, entry.ActivatedBy, ActivationKindText.Of(entry.Kind), entry.Reason ?? string.Empty }.Select(Markup.Escape)]);
+            table.AddRow([.. new[] { $"{entry.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", entry.Id + (entry.RelatesTo is null ? string.Empty : $" (re {entry.RelatesTo})"), entry.Environment, entry.PromptId, entry.FromVersion ?? "(highest published)", entry.ToVersion, entry.ActivatedBy, ActivationKindText.Of(entry.Kind), entry.Reason ?? string.Empty }.Select(Markup.Escape)]);
         }
 
         StoreSupport.PlainConsole(output).Write(table);
