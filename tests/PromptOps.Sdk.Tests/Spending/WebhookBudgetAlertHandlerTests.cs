@@ -46,6 +46,47 @@ public class WebhookBudgetAlertHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_RolloutRollback_PostsSignedJsonThatSaysItIsARollback()
+    {
+        var receiver = new Receiver(HttpStatusCode.OK);
+        using var handler = new WebhookBudgetAlertHandler(new Uri("https://alerts.example.com/promptops"), Secret, receiver, TimeProvider.System, null, TimeSpan.Zero);
+        var alert = new PromptRolloutAlert
+        {
+            RolloutId = "a7c2k9m4x1q",
+            PromptId = "customer-support",
+            Environment = "production",
+            FromVersion = "2.1.0",
+            ToVersion = "2.2.0",
+            Share = 5,
+            Reason = "error_rate 15.2% vs 1.0% (+14.2pp, lower bound +11.8pp > +2pp)",
+            ActivationId = "a9",
+            Timestamp = new DateTimeOffset(2026, 12, 2, 9, 30, 0, TimeSpan.Zero),
+        };
+
+        await ((IRolloutAlertHandler)handler).HandleAsync(alert, CancellationToken.None);
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal(WebhookBudgetAlertHandler.Sign(Secret, request.Timestamp, request.Body), request.Signature);
+        using var json = JsonDocument.Parse(request.Body);
+        Assert.Equal("rollback", json.RootElement.GetProperty("alert").GetString());
+        Assert.Equal("a7c2k9m4x1q", json.RootElement.GetProperty("rolloutId").GetString());
+        Assert.Equal(5, json.RootElement.GetProperty("share").GetInt32());
+    }
+
+    [Fact]
+    public void AddAlertWebhook_Registered_ReceivesBudgetAndRolloutAlertsThroughOneHandler()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging().AddPromptOps().AddAlertWebhook(new Uri("https://alerts.example.com/promptops"), Secret);
+        using var provider = services.BuildServiceProvider();
+
+        var budget = provider.GetServices<IBudgetAlertHandler>().OfType<WebhookBudgetAlertHandler>().Single();
+        var rollout = provider.GetServices<IRolloutAlertHandler>().OfType<WebhookBudgetAlertHandler>().Single();
+
+        Assert.Same(budget, rollout);
+    }
+
+    [Fact]
     public async Task HandleAsync_ReceiverFailsWith503_TriesThreeTimesThenLogsWithoutThrowing()
     {
         var receiver = new Receiver(HttpStatusCode.ServiceUnavailable);
