@@ -89,24 +89,17 @@ internal static class ActivateCommand
             {
                 // The application's store: the activation is the switch. Every instance attached to it serves the version,
                 // so it switches from what the store made live, if anything, rather than from labels.yaml.
-                var (settings, sources) = ActivationSupport.ReadSettings(parseResult.GetValue(configOption));
-                await using var opened = StoreSupport.Open(store, createSqlite: true);
-                PromptActivation activation;
-                try
+                await using var session = ActivationSession.Open(library, parseResult.GetValue(configOption), store, createSqlite: true);
+                var opened = session.Store;
+                if (await session.TryAsync(desk => desk.ActivateAsync(id, versionText, environment, reason, parseResult.GetValue(byOption), cancellationToken), error).ConfigureAwait(false) is not { } activation)
                 {
-                    activation = await ActivationSupport.Desk(opened.Activations, library, settings)
-                        .ActivateAsync(id, versionText, environment, reason, parseResult.GetValue(byOption), cancellationToken).ConfigureAwait(false);
-                }
-                catch (PromptOpsException ex)
-                {
-                    error.WriteLine($"error: {ex.Message}");
                     return ExitCodes.Failed;
                 }
 
                 if (activation.Kind == PromptActivationKind.Requested)
                 {
                     output.WriteLine($"Requested in {opened.Name}: {activation}");
-                    output.WriteLine($"{environment} requires approval (PromptOps:Environments:{environment}:RequireApproval, read from {sources}). Nothing changes until someone other than {activation.ActivatedBy} approves it:");
+                    output.WriteLine($"{environment} requires approval (PromptOps:Environments:{environment}:RequireApproval, read from {session.SettingsSources}). Nothing changes until someone other than {activation.ActivatedBy} approves it:");
                     output.WriteLine($"  promptops approve {activation.Id} --by <name> --store {opened.Hint}");
                     return ExitCodes.Success;
                 }

@@ -54,12 +54,6 @@ internal static class ActivationSupport
         return (options, string.Join(", ", sources));
     }
 
-    public static ActivationDesk Desk(IActivationLog log, PromptLibrary library, PromptOpsOptions options) =>
-        PromptActivations.ForLibrary(log, library, options, TimeProvider.System);
-
-    public static bool RequiresApproval(PromptOpsOptions options, string environment) =>
-        options.Environments.TryGetValue(environment, out var settings) && settings?.RequireApproval == true;
-
     /// <summary>Opens the application's store for a command that changes what it serves: SQLite or PostgreSQL only.</summary>
     public static OpenStore OpenLiveStore(string? store)
     {
@@ -71,4 +65,49 @@ internal static class ActivationSupport
 
         return StoreSupport.Open(text, createSqlite: false);
     }
+}
+
+/// <summary>
+/// What a command that records a decision (activate, approve, rollout, abort) works with: the library it checks versions
+/// against, the application's settings, the store, and the desk that applies the rules over them.
+/// </summary>
+internal sealed class ActivationSession : IAsyncDisposable
+{
+    private ActivationSession(OpenStore store, ActivationDesk desk, string settingsSources)
+    {
+        Store = store;
+        Desk = desk;
+        SettingsSources = settingsSources;
+    }
+
+    public OpenStore Store { get; }
+
+    public ActivationDesk Desk { get; }
+
+    /// <summary>Gets where the settings were read from, for messages about approval.</summary>
+    public string SettingsSources { get; }
+
+    /// <summary>Reads the settings and opens the store (a missing SQLite file is created only when <paramref name="createSqlite"/>).</summary>
+    public static ActivationSession Open(PromptLibrary library, string[]? configFiles, string? store, bool createSqlite = false)
+    {
+        var (settings, sources) = ActivationSupport.ReadSettings(configFiles);
+        var opened = createSqlite ? StoreSupport.Open(store, createSqlite: true) : ActivationSupport.OpenLiveStore(store);
+        return new ActivationSession(opened, PromptActivations.ForLibrary(opened.Activations, library, settings, TimeProvider.System), sources);
+    }
+
+    /// <summary>Records a decision; a refused one (its rule, or bad input) is printed as an error and gives <see langword="null"/>, for exit 1.</summary>
+    public async Task<PromptActivation?> TryAsync(Func<ActivationDesk, Task<PromptActivation>> decide, TextWriter error)
+    {
+        try
+        {
+            return await decide(Desk).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PromptOpsException or ArgumentException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return null;
+        }
+    }
+
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
 }

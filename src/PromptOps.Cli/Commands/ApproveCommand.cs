@@ -27,19 +27,11 @@ internal static class ApproveCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var directory = PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryOption)!);
-            var (settings, _) = ActivationSupport.ReadSettings(parseResult.GetValue(configOption));
-            var library = PromptLibrary.LoadDirectory(directory);
-            await using var store = ActivationSupport.OpenLiveStore(parseResult.GetValue(storeOption));
-            PromptActivation approval;
-            try
+            var library = PromptLibrary.LoadDirectory(PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryOption)!));
+            await using var session = ActivationSession.Open(library, parseResult.GetValue(configOption), parseResult.GetValue(storeOption));
+            var store = session.Store;
+            if (await session.TryAsync(desk => desk.ApproveAsync(parseResult.GetValue(idArgument)!, parseResult.GetValue(byOption)!, cancellationToken), error).ConfigureAwait(false) is not { } approval)
             {
-                approval = await ActivationSupport.Desk(store.Activations, library, settings)
-                    .ApproveAsync(parseResult.GetValue(idArgument)!, parseResult.GetValue(byOption)!, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PromptOpsException ex)
-            {
-                error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Failed;
             }
 

@@ -60,25 +60,20 @@ internal static class RolloutCommand
             }
 
             var plan = new PromptRolloutPlan { Steps = steps, Interval = interval, Guard = parseResult.GetValue(guardOption)!, MinimumCalls = parseResult.GetValue(minimumOption) };
-            var (settings, sources) = ActivationSupport.ReadSettings(parseResult.GetValue(configOption));
-            var library = PromptLibrary.LoadDirectory(directory);
-            await using var store = ActivationSupport.OpenLiveStore(parseResult.GetValue(storeOption));
-            PromptActivation start;
-            try
+            await using var session = ActivationSession.Open(PromptLibrary.LoadDirectory(directory), parseResult.GetValue(configOption), parseResult.GetValue(storeOption));
+            var store = session.Store;
+            var start = await session.TryAsync(
+                desk => desk.StartRolloutAsync(parseResult.GetValue(idArgument)!, parseResult.GetValue(versionArgument)!, environment, plan, parseResult.GetValue(reasonOption)!, parseResult.GetValue(byOption), cancellationToken),
+                error).ConfigureAwait(false);
+            if (start is null)
             {
-                start = await ActivationSupport.Desk(store.Activations, library, settings).StartRolloutAsync(
-                    parseResult.GetValue(idArgument)!, parseResult.GetValue(versionArgument)!, environment, plan, parseResult.GetValue(reasonOption)!, parseResult.GetValue(byOption), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is PromptOpsException or ArgumentException)
-            {
-                error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Failed;
             }
 
             if (start.Kind == PromptActivationKind.Requested)
             {
                 output.WriteLine($"Requested in {store.Name}: rollout {start.Id} of {start.PromptId} {start.FromVersion} -> {parseResult.GetValue(versionArgument)} in {environment} ({plan}).");
-                output.WriteLine($"{environment} requires approval (read from {sources}). It starts when someone other than {start.ActivatedBy} approves it:");
+                output.WriteLine($"{environment} requires approval (read from {session.SettingsSources}). It starts when someone other than {start.ActivatedBy} approves it:");
                 output.WriteLine($"  promptops approve {start.Id} --by <name> --store {store.Hint}");
                 return ExitCodes.Success;
             }
@@ -170,23 +165,17 @@ internal static class RolloutCommand
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var directory = PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryOption)!);
-            var (settings, _) = ActivationSupport.ReadSettings(parseResult.GetValue(configOption));
-            var library = PromptLibrary.LoadDirectory(directory);
-            await using var store = ActivationSupport.OpenLiveStore(parseResult.GetValue(storeOption));
-            PromptActivation abort;
-            try
+            var library = PromptLibrary.LoadDirectory(PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryOption)!));
+            await using var session = ActivationSession.Open(library, parseResult.GetValue(configOption), parseResult.GetValue(storeOption));
+            var abort = await session.TryAsync(
+                desk => desk.AbortRolloutAsync(parseResult.GetValue(idArgument)!, parseResult.GetValue(environmentOption)!, parseResult.GetValue(reasonOption)!, parseResult.GetValue(byOption), cancellationToken),
+                error).ConfigureAwait(false);
+            if (abort is null)
             {
-                abort = await ActivationSupport.Desk(store.Activations, library, settings).AbortRolloutAsync(
-                    parseResult.GetValue(idArgument)!, parseResult.GetValue(environmentOption)!, parseResult.GetValue(reasonOption)!, parseResult.GetValue(byOption), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is PromptOpsException or ArgumentException)
-            {
-                error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Failed;
             }
 
-            output.WriteLine($"Aborted in {store.Name}: {abort}");
+            output.WriteLine($"Aborted in {session.Store.Name}: {abort}");
             output.WriteLine($"Every instance attached to this store serves {abort.PromptId} {abort.ToVersion} to everyone in {abort.Environment} at its next read of the activation log.");
             return ExitCodes.Success;
         });

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Sqlite;
 
@@ -19,7 +20,7 @@ public sealed class GuardedRolloutStoreTests
     {
         using var temp = new TempStore();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
-        var alerts = new Alerts();
+        var alerts = new RecordingRolloutAlerts();
         using var production = Instance(temp.ConnectionString, clock, "production", alerts);
         using var staging = Instance(temp.ConnectionString, clock, "staging", alerts);
         await production.StartAsync();
@@ -70,7 +71,7 @@ public sealed class GuardedRolloutStoreTests
         await host.Services.GetRequiredService<ICallRecordDispatcher>().FlushAsync();
     }
 
-    private static IHost Instance(string store, FakeTimeProvider clock, string environment, Alerts alerts)
+    private static IHost Instance(string store, FakeTimeProvider clock, string environment, RecordingRolloutAlerts alerts)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -104,32 +105,6 @@ public sealed class GuardedRolloutStoreTests
 
         public void Dispose()
         {
-        }
-    }
-
-    private sealed class Alerts : IRolloutAlertHandler
-    {
-        private readonly List<PromptRolloutAlert> _received = [];
-
-        public IReadOnlyList<PromptRolloutAlert> Received
-        {
-            get
-            {
-                lock (_received)
-                {
-                    return [.. _received];
-                }
-            }
-        }
-
-        public ValueTask HandleAsync(PromptRolloutAlert alert, CancellationToken cancellationToken)
-        {
-            lock (_received)
-            {
-                _received.Add(alert);
-            }
-
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using PromptOps.Tests.TestSupport;
 
 namespace PromptOps.Tests.Rollouts;
 
@@ -114,31 +115,4 @@ internal sealed class SyntheticCalls : ICallStore
     public Task<long> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) => Task.FromResult(0L);
 
     public Task<IReadOnlyList<BudgetSpend>> GetBudgetSpendAsync(DateTimeOffset? startedFrom = null, DateTimeOffset? startedBefore = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-}
-
-/// <summary>Keeps every rollback alert it is given.</summary>
-internal sealed class RecordingRolloutAlerts : IRolloutAlertHandler
-{
-    private readonly List<PromptRolloutAlert> _alerts = [];
-
-    public IReadOnlyList<PromptRolloutAlert> Received
-    {
-        get
-        {
-            lock (_alerts)
-            {
-                return [.. _alerts];
-            }
-        }
-    }
-
-    public ValueTask HandleAsync(PromptRolloutAlert alert, CancellationToken cancellationToken)
-    {
-        lock (_alerts)
-        {
-            _alerts.Add(alert);
-        }
-
-        return ValueTask.CompletedTask;
-    }
 }
