@@ -148,6 +148,12 @@ public sealed class PostgreSqlCallStore : ICallStore
             total += deleted;
         }
         while (deleted == DeleteChunk);
+
+        // Feedback goes with its calls.
+        await using var feedback = new NpgsqlCommand(
+            $"DELETE FROM {_database.Schema}.feedback f WHERE NOT EXISTS (SELECT 1 FROM {_database.Schema}.calls c WHERE c.request_id = f.request_id);",
+            connection);
+        await feedback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return total;
     }
 

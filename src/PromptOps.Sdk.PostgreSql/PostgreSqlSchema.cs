@@ -191,6 +191,21 @@ internal static class PostgreSqlSchema
         ALTER TABLE {schema}.activations ALTER COLUMN activation_id SET NOT NULL;
         CREATE UNIQUE INDEX activations_id ON {schema}.activations (activation_id);
         """,
+
+        // 3: feedback on recorded calls.
+        """
+        CREATE TABLE {schema}.feedback (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            request_id text NOT NULL,
+            name text NOT NULL,
+            score double precision,
+            category text,
+            comment text,
+            given_by text,
+            given_at timestamptz NOT NULL
+        );
+        CREATE INDEX feedback_request_id ON {schema}.feedback (request_id);
+        """,
     ];
 
     /// <summary>The SQL of migration <paramref name="fromVersion"/>, for a quoted schema name.</summary>

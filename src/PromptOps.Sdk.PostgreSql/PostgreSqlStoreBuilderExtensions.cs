@@ -71,6 +71,7 @@ public static class PostgreSqlStoreBuilderExtensions
             sp.GetService<ILogger<PostgreSqlSpendLedger>>()));
         services.Replace(ServiceDescriptor.Singleton<ISpendLedger>(sp => sp.GetRequiredService<PostgreSqlSpendLedger>()));
         services.Replace(ServiceDescriptor.Singleton<IActivationLog>(sp => new PostgreSqlActivationLog(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IFeedbackStore>(sp => new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.AddSingleton<IHostedService>(sp => new PostgreSqlStoreStartup(
             sp.GetRequiredService<PostgreSqlDatabase>(),
             sp.GetRequiredService<PostgreSqlCallStore>(),

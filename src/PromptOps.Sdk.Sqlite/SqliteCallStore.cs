@@ -114,7 +114,13 @@ public sealed class SqliteCallStore : ICallStore
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM calls WHERE timestamp_ticks < $cutoff;";
         command.Parameters.AddWithValue("$cutoff", cutoff.UtcTicks);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Feedback goes with its calls.
+        await using var feedback = connection.CreateCommand();
+        feedback.CommandText = "DELETE FROM feedback WHERE NOT EXISTS (SELECT 1 FROM calls WHERE calls.request_id = feedback.request_id);";
+        await feedback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private static async Task<IReadOnlyList<PromptCallRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)

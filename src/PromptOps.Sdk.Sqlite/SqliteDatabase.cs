@@ -14,7 +14,7 @@ internal sealed class SqliteDatabase
     private const int LedgerBusyTimeoutMs = 200;
 
     /// <summary>The schema this version of the package writes and reads.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     private static readonly string[] Migrations =
     [
@@ -123,6 +123,21 @@ internal sealed class SqliteDatabase
         ALTER TABLE activations ADD COLUMN rollout TEXT;
         UPDATE activations SET activation_id = 'a' || id;
         CREATE UNIQUE INDEX activations_id ON activations (activation_id);
+        """,
+
+        // 4: feedback on recorded calls.
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            score REAL,
+            category TEXT,
+            comment TEXT,
+            given_by TEXT,
+            timestamp_ticks INTEGER NOT NULL
+        );
+        CREATE INDEX feedback_request_id ON feedback (request_id);
         """,
     ];
 

@@ -39,6 +39,7 @@ public static class SqliteStoreBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<ICallStore>(sp => sp.GetRequiredService<SqliteCallStore>()));
         services.Replace(ServiceDescriptor.Singleton<ISpendLedger>(sp => new SqliteSpendLedger(database, sp.GetRequiredService<TimeProvider>())));
         services.Replace(ServiceDescriptor.Singleton<IActivationLog>(_ => new SqliteActivationLog(database)));
+        services.Replace(ServiceDescriptor.Singleton<IFeedbackStore>(_ => new SqliteFeedbackStore(database)));
         services.AddSingleton<IHostedService>(sp => new SqliteStoreStartup(
             database,
             sp.GetRequiredService<SqliteCallStore>(),
@@ -60,6 +61,12 @@ public static class SqliteStoreBuilderExtensions
         options.Validate();
         return new SqliteCallStore(new SqliteDatabase(connectionString, options.BusyTimeout));
     }
+
+    /// <summary>Opens the feedback of a store file, for tools and reports; the schema is created or upgraded on first use.</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string.</param>
+    /// <returns>The feedback store.</returns>
+    internal static SqliteFeedbackStore OpenFeedbackStore(string connectionString) =>
+        new(new SqliteDatabase(connectionString, new SqliteStoreOptions().BusyTimeout));
 
     /// <summary>Opens the activation log of a store file, for tools such as <c>promptops activate --store promptops.db</c>; the schema is created or upgraded on first use.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string.</param>

@@ -40,6 +40,7 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton<ActivationWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ActivationWatcher>(sp => sp.GetRequiredService<ActivationWatcher>()));
         services.TryAddSingleton<IPromptActivations, PromptActivations>();
+        services.TryAddSingleton<IPromptFeedback, PromptFeedbackRecorder>();
         AddCallServices(services);
         return new PromptOpsBuilder(services);
     }
