@@ -87,7 +87,7 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore
             SELECT c.prompt_id, COALESCE(c.prompt_version, '?'), c.variant, f.name, COUNT(*), COUNT(f.score), AVG(f.score), COALESCE(SUM(f.score * f.score), 0)
             FROM {_database.Schema}.feedback f JOIN first_calls c ON c.request_id = f.request_id
             GROUP BY c.prompt_id, c.prompt_version, c.variant, f.name
-            ORDER BY c.prompt_id COLLATE "C", 2 COLLATE "C", c.variant COLLATE "C" NULLS FIRST, f.name COLLATE "C";
+            ORDER BY c.prompt_id COLLATE "C", COALESCE(c.prompt_version, '?') COLLATE "C", c.variant COLLATE "C" NULLS FIRST, f.name COLLATE "C";
             """;
         var summaries = new List<FeedbackSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -98,6 +98,6 @@ public sealed class SqliteActivationLogTests
         var history = await SqliteStoreBuilderExtensions.OpenActivationLog(temp.ConnectionString).GetHistoryAsync();
 
         Assert.Equal("a1", Assert.Single(history).Id);
-        Assert.Equal(3, temp.Scalar("PRAGMA user_version"));
+        Assert.Equal(SqliteDatabase.SchemaVersion, temp.Scalar("PRAGMA user_version"));
     }
 }
