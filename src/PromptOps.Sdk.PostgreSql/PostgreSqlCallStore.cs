@@ -64,7 +64,8 @@ public sealed class PostgreSqlCallStore : ICallStore
 
         select.Append("count(*), count(*) FILTER (WHERE NOT success), COALESCE(sum(input_tokens), 0)::bigint, COALESCE(sum(output_tokens), 0)::bigint, COALESCE(sum(cached_input_tokens), 0)::bigint, ")
             .Append("COALESCE(sum(cost_usd), 0), count(*) FILTER (WHERE cost_usd IS NULL AND success), ")
-            .Append("percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ticks), percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ticks) ")
+            .Append("percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ticks), percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ticks), ")
+            .Append("percentile_disc(0.5) WITHIN GROUP (ORDER BY time_to_first_token_ticks) ")
             .Append("FROM ").Append(_database.Schema).Append(".calls").Append(where);
         if (keys.Count > 0)
         {
@@ -96,6 +97,7 @@ public sealed class PostgreSqlCallStore : ICallStore
                     UnpricedCalls = reader.GetInt64(n + 6),
                     P50Latency = TimeSpan.FromTicks(reader.GetInt64(n + 7)),
                     P95Latency = TimeSpan.FromTicks(reader.GetInt64(n + 8)),
+                    P50TimeToFirstToken = reader.IsDBNull(n + 9) ? null : TimeSpan.FromTicks(reader.GetInt64(n + 9)),
                 });
             }
         }
@@ -245,6 +247,7 @@ public sealed class PostgreSqlCallStore : ICallStore
         CallGrouping.PromptVersion => "CASE WHEN prompt_id IS NULL THEN '(none)' ELSE prompt_id || '@' || COALESCE(prompt_version, '?') END",
         CallGrouping.Day => "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         CallGrouping.Hour => "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:00')",
+        CallGrouping.Variant => "COALESCE(variant, '(none)')",
         _ => throw new ArgumentOutOfRangeException(nameof(grouping), grouping, "Unknown grouping."),
     };
 

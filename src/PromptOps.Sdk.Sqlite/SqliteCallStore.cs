@@ -53,7 +53,7 @@ public sealed class SqliteCallStore : ICallStore
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
         var where = Where(query, command);
-        command.CommandText = "SELECT feature, model, user_id, tenant_id, prompt_id, prompt_version, timestamp_ticks, success, input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ticks "
+        command.CommandText = "SELECT feature, model, user_id, tenant_id, prompt_id, prompt_version, timestamp_ticks, success, input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ticks, variant, time_to_first_token_ticks "
             + $"FROM calls{where};";
         var groups = new Dictionary<string, GroupTotals>(StringComparer.Ordinal);
         var keys = new string[groupBy.Count];
@@ -212,6 +212,7 @@ public sealed class SqliteCallStore : ICallStore
         CallGrouping.PromptVersion => String(reader, 4) is { } id ? $"{id}@{String(reader, 5) ?? "?"}" : "(none)",
         CallGrouping.Day => new DateTime(reader.GetInt64(6), DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         CallGrouping.Hour => new DateTime(reader.GetInt64(6), DateTimeKind.Utc).ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture),
+        CallGrouping.Variant => String(reader, 13) ?? "(none)",
         _ => throw new ArgumentOutOfRangeException(nameof(grouping), grouping, "Unknown grouping."),
     };
 
@@ -223,6 +224,7 @@ public sealed class SqliteCallStore : ICallStore
     private sealed class GroupTotals(string[] keys)
     {
         private readonly List<long> _latencies = [];
+        private readonly List<long> _firstTokens = [];
         private long _calls;
         private long _errors;
         private long _input;
@@ -250,11 +252,16 @@ public sealed class SqliteCallStore : ICallStore
             }
 
             _latencies.Add(reader.GetInt64(12));
+            if (Long(reader, 14) is { } firstToken)
+            {
+                _firstTokens.Add(firstToken);
+            }
         }
 
         public CallAggregate ToAggregate()
         {
             _latencies.Sort();
+            _firstTokens.Sort();
             return new CallAggregate
             {
                 Keys = keys,
@@ -265,13 +272,14 @@ public sealed class SqliteCallStore : ICallStore
                 CachedInputTokens = _cached,
                 Cost = _cost,
                 UnpricedCalls = _unpriced,
-                P50Latency = Percentile(0.50),
-                P95Latency = Percentile(0.95),
+                P50Latency = Percentile(_latencies, 0.50) ?? TimeSpan.Zero,
+                P95Latency = Percentile(_latencies, 0.95) ?? TimeSpan.Zero,
+                P50TimeToFirstToken = Percentile(_firstTokens, 0.50),
             };
         }
 
-        /// <summary>The nearest-rank percentile: the smallest latency with at least that share of the calls at or below it.</summary>
-        private TimeSpan Percentile(double share) =>
-            _latencies.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(_latencies[Math.Max(0, (int)Math.Ceiling(share * _latencies.Count) - 1)]);
+        /// <summary>The nearest-rank percentile (as PostgreSQL's <c>percentile_disc</c>): the smallest value with at least that share of the values at or below it.</summary>
+        private static TimeSpan? Percentile(List<long> sorted, double share) =>
+            sorted.Count == 0 ? null : TimeSpan.FromTicks(sorted[Math.Max(0, (int)Math.Ceiling(share * sorted.Count) - 1)]);
     }
 }

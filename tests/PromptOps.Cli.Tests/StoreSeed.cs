@@ -84,6 +84,8 @@ internal static class StoreSeed
                 InputTokens = random.Next(100, 3_000),
                 OutputTokens = random.Next(10, 800),
                 Latency = TimeSpan.FromMilliseconds(random.Next(200, 6_000)),
+                TimeToFirstToken = i % 4 == 0 ? TimeSpan.FromMilliseconds(100 + (i % 400)) : null,
+                Streaming = i % 4 == 0,
                 Cost = random.Next(30) == 0 ? null : Math.Round((decimal)random.NextDouble() * 0.2m, 6),
                 Success = success,
                 ErrorType = success ? null : "System.Net.Http.HttpRequestException",

@@ -61,7 +61,7 @@ internal static class ReportCommand
             }
 
             await using var store = StoreSupport.Open(parseResult.GetValue(storeOption));
-            var report = await CostReport.BuildAsync(store.Calls, store.Name, new CallQuery { From = from, To = to }, by, top, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            var report = await CostReport.BuildAsync(store.Calls, store.Feedback, store.Name, new CallQuery { From = from, To = to }, by, top, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             var format = parseResult.GetValue(formatOption)!;
             var outFile = parseResult.GetValue(outOption);
             var text = format switch
@@ -162,6 +162,30 @@ internal static class ReportCommand
         foreach (var driver in report.TopDrivers)
         {
             console.Write(Table($"Top cost drivers: {driver.Name}", driver));
+        }
+
+        if (report.Quality.Count > 0)
+        {
+            var quality = new Table().Border(TableBorder.Simple).Title("Quality by prompt version");
+            quality.AddColumns(VersionQuality.Headers);
+            foreach (var row in report.Quality)
+            {
+                quality.AddRow([.. VersionQuality.Cells(row).Select(Markup.Escape)]);
+            }
+
+            console.Write(quality);
+        }
+
+        if (report.Comparisons.Count > 0)
+        {
+            var comparisons = new Table().Border(TableBorder.Simple).Title("A/B: each variant against the control (the variant with the most calls); * = the 95% interval excludes 0");
+            comparisons.AddColumns(VersionQuality.ComparisonHeaders);
+            foreach (var comparison in report.Comparisons)
+            {
+                comparisons.AddRow([.. VersionQuality.Cells(comparison).Select(Markup.Escape)]);
+            }
+
+            console.Write(comparisons);
         }
     }
 

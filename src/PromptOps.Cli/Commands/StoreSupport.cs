@@ -80,7 +80,7 @@ internal static class StoreSupport
 
             var database = new PostgreSqlDatabase(Npgsql.NpgsqlDataSource.Create(connectionString), ownsDataSource: true, schema, migrate: false);
             var hint = store is { Length: > 0 } ? "\"<the same connection string>\"" : $"\"${StoreVariable}\"";
-            return new OpenStore(new PostgreSqlCallStore(database), new PostgreSqlActivationLog(database), database.Name, hint, database);
+            return new OpenStore(new PostgreSqlCallStore(database), new PostgreSqlActivationLog(database), new PostgreSqlFeedbackStore(database), database.Name, hint, database);
         }
 
         var file = new FileInfo(text);
@@ -90,7 +90,7 @@ internal static class StoreSupport
         }
 
         var sqlite = SqliteStoreBuilderExtensions.OpenSqliteStore($"Data Source={file.FullName}");
-        return new OpenStore(sqlite, SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={file.FullName}"), sqlite.DatabasePath, file.Name, null);
+        return new OpenStore(sqlite, SqliteStoreBuilderExtensions.OpenActivationLog($"Data Source={file.FullName}"), SqliteStoreBuilderExtensions.OpenFeedbackStore($"Data Source={file.FullName}"), sqlite.DatabasePath, file.Name, null);
     }
 
     /// <summary>Reads <c>2026-11-01</c> (UTC midnight) or a full ISO 8601 time; anything else is a usage error naming the option.</summary>
@@ -124,8 +124,8 @@ internal static class StoreSupport
     }
 }
 
-/// <summary>A store opened by a command: its records and activation log, its name for messages, and what to pass to <c>--store</c> in hints.</summary>
-internal sealed record OpenStore(ICallStore Calls, IActivationLog Activations, string Name, string Hint, IAsyncDisposable? Owner) : IAsyncDisposable
+/// <summary>A store opened by a command: its records, activation log and feedback, its name for messages, and what to pass to <c>--store</c> in hints.</summary>
+internal sealed record OpenStore(ICallStore Calls, IActivationLog Activations, IFeedbackStore Feedback, string Name, string Hint, IAsyncDisposable? Owner) : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => Owner?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

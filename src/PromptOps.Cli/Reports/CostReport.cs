@@ -27,7 +27,13 @@ internal sealed record CostReport
 
     public required IReadOnlyList<CallAggregate> Daily { get; init; }
 
-    public static async Task<CostReport> BuildAsync(ICallStore store, string storeName, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Gets the quality of each prompt version and variant, with its feedback (with <c>--by version</c>; empty otherwise).</summary>
+    public IReadOnlyList<VersionQualityRow> Quality { get; init; } = [];
+
+    /// <summary>Gets each A/B variant against its control (with <c>--by version</c>).</summary>
+    public IReadOnlyList<VariantComparison> Comparisons { get; init; } = [];
+
+    public static async Task<CostReport> BuildAsync(ICallStore store, IFeedbackStore feedback, string storeName, CallQuery query, IReadOnlyList<CallGrouping> by, int top, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Each grouping is read once, though the breakdowns, the top drivers and the daily chart may ask for it again.
         var aggregates = new Dictionary<CallGrouping, IReadOnlyList<CallAggregate>>();
@@ -56,6 +62,9 @@ internal sealed record CostReport
         }
 
         var daily = await GroupedBy(CallGrouping.Day).ConfigureAwait(false);
+        var (quality, comparisons) = by.Contains(CallGrouping.PromptVersion)
+            ? await VersionQuality.BuildAsync(store, feedback, query, cancellationToken).ConfigureAwait(false)
+            : ([], []);
         var budgets = (await store.GetBudgetSpendAsync(PeriodsFrom(query.From), query.To, cancellationToken).ConfigureAwait(false))
             .Where(b => query.From is not { } from || PeriodEnd(b) > from)
             .ToList();
@@ -71,6 +80,8 @@ internal sealed record CostReport
             Breakdowns = breakdowns,
             TopDrivers = drivers,
             Daily = [.. daily.OrderBy(d => d.Keys[0], StringComparer.Ordinal)],
+            Quality = quality,
+            Comparisons = comparisons,
         };
     }
 

@@ -64,6 +64,8 @@ internal static class HtmlReportWriter
             Breakdown(html, $"Top cost drivers: {Plural(driver.By)}", driver);
         }
 
+        Table(html, "Quality by prompt version", VersionQuality.Headers, report.Quality.Select(VersionQuality.Cells));
+        Table(html, "A/B: each variant against the control (* = the 95% interval excludes 0)", VersionQuality.ComparisonHeaders, report.Comparisons.Select(VersionQuality.Cells));
         html.Append("<footer>Generated ").Append(E(ReportFormat.Date(report.GeneratedAt))).Append(" UTC by promptops report. Costs come from the prices recorded with each call; calls to models without a known price are counted as unpriced, not as $0.</footer>\n");
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
@@ -192,6 +194,36 @@ internal static class HtmlReportWriter
         }
 
         return svg.Append("</svg>\n").ToString();
+    }
+
+    /// <summary>A section with a plain table of text cells, left out when there are no rows; every cell is HTML-encoded.</summary>
+    private static void Table(StringBuilder html, string title, string[] headers, IEnumerable<string[]> rows)
+    {
+        var list = rows.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<section><h2>").Append(E(title)).Append("</h2>\n<table><thead><tr>");
+        foreach (var header in headers)
+        {
+            html.Append("<th>").Append(E(header)).Append("</th>");
+        }
+
+        html.Append("</tr></thead><tbody>\n");
+        foreach (var row in list)
+        {
+            html.Append("<tr>");
+            foreach (var cell in row)
+            {
+                html.Append("<td>").Append(E(cell)).Append("</td>");
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody></table></section>\n");
     }
 
     private static string Plural(CallGrouping grouping) => grouping switch

@@ -103,6 +103,9 @@ public enum CallGrouping
 
     /// <summary>The hour the call started in (UTC), as <c>yyyy-MM-dd HH:00</c>.</summary>
     Hour,
+
+    /// <summary>The A/B variant that served the prompt (<c>(none)</c> for calls not served by a split).</summary>
+    Variant,
 }
 
 /// <summary>The totals of one group of calls.</summary>
@@ -143,4 +146,7 @@ public sealed record CallAggregate
 
     /// <summary>Gets the 95th percentile latency.</summary>
     public required TimeSpan P95Latency { get; init; }
+
+    /// <summary>Gets the median time to the first streamed token over the calls that streamed, or <see langword="null"/> when none did.</summary>
+    public TimeSpan? P50TimeToFirstToken { get; init; }
 }

@@ -19,6 +19,8 @@ public sealed class PostgreSqlStoreCommandsTests : IDisposable
             ["report", "--format", "json"],
             ["report", "--by", "feature", "--by", "day", "--by", "model"],
             ["report", "--from", "2026-11-04T12:00:00Z", "--to", "2026-11-11", "--by", "user,prompt", "--format", "json"],
+            ["report", "--by", "version", "--format", "json"],
+            ["report", "--by", "version"],
             ["calls", "--request", failed.RequestId],
             ["calls", "--request", records[3].RequestId, "--format", "json"],
             ["calls", "--failed", "--limit", "5"],
