@@ -25,6 +25,7 @@ internal static class PromptOpsCli
         root.Subcommands.Add(ApproveCommand.Create(output, error));
         root.Subcommands.Add(RolloutCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
+        root.Subcommands.Add(DriftCommand.Create(output, error));
         root.Subcommands.Add(CallsCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error));
 

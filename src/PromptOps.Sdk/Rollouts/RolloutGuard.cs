@@ -119,7 +119,7 @@ internal sealed partial class RolloutGuard
         var breached = lower > limit.Amount;
         return new GuardFinding(limit.Metric, breached, oldRate, newRate, string.Create(
             CultureInfo.InvariantCulture,
-            $"error_rate {newRate:P1} vs {oldRate:P1} ({(newRate - oldRate) * 100:+0.0;-0.0}pp, lower bound {lower * 100:+0.0;-0.0}pp {(breached ? ">" : "<=")} +{limit.Amount * 100:0.##}pp)"));
+            $"error_rate {newRate:0.0%} vs {oldRate:0.0%} ({(newRate - oldRate) * 100:+0.0;-0.0}pp, lower bound {lower * 100:+0.0;-0.0}pp {(breached ? ">" : "<=")} +{limit.Amount * 100:0.##}pp)"));
     }
 
     private static GuardFinding CostPerCall(GuardLimit limit, IReadOnlyList<PromptCallRecord> oldCalls, IReadOnlyList<PromptCallRecord> newCalls)
