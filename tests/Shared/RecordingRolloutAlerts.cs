@@ -1,7 +1,7 @@
 namespace PromptOps.Tests.TestSupport;
 
-/// <summary>Keeps every rollback alert it is given.</summary>
-internal sealed class RecordingRolloutAlerts : IRolloutAlertHandler
+/// <summary>Keeps every quality alert it is given: rollbacks in <see cref="Received"/>, drift in <see cref="Drift"/>.</summary>
+internal sealed class RecordingRolloutAlerts : IQualityAlertHandler
 {
     private readonly List<PromptRolloutAlert> _alerts = [];
 
@@ -16,11 +16,22 @@ internal sealed class RecordingRolloutAlerts : IRolloutAlertHandler
         }
     }
 
-    public ValueTask HandleAsync(PromptRolloutAlert alert, CancellationToken cancellationToken)
+    /// <summary>Gets the drift alerts received.</summary>
+    public List<PromptDriftAlert> Drift { get; } = [];
+
+    public ValueTask HandleAsync(PromptQualityAlert alert, CancellationToken cancellationToken)
     {
         lock (_alerts)
         {
-            _alerts.Add(alert);
+            switch (alert)
+            {
+                case PromptRolloutAlert rollback:
+                    _alerts.Add(rollback);
+                    break;
+                case PromptDriftAlert drift:
+                    Drift.Add(drift);
+                    break;
+            }
         }
 
         return ValueTask.CompletedTask;

@@ -119,8 +119,8 @@ public static class PromptOpsBuilderExtensions
 
     /// <summary>
     /// Posts every alert to a webhook as JSON, signed with HMAC-SHA256 (headers <c>X-PromptOps-Timestamp</c> and
-    /// <c>X-PromptOps-Signature</c>; see <see cref="WebhookBudgetAlertHandler"/>): spend budget thresholds, and automatic
-    /// rollbacks of guarded rollouts (<c>"alert": "rollback"</c>). Logging of alerts stays on.
+    /// <c>X-PromptOps-Signature</c>; see <see cref="WebhookBudgetAlertHandler"/>): spend budget thresholds, automatic
+    /// rollbacks of guarded rollouts (<c>"alert": "rollback"</c>) and drift (<c>"alert": "drift"</c>). Logging of alerts stays on.
     /// </summary>
     /// <param name="builder">The PromptOps builder.</param>
     /// <param name="endpoint">The absolute http or https URL to post to.</param>
@@ -133,7 +133,7 @@ public static class PromptOpsBuilderExtensions
         WebhookBudgetAlertHandler.Validate(endpoint, secret);
         var handler = new WebhookRegistration(endpoint, secret);
         builder.Services.AddSingleton<IBudgetAlertHandler>(sp => handler.Get(sp));
-        builder.Services.AddSingleton<IRolloutAlertHandler>(sp => handler.Get(sp));
+        builder.Services.AddSingleton<IQualityAlertHandler>(sp => handler.Get(sp));
         return builder;
     }
 }

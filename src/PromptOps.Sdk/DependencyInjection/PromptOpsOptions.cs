@@ -69,6 +69,10 @@ public sealed class PromptOpsOptions
     /// <summary>Gets or sets how calls are recorded (<c>PromptOps:Calls</c>).</summary>
     [ValidateObjectMembers]
     public PromptOpsCallOptions Calls { get; set; } = new();
+
+    /// <summary>Gets or sets drift alerts (<c>PromptOps:Drift</c>): off unless <see cref="PromptOpsDriftOptions.Enabled"/>.</summary>
+    [ValidateObjectMembers]
+    public PromptOpsDriftOptions Drift { get; set; } = new();
 }
 
 /// <summary>The settings of one environment (<c>PromptOps:Environments:&lt;environment&gt;</c>).</summary>

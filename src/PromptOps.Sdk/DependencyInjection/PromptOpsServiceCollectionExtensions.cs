@@ -34,13 +34,15 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton(sp => new RolloutConductor(
             sp.GetRequiredService<IActivationLog>(),
             sp.GetService<ICallStore>(),
-            sp.GetServices<IRolloutAlertHandler>(),
+            sp.GetServices<IQualityAlertHandler>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RolloutConductor>>()));
         services.TryAddSingleton<ActivationWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ActivationWatcher>(sp => sp.GetRequiredService<ActivationWatcher>()));
         services.TryAddSingleton<IPromptActivations, PromptActivations>();
         services.TryAddSingleton<IPromptFeedback, PromptFeedbackRecorder>();
+        services.TryAddSingleton<DriftMonitor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DriftMonitor>(sp => sp.GetRequiredService<DriftMonitor>()));
         AddCallServices(services);
         return new PromptOpsBuilder(services);
     }

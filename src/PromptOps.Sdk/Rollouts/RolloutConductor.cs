@@ -13,7 +13,7 @@ namespace PromptOps;
 internal sealed partial class RolloutConductor(
     IActivationLog log,
     ICallStore? calls,
-    IEnumerable<IRolloutAlertHandler> alertHandlers,
+    IEnumerable<IQualityAlertHandler> alertHandlers,
     TimeProvider timeProvider,
     ILogger<RolloutConductor>? logger = null)
 {
@@ -21,7 +21,7 @@ internal sealed partial class RolloutConductor(
     internal const int SampleLimit = 20_000;
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
-    private readonly IRolloutAlertHandler[] _alertHandlers = [.. alertHandlers];
+    private readonly IQualityAlertHandler[] _alertHandlers = [.. alertHandlers];
     private readonly Dictionary<string, string> _lastWaiting = new(StringComparer.Ordinal);
 
     /// <summary>Decides every step that is due in <paramref name="environment"/>; returns whether anything was recorded.</summary>

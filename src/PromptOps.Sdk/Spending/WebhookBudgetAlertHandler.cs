@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PromptOps;
 
 /// <summary>
-/// Posts each alert (spend budget thresholds, and automatic rollbacks of guarded rollouts, whose JSON has <c>"alert": "rollback"</c>)
+/// Posts each alert (spend budget thresholds; automatic rollbacks and drift, whose JSON has <c>"alert": "rollback"</c> or <c>"drift"</c>)
 /// as JSON to a webhook, signed with HMAC-SHA256 so the receiver can check it came from this application and was not
 /// replayed. Add it with <c>AddAlertWebhook(url, secret)</c>.
 /// </summary>
@@ -21,7 +21,7 @@ namespace PromptOps;
 /// <para>A network error or a 5xx/429 answer is tried again twice (after 1 s and 4 s); a final failure is logged (event
 /// 2408) and never affects a chat call.</para>
 /// </remarks>
-internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IRolloutAlertHandler, IDisposable
+internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, IQualityAlertHandler, IDisposable
 {
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
@@ -89,10 +89,10 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(PromptRolloutAlert alert, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(PromptQualityAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        return PostAsync(JsonSerializer.Serialize(alert, WebhookJson.Default.PromptRolloutAlert), $"rollback of rollout {alert.RolloutId}", cancellationToken);
+        return PostAsync(JsonSerializer.Serialize(alert, alert.GetType(), WebhookJson.Default), $"{alert.Alert} alert on {alert.PromptId}", cancellationToken);
     }
 
     private async ValueTask PostAsync(string body, string what, CancellationToken cancellationToken)
@@ -153,4 +153,5 @@ internal sealed partial class WebhookBudgetAlertHandler : IBudgetAlertHandler, I
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(SpendBudgetAlert))]
 [JsonSerializable(typeof(PromptRolloutAlert))]
+[JsonSerializable(typeof(PromptDriftAlert))]
 internal sealed partial class WebhookJson : JsonSerializerContext;

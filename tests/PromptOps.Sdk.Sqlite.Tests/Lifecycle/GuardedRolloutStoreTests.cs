@@ -76,7 +76,7 @@ public sealed class GuardedRolloutStoreTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.Services.AddSingleton<IRolloutAlertHandler>(alerts);
+        builder.Services.AddSingleton<IQualityAlertHandler>(alerts);
         builder.Services.AddPromptOps(builder.Configuration.GetSection("PromptOps"))
             .AddPromptDirectory(RepositoryPaths.Prompts)
             .AddSqliteStore(store);

@@ -27,7 +27,7 @@ internal sealed class RolloutHost : IAsyncDisposable
         builder.Services.AddPromptOps(builder.Configuration.GetSection("PromptOps")).AddPromptDirectory(RepositoryPaths.Prompts);
         builder.Services.Replace(ServiceDescriptor.Singleton(log ?? new InMemoryActivationLog()));
         builder.Services.AddSingleton<ICallStore>(Calls);
-        builder.Services.AddSingleton<IRolloutAlertHandler>(Alerts);
+        builder.Services.AddSingleton<IQualityAlertHandler>(Alerts);
         builder.Services.Configure<PromptOpsOptions>(o => o.Environment = "production");
         _host = builder.Build();
     }

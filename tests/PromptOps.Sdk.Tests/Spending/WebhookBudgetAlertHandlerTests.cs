@@ -63,7 +63,7 @@ public class WebhookBudgetAlertHandlerTests
             Timestamp = new DateTimeOffset(2026, 12, 2, 9, 30, 0, TimeSpan.Zero),
         };
 
-        await ((IRolloutAlertHandler)handler).HandleAsync(alert, CancellationToken.None);
+        await ((IQualityAlertHandler)handler).HandleAsync(alert, CancellationToken.None);
 
         var request = Assert.Single(receiver.Requests);
         Assert.Equal(WebhookBudgetAlertHandler.Sign(Secret, request.Timestamp, request.Body), request.Signature);
@@ -81,7 +81,7 @@ public class WebhookBudgetAlertHandlerTests
         using var provider = services.BuildServiceProvider();
 
         var budget = provider.GetServices<IBudgetAlertHandler>().OfType<WebhookBudgetAlertHandler>().Single();
-        var rollout = provider.GetServices<IRolloutAlertHandler>().OfType<WebhookBudgetAlertHandler>().Single();
+        var rollout = provider.GetServices<IQualityAlertHandler>().OfType<WebhookBudgetAlertHandler>().Single();
 
         Assert.Same(budget, rollout);
     }
