@@ -12,7 +12,7 @@ public interface IPromptFeedback
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The feedback as stored (timestamp set, comment redacted or dropped per <see cref="PromptOpsCallOptions.ContentCapture"/>).</returns>
     /// <exception cref="ArgumentException">A field is invalid: the message names it and says how to fix it.</exception>
-    /// <exception cref="PromptFeedbackException">No call with the request id is in the store (unknown, not yet written by another instance, or deleted by retention), or no store is registered.</exception>
+    /// <exception cref="PromptFeedbackException">No call with the request id is in the store (unknown, not yet written by another instance, or deleted by retention), no store is registered, or the store could not be written.</exception>
     Task<PromptFeedback> RecordAsync(PromptFeedback feedback, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the feedback given on one request, oldest first.</summary>
@@ -31,6 +31,13 @@ public sealed class PromptFeedbackException : PromptOpsException
     /// <param name="message">What went wrong and how to fix it.</param>
     public PromptFeedbackException(string requestId, string message)
         : base(message) => RequestId = requestId;
+
+    /// <summary>Initializes a new instance of the <see cref="PromptFeedbackException"/> class.</summary>
+    /// <param name="requestId">The request the feedback was for.</param>
+    /// <param name="message">What went wrong and how to fix it.</param>
+    /// <param name="innerException">The cause, for example the store's error.</param>
+    public PromptFeedbackException(string requestId, string message, Exception innerException)
+        : base(message, innerException) => RequestId = requestId;
 
     /// <summary>Gets the request the feedback was for.</summary>
     public string RequestId { get; }

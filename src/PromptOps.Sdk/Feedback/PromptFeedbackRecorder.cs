@@ -25,7 +25,7 @@ internal sealed class PromptFeedbackRecorder(
             Comment = Capture(feedback.Comment),
             Timestamp = feedback.Timestamp == default ? timeProvider.GetUtcNow() : feedback.Timestamp,
         };
-        if (await target.TryRecordAsync(stored, cancellationToken).ConfigureAwait(false))
+        if (await TryStoreAsync(target, stored, cancellationToken).ConfigureAwait(false))
         {
             return stored;
         }
@@ -33,7 +33,7 @@ internal sealed class PromptFeedbackRecorder(
         if (dispatcher is not null)
         {
             await dispatcher.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (await target.TryRecordAsync(stored, cancellationToken).ConfigureAwait(false))
+            if (await TryStoreAsync(target, stored, cancellationToken).ConfigureAwait(false))
             {
                 return stored;
             }
@@ -49,6 +49,22 @@ internal sealed class PromptFeedbackRecorder(
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
         return await (store ?? throw NoStore(requestId)).GetAsync(requestId.Trim(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the feedback; a store that cannot be reached is a <see cref="PromptFeedbackException"/> saying so, with the cause inside.</summary>
+    private static async Task<bool> TryStoreAsync(IFeedbackStore store, PromptFeedback feedback, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.TryRecordAsync(feedback, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PromptFeedbackException(
+                feedback.RequestId,
+                $"Feedback '{feedback.Name}' on request '{feedback.RequestId}' was not recorded: the store could not be written ({ex.Message.TrimEnd('.')}). Nothing was stored; record it again when the store is back.",
+                ex);
+        }
     }
 
     private string? Capture(string? comment) => comment is null ? null : options.CurrentValue.Calls.ContentCapture switch
