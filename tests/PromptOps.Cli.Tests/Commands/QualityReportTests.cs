@@ -54,6 +54,36 @@ public sealed class QualityReportTests
     }
 
     [Fact]
+    public async Task Report_ByVersionHtml_MarkupInRecordedNamesIsShownAsText()
+    {
+        using var cli = new CliRunner();
+        var store = Path.Combine(cli.Root, "promptops.db");
+        var (calls, _) = Seed();
+        var hostile = calls.Take(10).Select(c => new PromptCallRecord
+        {
+            RequestId = c.RequestId + "-x",
+            Timestamp = c.Timestamp,
+            Feature = c.Feature,
+            PromptId = "<script>alert(1)</script>",
+            PromptVersion = "1.0.0",
+            Variant = "<img src=x onerror=alert(2)>",
+            Success = true,
+            Latency = c.Latency,
+        }).ToList();
+        await new SqliteCallWriter(new SqliteDatabase($"Data Source={store}", TimeSpan.FromSeconds(5))).WriteBatchAsync([.. calls, .. hostile], CancellationToken.None);
+        var html = Path.Combine(cli.Root, "quality.html");
+
+        var (exitCode, _, error) = CliRunner.Run("report", "--store", store, "--by", "version", "--format", "html", "--out", html);
+
+        Assert.True(exitCode == 0, error);
+        var page = await File.ReadAllTextAsync(html);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;@1.0.0", page, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(2)&gt;", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img src=x", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Report_ByVersionOnAnEmptyStore_SaysThereAreNoCalls()
     {
         using var cli = new CliRunner();
