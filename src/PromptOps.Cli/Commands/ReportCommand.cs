@@ -167,7 +167,7 @@ internal static class ReportCommand
         if (report.Quality.Count > 0)
         {
             var quality = new Table().Border(TableBorder.Simple).Title("Quality by prompt version");
-            quality.AddColumns(VersionQuality.Headers);
+            quality.AddColumns([.. VersionQuality.Headers.Select((header, i) => i == 0 ? new TableColumn(header).NoWrap() : new TableColumn(header))]);
             foreach (var row in report.Quality)
             {
                 quality.AddRow([.. VersionQuality.Cells(row).Select(Markup.Escape)]);
