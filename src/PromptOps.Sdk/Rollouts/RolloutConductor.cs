@@ -22,7 +22,11 @@ internal sealed partial class RolloutConductor(
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly IQualityAlertHandler[] _alertHandlers = [.. alertHandlers];
+    /// <summary>How long a step that waits for calls waits before the guard reads the store again (at most the plan's interval).</summary>
+    internal static readonly TimeSpan WaitingRecheck = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<string, string> _lastWaiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _recheckAt = new(StringComparer.Ordinal);
 
     /// <summary>Decides every step that is due in <paramref name="environment"/>; returns whether anything was recorded.</summary>
     public async Task<bool> RunDueStepsAsync(string environment, IReadOnlyList<PromptActivation> history, CancellationToken cancellationToken)
@@ -31,6 +35,15 @@ internal sealed partial class RolloutConductor(
         var now = timeProvider.GetUtcNow();
         foreach (var rollout in RolloutHistory.Read(history).Where(r => r.State == PromptRolloutState.Running && r.NextStepAt <= now))
         {
+            lock (_recheckAt)
+            {
+                // A step waiting for calls is not re-read on every poll: each read fetches up to two samples of calls.
+                if (_recheckAt.TryGetValue(rollout.Id + "|" + rollout.Share, out var recheck) && now < recheck)
+                {
+                    continue;
+                }
+            }
+
             recorded |= await DecideAsync(rollout, history, now, cancellationToken).ConfigureAwait(false);
         }
 
@@ -64,6 +77,11 @@ internal sealed partial class RolloutConductor(
         switch (verdict.Outcome)
         {
             case GuardOutcome.Waiting:
+                lock (_recheckAt)
+                {
+                    _recheckAt[rollout.Id + "|" + rollout.Share] = now + (rollout.Plan.Interval < WaitingRecheck ? rollout.Plan.Interval : WaitingRecheck);
+                }
+
                 lock (_lastWaiting)
                 {
                     if (_lastWaiting.TryGetValue(rollout.Id, out var said) && said == verdict.Summary)

@@ -79,8 +79,27 @@ public sealed class GuardedRolloutTests
         Assert.Equal(5, Assert.Single(await app.Activations.GetRolloutsAsync()).Share);
 
         app.Serve(4_000, _ => 0.0, random, userPrefix: "later");
+        app.Clock.Advance(RolloutConductor.WaitingRecheck); // a waiting step reads the store again a minute later
         await app.PollAsync();
         Assert.Equal(25, Assert.Single(await app.Activations.GetRolloutsAsync()).Share);
+    }
+
+    [Fact]
+    public async Task Rollout_WaitingForCalls_ReadsTheStoreAtMostOnceAMinuteWhateverThePolls()
+    {
+        await using var app = await StartAsync();
+        await app.Activations.StartRolloutAsync("customer-support", "2.0.0", "production", Plan, "shorter answers", "ann");
+        app.Serve(100, _ => 0.0, new Random(1)); // far too few calls
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+
+        for (var poll = 0; poll <= 12; poll++) // 30:00, 30:05, ..., 31:00
+        {
+            await app.PollAsync();
+            app.Clock.Advance(TimeSpan.FromSeconds(5)); // the default poll interval
+        }
+
+        Assert.Equal(4, app.Calls.Queries); // two samples at 30:00 and two at 31:00
+        Assert.Equal(5, Assert.Single(await app.Activations.GetRolloutsAsync()).Share);
     }
 
     [Fact]

@@ -94,10 +94,14 @@ internal sealed class SyntheticCalls : ICallStore
         }
     }
 
+    /// <summary>Gets how many queries the store answered.</summary>
+    public int Queries { get; private set; }
+
     public Task<IReadOnlyList<PromptCallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            Queries++;
             IReadOnlyList<PromptCallRecord> found = [.. _records
                 .Where(r => (query.From is null || r.Timestamp >= query.From) && (query.To is null || r.Timestamp < query.To)
                     && (query.PromptId is null || r.PromptId == query.PromptId) && (query.PromptVersion is null || r.PromptVersion == query.PromptVersion)
