@@ -97,10 +97,18 @@ internal sealed class SyntheticCalls : ICallStore
     /// <summary>Gets how many queries the store answered.</summary>
     public int Queries { get; private set; }
 
+    /// <summary>Gets or sets a value indicating whether queries fail as an unreachable database does.</summary>
+    public bool Unreachable { get; set; }
+
     public Task<IReadOnlyList<PromptCallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            if (Unreachable)
+            {
+                throw new TimeoutException("The store did not answer.");
+            }
+
             Queries++;
             IReadOnlyList<PromptCallRecord> found = [.. _records
                 .Where(r => (query.From is null || r.Timestamp >= query.From) && (query.To is null || r.Timestamp < query.To)
