@@ -56,6 +56,7 @@ internal static class StoreSeed
     {
         var options = new PromptOpsOptions();
         options.Spending.Budgets["daily"] = new SpendBudget { LimitUsd = dailyLimit };
+        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(5); // seeding asserts nothing about speed; a cold CI machine is slow
         return options;
     }
 

@@ -173,8 +173,19 @@ public sealed class PostgreSqlSpendLedgerTests(ITestOutputHelper output)
         Assert.Equal(1m, total.SpentUsd);
     }
 
+    /// <summary>
+    /// A ledger as an instance has it, but patient: these tests assert what is granted, not how fast, and a cold first
+    /// exchange on a loaded CI machine can outlast the 250 ms production wait (an application warms its ledger at start).
+    /// </summary>
     private static PostgreSqlSpendLedger Ledger(PgStore pg, TimeSpan? lease = null) =>
-        new(pg.OpenDatabase(), lease ?? TimeSpan.FromSeconds(30), new Monitor(new PromptOpsOptions()), TimeProvider.System);
+        new(pg.OpenDatabase(), lease ?? TimeSpan.FromSeconds(30), new Monitor(Patient()), TimeProvider.System);
+
+    private static PromptOpsOptions Patient()
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(5);
+        return options;
+    }
 
     private static SpendReservationRequest Request(string id, decimal amount, decimal limit) =>
         new(id, amount, [new SpendClaim(Daily, limit)], DateTimeOffset.UtcNow.AddMinutes(30));
