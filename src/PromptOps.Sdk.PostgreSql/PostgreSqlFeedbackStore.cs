@@ -45,16 +45,7 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            found.Add(new PromptFeedback
-            {
-                RequestId = reader.GetString(0),
-                Name = reader.GetString(1),
-                Score = reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                Category = reader.IsDBNull(3) ? null : reader.GetString(3),
-                Comment = reader.IsDBNull(4) ? null : reader.GetString(4),
-                GivenBy = reader.IsDBNull(5) ? null : reader.GetString(5),
-                Timestamp = new DateTimeOffset(reader.GetDateTime(6).ToUniversalTime(), TimeSpan.Zero),
-            });
+            found.Add(FeedbackRows.Feedback(reader, new DateTimeOffset(reader.GetDateTime(6).ToUniversalTime(), TimeSpan.Zero)));
         }
 
         return found;
@@ -93,17 +84,7 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            summaries.Add(new FeedbackSummary
-            {
-                PromptId = reader.GetString(0),
-                PromptVersion = reader.GetString(1),
-                Variant = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Name = reader.GetString(3),
-                Count = reader.GetInt64(4),
-                Scored = reader.GetInt64(5),
-                Mean = reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                SumOfSquares = reader.GetDouble(7),
-            });
+            summaries.Add(FeedbackRows.Summary(reader));
         }
 
         return summaries;

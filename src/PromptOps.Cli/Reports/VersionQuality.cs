@@ -110,7 +110,7 @@ internal static class VersionQuality
         var (m2, v2) = MeanAndVariance(signal);
         var standardError = Math.Sqrt((v1 / reference.Scored) + (v2 / signal.Scored));
         var z = standardError == 0 ? 0 : (m2 - m1) / standardError;
-        var pValue = standardError == 0 ? 1 : 2 * (1 - NormalCdf(Math.Abs(z)));
+        var pValue = standardError == 0 ? 1 : Math.Min(1, EvalStatistics.Erfc(Math.Abs(z) / Math.Sqrt(2)));
         return new VariantComparison(control.PromptId, "feedback " + signal.Name, control.Label, candidate.Label, m1, m2, m2 - m1, m2 - m1 - (Z * standardError), m2 - m1 + (Z * standardError), pValue);
     }
 
@@ -122,14 +122,6 @@ internal static class VersionQuality
         return (mean, variance);
     }
 
-    /// <summary>The standard normal distribution function (Abramowitz and Stegun 7.1.26 for erf; absolute error below 1.5e-7).</summary>
-    private static double NormalCdf(double x)
-    {
-        var t = 1 / (1 + (0.3275911 * Math.Abs(x) / Math.Sqrt(2)));
-        var polynomial = ((((((((1.061405429 * t) - 1.453152027) * t) + 1.421413741) * t) - 0.284496736) * t) + 0.254829592) * t;
-        var erf = 1 - (polynomial * Math.Exp(-(x * x) / 2));
-        return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-    }
 }
 
 /// <summary>One prompt version (and variant): its call totals and its feedback signals.</summary>

@@ -31,10 +31,11 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton<IActivationLog, InMemoryActivationLog>();
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PromptCatalogStartupCheck>());
+        services.TryAddSingleton<QualityAlertPublisher>();
         services.TryAddSingleton(sp => new RolloutConductor(
             sp.GetRequiredService<IActivationLog>(),
             sp.GetService<ICallStore>(),
-            sp.GetServices<IQualityAlertHandler>(),
+            sp.GetRequiredService<QualityAlertPublisher>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<Microsoft.Extensions.Logging.ILogger<RolloutConductor>>()));
         services.TryAddSingleton<ActivationWatcher>();

@@ -13,13 +13,12 @@ namespace PromptOps;
 internal sealed partial class DriftMonitor(
     IOptionsMonitor<PromptOpsOptions> options,
     TimeProvider timeProvider,
-    IEnumerable<IQualityAlertHandler> handlers,
+    QualityAlertPublisher publisher,
     ICallStore? calls = null,
     IFeedbackStore? feedback = null,
     ILogger<DriftMonitor>? logger = null) : BackgroundService
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
-    private readonly IQualityAlertHandler[] _handlers = [.. handlers];
     private readonly HashSet<string> _drifting = new(StringComparer.Ordinal);
 
     /// <summary>Checks once now; returns the alerts raised.</summary>
@@ -71,17 +70,7 @@ internal sealed partial class DriftMonitor(
         foreach (var alert in alerts)
         {
             LogDrift(_logger, alert.PromptId, alert.PromptVersion, alert.Reason);
-            foreach (var handler in _handlers)
-            {
-                try
-                {
-                    await handler.HandleAsync(alert, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    LogHandlerFailed(_logger, ex, handler.GetType().FullName ?? handler.GetType().Name, alert.PromptId);
-                }
-            }
+            await publisher.PublishAsync(alert, cancellationToken).ConfigureAwait(false);
         }
 
         return alerts;
@@ -116,7 +105,4 @@ internal sealed partial class DriftMonitor(
 
     [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "The drift check failed; it runs again in {Minutes} minutes.")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, double minutes);
-
-    [LoggerMessage(EventId = 1052, Level = LogLevel.Error, Message = "The quality alert handler '{Handler}' failed on a drift alert of {PromptId}.")]
-    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string handler, string promptId);
 }

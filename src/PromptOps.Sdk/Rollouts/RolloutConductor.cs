@@ -13,7 +13,7 @@ namespace PromptOps;
 internal sealed partial class RolloutConductor(
     IActivationLog log,
     ICallStore? calls,
-    IEnumerable<IQualityAlertHandler> alertHandlers,
+    QualityAlertPublisher alerts,
     TimeProvider timeProvider,
     ILogger<RolloutConductor>? logger = null)
 {
@@ -21,7 +21,6 @@ internal sealed partial class RolloutConductor(
     internal const int SampleLimit = 20_000;
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
-    private readonly IQualityAlertHandler[] _alertHandlers = [.. alertHandlers];
     /// <summary>How long a step that waits for calls waits before the guard reads the store again (at most the plan's interval).</summary>
     internal static readonly TimeSpan WaitingRecheck = TimeSpan.FromMinutes(1);
 
@@ -167,18 +166,7 @@ internal sealed partial class RolloutConductor(
             ActivationId = entry.Id,
             Timestamp = now,
         };
-        foreach (var handler in _alertHandlers)
-        {
-            try
-            {
-                await handler.HandleAsync(alert, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogAlertFailed(_logger, ex, handler.GetType().FullName ?? handler.GetType().Name, rollout.Id);
-            }
-        }
-
+        await alerts.PublishAsync(alert, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -191,6 +179,4 @@ internal sealed partial class RolloutConductor(
     [LoggerMessage(EventId = 1042, Level = LogLevel.Error, Message = "Rollout {RolloutId} of {PromptId} in {Environment} was rolled back by its guard: everyone gets {FromVersion} again instead of {ToVersion} (it had {Share}% of users). Breach: {Breach}.")]
     private static partial void LogRolledBack(ILogger logger, string rolloutId, string promptId, string environment, string toVersion, string fromVersion, int share, string breach);
 
-    [LoggerMessage(EventId = 1043, Level = LogLevel.Error, Message = "The rollout alert handler '{Handler}' failed on the rollback of {RolloutId}; the rollback itself is recorded.")]
-    private static partial void LogAlertFailed(ILogger logger, Exception exception, string handler, string rolloutId);
 }
