@@ -46,38 +46,66 @@ public sealed class SqliteCallStore : ICallStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Grouped and summed by SQLite itself, so a month of a million records is one pass inside the engine; the exact decimal
+    /// cost and the latency percentiles come from aggregate functions this store registers on its connection.
+    /// </remarks>
     public async Task<IReadOnlyList<CallAggregate>> AggregateAsync(CallQuery query, IReadOnlyList<CallGrouping> groupBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(groupBy);
         await using var connection = _database.Open();
+        SqliteAggregates.Register(connection);
         await using var command = connection.CreateCommand();
         var where = Where(query, command);
-        command.CommandText = "SELECT feature, model, user_id, tenant_id, prompt_id, prompt_version, timestamp_ticks, success, input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ticks, variant, time_to_first_token_ticks "
-            + $"FROM calls{where};";
-        var groups = new Dictionary<string, GroupTotals>(StringComparer.Ordinal);
-        var keys = new string[groupBy.Count];
+        var select = new StringBuilder("SELECT ");
+        for (var i = 0; i < groupBy.Count; i++)
+        {
+            select.Append(GroupKey(groupBy[i])).Append(" AS k").Append(i.ToString(CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        select.Append("count(*), sum(success = 0), sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(cached_input_tokens, 0)), ")
+            .Append(SqliteAggregates.DecimalSum).Append("(cost_usd) FILTER (WHERE cost_usd IS NOT NULL), sum(cost_usd IS NULL AND success <> 0), ")
+            .Append(SqliteAggregates.Percentiles).Append("(latency_ticks), ")
+            .Append(SqliteAggregates.Percentiles).Append("(time_to_first_token_ticks) FILTER (WHERE time_to_first_token_ticks IS NOT NULL) ")
+            .Append("FROM calls").Append(where);
+        if (groupBy.Count > 0)
+        {
+            select.Append(" GROUP BY ").Append(string.Join(", ", Enumerable.Range(0, groupBy.Count).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        command.CommandText = select.Append(';').ToString();
+        var aggregates = new List<CallAggregate>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                for (var i = 0; i < keys.Length; i++)
+                var n = groupBy.Count;
+                var calls = reader.GetInt64(n);
+                if (calls == 0)
                 {
-                    keys[i] = GroupKey(reader, groupBy[i]);
+                    continue; // no rows and no grouping: SQLite still returns one row of empty totals
                 }
 
-                var composite = string.Join('\u001f', keys);
-                if (!groups.TryGetValue(composite, out var totals))
+                var latency = SqliteAggregates.ReadPercentiles(reader, n + 7);
+                aggregates.Add(new CallAggregate
                 {
-                    totals = new GroupTotals([.. keys]);
-                    groups[composite] = totals;
-                }
-
-                totals.Add(reader);
+                    Keys = [.. Enumerable.Range(0, n).Select(i => GroupValue(reader, i, groupBy[i]))],
+                    Calls = calls,
+                    Errors = reader.GetInt64(n + 1),
+                    InputTokens = reader.GetInt64(n + 2),
+                    OutputTokens = reader.GetInt64(n + 3),
+                    CachedInputTokens = reader.GetInt64(n + 4),
+                    Cost = SqliteAggregates.ReadDecimal(reader, n + 5),
+                    UnpricedCalls = reader.GetInt64(n + 6),
+                    P50Latency = latency?.P50 ?? TimeSpan.Zero,
+                    P95Latency = latency?.P95 ?? TimeSpan.Zero,
+                    P50TimeToFirstToken = SqliteAggregates.ReadPercentiles(reader, n + 8)?.P50,
+                });
             }
         }
 
-        return StoreOrdering.Aggregates(groups.Values.Select(g => g.ToAggregate()), groupBy);
+        return StoreOrdering.Aggregates(aggregates, groupBy);
     }
 
     /// <inheritdoc />
@@ -202,84 +230,29 @@ public sealed class SqliteCallStore : ICallStore
         return where.ToString();
     }
 
-    private static string GroupKey(SqliteDataReader reader, CallGrouping grouping) => grouping switch
+    /// <summary>The SQL expression a grouping groups by; days and hours as whole periods since year 1, named in .NET.</summary>
+    private static string GroupKey(CallGrouping grouping) => grouping switch
     {
-        CallGrouping.Feature => reader.GetString(0),
-        CallGrouping.Model => String(reader, 1) ?? "(none)",
-        CallGrouping.User => String(reader, 2) ?? "(none)",
-        CallGrouping.Tenant => String(reader, 3) ?? "(none)",
-        CallGrouping.Prompt => String(reader, 4) ?? "(none)",
-        CallGrouping.PromptVersion => String(reader, 4) is { } id ? $"{id}@{String(reader, 5) ?? "?"}" : "(none)",
-        CallGrouping.Day => new DateTime(reader.GetInt64(6), DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        CallGrouping.Hour => new DateTime(reader.GetInt64(6), DateTimeKind.Utc).ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture),
-        CallGrouping.Variant => String(reader, 13) ?? "(none)",
+        CallGrouping.Feature => "feature",
+        CallGrouping.Model => "coalesce(model, '(none)')",
+        CallGrouping.User => "coalesce(user_id, '(none)')",
+        CallGrouping.Tenant => "coalesce(tenant_id, '(none)')",
+        CallGrouping.Prompt => "coalesce(prompt_id, '(none)')",
+        CallGrouping.PromptVersion => "CASE WHEN prompt_id IS NULL THEN '(none)' ELSE prompt_id || '@' || coalesce(prompt_version, '?') END",
+        CallGrouping.Day => string.Create(CultureInfo.InvariantCulture, $"timestamp_ticks / {TimeSpan.TicksPerDay}"),
+        CallGrouping.Hour => string.Create(CultureInfo.InvariantCulture, $"timestamp_ticks / {TimeSpan.TicksPerHour}"),
+        CallGrouping.Variant => "coalesce(variant, '(none)')",
         _ => throw new ArgumentOutOfRangeException(nameof(grouping), grouping, "Unknown grouping."),
+    };
+
+    private static string GroupValue(SqliteDataReader reader, int ordinal, CallGrouping grouping) => grouping switch
+    {
+        CallGrouping.Day => new DateTime(reader.GetInt64(ordinal) * TimeSpan.TicksPerDay, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CallGrouping.Hour => new DateTime(reader.GetInt64(ordinal) * TimeSpan.TicksPerHour, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture),
+        _ => reader.GetString(ordinal),
     };
 
     private static string? String(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static long? Long(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
-
-    /// <summary>Sums of one group, with every latency kept for the percentiles.</summary>
-    private sealed class GroupTotals(string[] keys)
-    {
-        private readonly List<long> _latencies = [];
-        private readonly List<long> _firstTokens = [];
-        private long _calls;
-        private long _errors;
-        private long _input;
-        private long _output;
-        private long _cached;
-        private decimal _cost;
-        private long _unpriced;
-
-        public void Add(SqliteDataReader reader)
-        {
-            _calls++;
-            var failed = reader.GetInt64(7) == 0;
-            _errors += failed ? 1 : 0;
-            _input += Long(reader, 8) ?? 0;
-            _output += Long(reader, 9) ?? 0;
-            _cached += Long(reader, 10) ?? 0;
-            if (reader.IsDBNull(11))
-            {
-                // A failed call without a cost was not charged; only a successful call without a price is unpriced.
-                _unpriced += failed ? 0 : 1;
-            }
-            else
-            {
-                _cost += decimal.Parse(reader.GetString(11), NumberStyles.Float, CultureInfo.InvariantCulture);
-            }
-
-            _latencies.Add(reader.GetInt64(12));
-            if (Long(reader, 14) is { } firstToken)
-            {
-                _firstTokens.Add(firstToken);
-            }
-        }
-
-        public CallAggregate ToAggregate()
-        {
-            _latencies.Sort();
-            _firstTokens.Sort();
-            return new CallAggregate
-            {
-                Keys = keys,
-                Calls = _calls,
-                Errors = _errors,
-                InputTokens = _input,
-                OutputTokens = _output,
-                CachedInputTokens = _cached,
-                Cost = _cost,
-                UnpricedCalls = _unpriced,
-                P50Latency = Percentile(_latencies, 0.50) ?? TimeSpan.Zero,
-                P95Latency = Percentile(_latencies, 0.95) ?? TimeSpan.Zero,
-                P50TimeToFirstToken = Percentile(_firstTokens, 0.50),
-            };
-        }
-
-        /// <summary>The nearest-rank percentile (as PostgreSQL's <c>percentile_disc</c>): the smallest value with at least that share of the values at or below it.</summary>
-        private static TimeSpan? Percentile(List<long> sorted, double share) =>
-            sorted.Count == 0 ? null : TimeSpan.FromTicks(sorted[Math.Max(0, (int)Math.Ceiling(share * sorted.Count) - 1)]);
-    }
 }
