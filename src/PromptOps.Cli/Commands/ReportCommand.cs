@@ -167,10 +167,10 @@ internal static class ReportCommand
         if (report.Quality.Count > 0)
         {
             var quality = new Table().Border(TableBorder.Simple).Title("Quality by prompt version");
-            quality.AddColumns([.. VersionQuality.Headers.Select((header, i) => i == 0 ? new TableColumn(header).NoWrap() : new TableColumn(header))]);
+            quality.AddColumns([.. VersionQualityText.Headers.Select((header, i) => i == 0 ? new TableColumn(header).NoWrap() : new TableColumn(header))]);
             foreach (var row in report.Quality)
             {
-                quality.AddRow([.. VersionQuality.Cells(row).Select(Markup.Escape)]);
+                quality.AddRow([.. VersionQualityText.Cells(row).Select(Markup.Escape)]);
             }
 
             console.Write(quality);
@@ -179,10 +179,10 @@ internal static class ReportCommand
         if (report.Comparisons.Count > 0)
         {
             var comparisons = new Table().Border(TableBorder.Simple).Title("A/B: each variant against the control (the variant with the most calls); * = the 95% interval excludes 0");
-            comparisons.AddColumns(VersionQuality.ComparisonHeaders);
+            comparisons.AddColumns(VersionQualityText.ComparisonHeaders);
             foreach (var comparison in report.Comparisons)
             {
-                comparisons.AddRow([.. VersionQuality.Cells(comparison).Select(Markup.Escape)]);
+                comparisons.AddRow([.. VersionQualityText.Cells(comparison).Select(Markup.Escape)]);
             }
 
             console.Write(comparisons);

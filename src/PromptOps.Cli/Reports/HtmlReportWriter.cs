@@ -64,8 +64,8 @@ internal static class HtmlReportWriter
             Breakdown(html, $"Top cost drivers: {Plural(driver.By)}", driver);
         }
 
-        Table(html, "Quality by prompt version", VersionQuality.Headers, report.Quality.Select(VersionQuality.Cells));
-        Table(html, "A/B: each variant against the control (* = the 95% interval excludes 0)", VersionQuality.ComparisonHeaders, report.Comparisons.Select(VersionQuality.Cells));
+        Table(html, "Quality by prompt version", VersionQualityText.Headers, report.Quality.Select(VersionQualityText.Cells));
+        Table(html, "A/B: each variant against the control (* = the 95% interval excludes 0)", VersionQualityText.ComparisonHeaders, report.Comparisons.Select(VersionQualityText.Cells));
         html.Append("<footer>Generated ").Append(E(ReportFormat.Date(report.GeneratedAt))).Append(" UTC by promptops report. Costs come from the prices recorded with each call; calls to models without a known price are counted as unpriced, not as $0.</footer>\n");
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();

@@ -1,63 +1,18 @@
 using System.Globalization;
-using PromptOps.Testing;
 
-namespace PromptOps.Cli.Reports;
+namespace PromptOps;
 
 /// <summary>
 /// Per-version quality: for each prompt version and A/B variant, its calls, errors, latency, time to first token, tokens,
 /// cost per call and every feedback signal; and, for prompts served as a split, each variant against the control with the
-/// difference and its 95% confidence interval.
+/// difference and its 95% confidence interval. Read by <c>promptops report --by version</c> and the dashboard.
 /// </summary>
 internal static class VersionQuality
 {
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
     private const double Z = 1.96;
 
-    /// <summary>The columns of the quality table, for every output format.</summary>
-    public static readonly string[] Headers = ["Version", "Variant", "Calls", "Errors", "p50", "p95", "TTFT p50", "In tokens/call", "Out tokens/call", "Cost/call", "Feedback (mean, n)"];
-
-    /// <summary>The columns of the A/B table.</summary>
-    public static readonly string[] ComparisonHeaders = ["Prompt", "Measure", "Control", "Candidate", "Control value", "Candidate value", "Difference (95% CI)", "p"];
-
-    /// <summary>One row of the quality table, formatted.</summary>
-    public static string[] Cells(VersionQualityRow row) =>
-    [
-        row.Version,
-        row.Variant ?? "-",
-        ReportFormat.Count(row.Totals.Calls),
-        ReportFormat.Share(row.Totals.ErrorRate),
-        ReportFormat.Duration(row.Totals.P50Latency),
-        ReportFormat.Duration(row.Totals.P95Latency),
-        row.Totals.P50TimeToFirstToken is { } firstToken ? ReportFormat.Duration(firstToken) : "-",
-        PerCall(row.Totals.InputTokens, row.Totals.Calls),
-        PerCall(row.Totals.OutputTokens, row.Totals.Calls),
-        row.CostPerCall is { } cost ? ReportFormat.Usd(cost) : "unpriced",
-        row.Feedback.Count == 0 ? "-" : string.Join("; ", row.Feedback.Select(Signal)),
-    ];
-
-    /// <summary>One row of the A/B table, formatted.</summary>
-    public static string[] Cells(VariantComparison comparison) =>
-    [
-        comparison.PromptId,
-        comparison.Measure,
-        comparison.Control,
-        comparison.Candidate,
-        Number(comparison.ControlValue, comparison.Measure),
-        Number(comparison.CandidateValue, comparison.Measure),
-        $"{Number(comparison.Difference, comparison.Measure, signed: true)} ({Number(comparison.Low, comparison.Measure, signed: true)} to {Number(comparison.High, comparison.Measure, signed: true)}){(comparison.Significant ? " *" : string.Empty)}",
-        comparison.PValue.ToString("0.0000", CultureInfo.InvariantCulture),
-    ];
-
-    private static string Signal(FeedbackSummary signal) => signal.Mean is { } mean
-        ? string.Create(CultureInfo.InvariantCulture, $"{signal.Name} {mean:0.###} (n={signal.Scored})")
-        : string.Create(CultureInfo.InvariantCulture, $"{signal.Name} (n={signal.Count})");
-
-    private static string PerCall(long total, long calls) => calls == 0 ? "-" : ((double)total / calls).ToString("#,0.#", CultureInfo.InvariantCulture);
-
-    private static string Number(double value, string measure, bool signed = false) => measure == "error_rate"
-        ? (value * 100).ToString(signed ? "+0.0;-0.0" : "0.0", CultureInfo.InvariantCulture) + (signed ? "pp" : "%")
-        : value.ToString(signed ? "+0.###;-0.###;0" : "0.###", CultureInfo.InvariantCulture);
-
+    /// <summary>Reads the quality rows and the A/B comparisons of the calls a query matches.</summary>
     public static async Task<(IReadOnlyList<VersionQualityRow> Rows, IReadOnlyList<VariantComparison> Comparisons)> BuildAsync(
         ICallStore calls, IFeedbackStore feedback, CallQuery query, CancellationToken cancellationToken)
     {
@@ -100,7 +55,7 @@ internal static class VersionQuality
         double n1 = control.Totals.Calls, n2 = candidate.Totals.Calls;
         double p1 = control.Totals.ErrorRate, p2 = candidate.Totals.ErrorRate;
         var standardError = Math.Sqrt((p1 * (1 - p1) / n1) + (p2 * (1 - p2) / n2));
-        var (_, pValue) = EvalStatistics.TwoProportionZTest((int)control.Totals.Errors, (int)n1, (int)candidate.Totals.Errors, (int)n2);
+        var (_, pValue) = NormalTests.TwoProportionZTest((int)control.Totals.Errors, (int)n1, (int)candidate.Totals.Errors, (int)n2);
         return new VariantComparison(control.PromptId, "error_rate", control.Label, candidate.Label, p1, p2, p2 - p1, p2 - p1 - (Z * standardError), p2 - p1 + (Z * standardError), pValue);
     }
 
@@ -110,7 +65,7 @@ internal static class VersionQuality
         var (m2, v2) = MeanAndVariance(signal);
         var standardError = Math.Sqrt((v1 / reference.Scored) + (v2 / signal.Scored));
         var z = standardError == 0 ? 0 : (m2 - m1) / standardError;
-        var pValue = standardError == 0 ? 1 : Math.Min(1, EvalStatistics.Erfc(Math.Abs(z) / Math.Sqrt(2)));
+        var pValue = standardError == 0 ? 1 : Math.Min(1, NormalTests.Erfc(Math.Abs(z) / Math.Sqrt(2)));
         return new VariantComparison(control.PromptId, "feedback " + signal.Name, control.Label, candidate.Label, m1, m2, m2 - m1, m2 - m1 - (Z * standardError), m2 - m1 + (Z * standardError), pValue);
     }
 
@@ -121,7 +76,6 @@ internal static class VersionQuality
         var variance = summary.Scored < 2 ? 0 : Math.Max(0, (summary.SumOfSquares - (summary.Scored * mean * mean)) / (summary.Scored - 1));
         return (mean, variance);
     }
-
 }
 
 /// <summary>One prompt version (and variant): its call totals and its feedback signals.</summary>
