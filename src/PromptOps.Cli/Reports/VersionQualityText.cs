@@ -21,10 +21,10 @@ internal static class VersionQualityText
         ReportFormat.Duration(row.Totals.P50Latency),
         ReportFormat.Duration(row.Totals.P95Latency),
         row.Totals.P50TimeToFirstToken is { } firstToken ? ReportFormat.Duration(firstToken) : "-",
-        PerCall(row.Totals.InputTokens, row.Totals.Calls),
-        PerCall(row.Totals.OutputTokens, row.Totals.Calls),
+        VersionQualityFormat.PerCall(row.Totals.InputTokens, row.Totals.Calls),
+        VersionQualityFormat.PerCall(row.Totals.OutputTokens, row.Totals.Calls),
         row.CostPerCall is { } cost ? ReportFormat.Usd(cost) : "unpriced",
-        row.Feedback.Count == 0 ? "-" : string.Join("; ", row.Feedback.Select(Signal)),
+        row.Feedback.Count == 0 ? "-" : string.Join("; ", row.Feedback.Select(VersionQualityFormat.Signal)),
     ];
 
     /// <summary>One row of the A/B table, formatted.</summary>
@@ -34,19 +34,9 @@ internal static class VersionQualityText
         comparison.Measure,
         comparison.Control,
         comparison.Candidate,
-        Number(comparison.ControlValue, comparison.Measure),
-        Number(comparison.CandidateValue, comparison.Measure),
-        $"{Number(comparison.Difference, comparison.Measure, signed: true)} ({Number(comparison.Low, comparison.Measure, signed: true)} to {Number(comparison.High, comparison.Measure, signed: true)}){(comparison.Significant ? " *" : string.Empty)}",
+        VersionQualityFormat.Number(comparison.ControlValue, comparison.Measure),
+        VersionQualityFormat.Number(comparison.CandidateValue, comparison.Measure),
+        $"{VersionQualityFormat.Number(comparison.Difference, comparison.Measure, signed: true)} ({VersionQualityFormat.Number(comparison.Low, comparison.Measure, signed: true)} to {VersionQualityFormat.Number(comparison.High, comparison.Measure, signed: true)}){(comparison.Significant ? " *" : string.Empty)}",
         comparison.PValue.ToString("0.0000", CultureInfo.InvariantCulture),
     ];
-
-    private static string Signal(FeedbackSummary signal) => signal.Mean is { } mean
-        ? string.Create(CultureInfo.InvariantCulture, $"{signal.Name} {mean:0.###} (n={signal.Scored})")
-        : string.Create(CultureInfo.InvariantCulture, $"{signal.Name} (n={signal.Count})");
-
-    private static string PerCall(long total, long calls) => calls == 0 ? "-" : ((double)total / calls).ToString("#,0.#", CultureInfo.InvariantCulture);
-
-    private static string Number(double value, string measure, bool signed = false) => measure == "error_rate"
-        ? (value * 100).ToString(signed ? "+0.0;-0.0" : "0.0", CultureInfo.InvariantCulture) + (signed ? "pp" : "%")
-        : value.ToString(signed ? "+0.###;-0.###;0" : "0.###", CultureInfo.InvariantCulture);
 }

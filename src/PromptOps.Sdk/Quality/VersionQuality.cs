@@ -98,3 +98,20 @@ internal sealed record VariantComparison(string PromptId, string Measure, string
         CultureInfo.InvariantCulture,
         $"{Candidate} vs {Control}: {Measure} {CandidateValue:0.###} vs {ControlValue:0.###}, difference {Difference:+0.###;-0.###} (95% CI {Low:+0.###;-0.###} to {High:+0.###;-0.###}, p = {PValue:0.0000}){(Significant ? ", significant" : string.Empty)}");
 }
+
+/// <summary>How a quality row's numbers are written, the same in the CLI's report and in the dashboard.</summary>
+internal static class VersionQualityFormat
+{
+    /// <summary>A feedback signal: its mean and how many scores, or how many categories.</summary>
+    public static string Signal(FeedbackSummary signal) => signal.Mean is { } mean
+        ? string.Create(CultureInfo.InvariantCulture, $"{signal.Name} {mean:0.###} (n={signal.Scored})")
+        : string.Create(CultureInfo.InvariantCulture, $"{signal.Name} (n={signal.Count})");
+
+    /// <summary>A total per call, or "-" without calls.</summary>
+    public static string PerCall(long total, long calls) => calls == 0 ? "-" : ((double)total / calls).ToString("#,0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>A value of a measure: error rates in percent (differences in points), other measures as numbers.</summary>
+    public static string Number(double value, string measure, bool signed = false) => measure == "error_rate"
+        ? (value * 100).ToString(signed ? "+0.0;-0.0" : "0.0", CultureInfo.InvariantCulture) + (signed ? "pp" : "%")
+        : value.ToString(signed ? "+0.###;-0.###;0" : "0.###", CultureInfo.InvariantCulture);
+}
