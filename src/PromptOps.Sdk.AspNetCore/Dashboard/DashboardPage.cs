@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,6 +28,12 @@ internal sealed class DashboardPage(HttpContext context, PromptOpsDashboardOptio
 
     /// <summary>Gets whether the dashboard offers actions (a policy is named for them).</summary>
     public bool ActionsEnabled => Options.ActionsPolicy is not null;
+
+    /// <summary>Gets whether the current user satisfies the actions policy, so the page shows the action forms.</summary>
+    public async Task<bool> CanActAsync() =>
+        Options.ActionsPolicy is { } policy
+        && Services.GetService<IAuthorizationService>() is { } authorization
+        && (await authorization.AuthorizeAsync(Context.User, policy).ConfigureAwait(false)).Succeeded;
 
     public string Url(string path, string? query = null) => BasePath + path + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query);
 

@@ -23,12 +23,17 @@ internal static class ActivationsPage
             html.Open("div", ("class", "card"), ("id", "recorded"), ("role", "status")).Element("p", $"Recorded: {recorded}").Close("div");
         }
 
-        WriteServing(page, history);
-        WriteRollouts(page, rollouts);
-        WritePending(page, history);
-        if (page.ActionsEnabled)
+        var canAct = await page.CanActAsync().ConfigureAwait(false);
+        WriteServing(page, history, canAct);
+        WriteRollouts(page, rollouts, canAct);
+        WritePending(page, history, canAct);
+        if (canAct)
         {
             WriteActivateForm(page, history);
+        }
+        else if (page.ActionsEnabled)
+        {
+            html.Element("p", $"Sign in as someone the '{page.Options.ActionsPolicy}' policy allows to activate, roll back, approve or abort.", "note");
         }
         else
         {
@@ -38,7 +43,7 @@ internal static class ActivationsPage
         WriteLog(page, history);
     }
 
-    private static void WriteServing(DashboardPage page, IReadOnlyList<PromptActivation> history)
+    private static void WriteServing(DashboardPage page, IReadOnlyList<PromptActivation> history, bool canAct)
     {
         var html = page.Body;
         html.Element("h2", "Served now");
@@ -56,7 +61,7 @@ internal static class ActivationsPage
             html.Raw("<tr>").Cell(latest.PromptId).Cell(latest.Environment).Cell(latest.ToVersion).Cell(DashboardFormat.Time(latest.Timestamp)).Cell(latest.ActivatedBy).Raw("<td>");
             var previous = entries.Reverse().Skip(1).Select(e => e.ToVersion).FirstOrDefault(v => v != latest.ToVersion && !v.Contains('=', StringComparison.Ordinal))
                 ?? (latest.FromVersion is { } from && from != latest.ToVersion && !from.Contains('=', StringComparison.Ordinal) ? from : null);
-            if (page.ActionsEnabled && previous is not null)
+            if (canAct && previous is not null)
             {
                 page.OpenForm("/actions/activate", "inline");
                 html.Hidden("prompt", latest.PromptId).Hidden("version", previous).Hidden("environment", latest.Environment)
@@ -70,7 +75,7 @@ internal static class ActivationsPage
         html.Raw("</tbody></table></div>");
     }
 
-    private static void WriteRollouts(DashboardPage page, IReadOnlyList<PromptRolloutStatus> rollouts)
+    private static void WriteRollouts(DashboardPage page, IReadOnlyList<PromptRolloutStatus> rollouts, bool canAct)
     {
         if (rollouts.Count == 0)
         {
@@ -86,7 +91,7 @@ internal static class ActivationsPage
                 .Element("span", rollout.State.ToString(), rollout.State switch { PromptRolloutState.RolledBack => "badge bad", PromptRolloutState.Completed => "badge good", PromptRolloutState.Running => "badge warn", _ => "badge" })
                 .Raw("</td>").Cell(rollout.Share + "%", numeric: true).Cell(rollout.NextStepAt is { } next ? DashboardFormat.Time(next) : "-")
                 .Cell($"{rollout.LastBy}: {rollout.LastReason}").Raw("<td>");
-            if (page.ActionsEnabled && rollout.State is PromptRolloutState.Running or PromptRolloutState.PendingApproval)
+            if (canAct && rollout.State is PromptRolloutState.Running or PromptRolloutState.PendingApproval)
             {
                 page.OpenForm("/actions/abort", "inline");
                 html.Hidden("prompt", rollout.PromptId).Hidden("environment", rollout.Environment)
@@ -99,7 +104,7 @@ internal static class ActivationsPage
         html.Raw("</tbody></table></div>");
     }
 
-    private static void WritePending(DashboardPage page, IReadOnlyList<PromptActivation> history)
+    private static void WritePending(DashboardPage page, IReadOnlyList<PromptActivation> history, bool canAct)
     {
         var answered = history.Where(e => e.RelatesTo is not null).Select(e => e.RelatesTo!).ToHashSet(StringComparer.Ordinal);
         var pending = history.Where(e => e.Kind == PromptActivationKind.Requested && !answered.Contains(e.Id)).Reverse().ToList();
@@ -115,7 +120,7 @@ internal static class ActivationsPage
         {
             html.Raw("<tr>").Cell(request.Id).Cell(request.PromptId).Cell(request.Environment).Cell(request.ToVersion).Cell(request.ActivatedBy)
                 .Cell(DashboardFormat.Time(request.Timestamp)).Cell(request.Reason ?? "-").Raw("<td>");
-            if (page.ActionsEnabled)
+            if (canAct)
             {
                 page.OpenForm("/actions/approve", "inline");
                 html.Hidden("id", request.Id).Raw("<button type=\"submit\" data-action=\"approve\">Approve</button></form>");
