@@ -12,7 +12,7 @@ namespace PromptOps;
 internal sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this version of the package writes and reads.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;

@@ -206,6 +206,12 @@ internal static class PostgreSqlSchema
         );
         CREATE INDEX feedback_request_id ON {schema}.feedback (request_id);
         """,
+
+        // 4: aggregates (reports, the dashboard) can read a time range with an index-only scan instead of the wide rows.
+        """
+        CREATE INDEX calls_aggregates ON {schema}.calls (started_at) INCLUDE (feature, model, user_id, tenant_id, prompt_id, prompt_version, variant, label,
+            success, input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ticks, time_to_first_token_ticks);
+        """,
     ];
 
     /// <summary>The SQL of migration <paramref name="fromVersion"/>, for a quoted schema name.</summary>

@@ -41,6 +41,13 @@ internal static class SqliteAggregates
             isDeterministic: true);
     }
 
+    /// <summary>
+    /// Dollars from whole pico-dollars, with as many decimals as the most precise cost summed: the value and the scale a decimal
+    /// sum of the stored costs has (and PostgreSQL's numeric sum), so reports print the same from either engine.
+    /// </summary>
+    public static decimal FromPicoUsd(long picoUsd, int decimals) =>
+        decimal.Parse((picoUsd / 1_000_000_000_000m).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+
     /// <summary>Reads a <see cref="DecimalSum"/> column.</summary>
     public static decimal ReadDecimal(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? 0m : decimal.Parse(reader.GetString(ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -47,8 +47,10 @@ public sealed class SqliteCallStore : ICallStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Grouped and summed by SQLite itself, so a month of a million records is one pass inside the engine; the exact decimal
-    /// cost and the latency percentiles come from aggregate functions this store registers on its connection.
+    /// Grouped and summed by SQLite itself over the <c>calls_aggregates</c> index, so a month of a million records is one pass
+    /// inside the engine that never reads the recorded content. Costs are summed as whole pico-dollars, which is exact for
+    /// costs with at most 12 decimals below $1,000 a call (every price table's); otherwise the sum is made again with an exact
+    /// decimal aggregate. Latency percentiles come from an aggregate function this store registers on its connection.
     /// </remarks>
     public async Task<IReadOnlyList<CallAggregate>> AggregateAsync(CallQuery query, IReadOnlyList<CallGrouping> groupBy, CancellationToken cancellationToken = default)
     {
@@ -56,56 +58,19 @@ public sealed class SqliteCallStore : ICallStore
         ArgumentNullException.ThrowIfNull(groupBy);
         await using var connection = _database.Open();
         SqliteAggregates.Register(connection);
-        await using var command = connection.CreateCommand();
-        var where = Where(query, command);
-        var select = new StringBuilder("SELECT ");
-        for (var i = 0; i < groupBy.Count; i++)
+        try
         {
-            select.Append(GroupKey(groupBy[i])).Append(" AS k").Append(i.ToString(CultureInfo.InvariantCulture)).Append(", ");
-        }
-
-        select.Append("count(*), sum(success = 0), sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(cached_input_tokens, 0)), ")
-            .Append(SqliteAggregates.DecimalSum).Append("(cost_usd) FILTER (WHERE cost_usd IS NOT NULL), sum(cost_usd IS NULL AND success <> 0), ")
-            .Append(SqliteAggregates.Percentiles).Append("(latency_ticks), ")
-            .Append(SqliteAggregates.Percentiles).Append("(time_to_first_token_ticks) FILTER (WHERE time_to_first_token_ticks IS NOT NULL) ")
-            .Append("FROM calls").Append(where);
-        if (groupBy.Count > 0)
-        {
-            select.Append(" GROUP BY ").Append(string.Join(", ", Enumerable.Range(0, groupBy.Count).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture))));
-        }
-
-        command.CommandText = select.Append(';').ToString();
-        var aggregates = new List<CallAggregate>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (await AggregateAsync(connection, query, groupBy, exactDecimals: false, cancellationToken).ConfigureAwait(false) is { } aggregates)
             {
-                var n = groupBy.Count;
-                var calls = reader.GetInt64(n);
-                if (calls == 0)
-                {
-                    continue; // no rows and no grouping: SQLite still returns one row of empty totals
-                }
-
-                var latency = SqliteAggregates.ReadPercentiles(reader, n + 7);
-                aggregates.Add(new CallAggregate
-                {
-                    Keys = [.. Enumerable.Range(0, n).Select(i => GroupValue(reader, i, groupBy[i]))],
-                    Calls = calls,
-                    Errors = reader.GetInt64(n + 1),
-                    InputTokens = reader.GetInt64(n + 2),
-                    OutputTokens = reader.GetInt64(n + 3),
-                    CachedInputTokens = reader.GetInt64(n + 4),
-                    Cost = SqliteAggregates.ReadDecimal(reader, n + 5),
-                    UnpricedCalls = reader.GetInt64(n + 6),
-                    P50Latency = latency?.P50 ?? TimeSpan.Zero,
-                    P95Latency = latency?.P95 ?? TimeSpan.Zero,
-                    P50TimeToFirstToken = SqliteAggregates.ReadPercentiles(reader, n + 8)?.P50,
-                });
+                return aggregates;
             }
         }
+        catch (SqliteException ex) when (ex.Message.Contains("integer overflow", StringComparison.Ordinal))
+        {
+            // A group cost more than $9.2 million in pico-dollars: sum it as decimals below.
+        }
 
-        return StoreOrdering.Aggregates(aggregates, groupBy);
+        return (await AggregateAsync(connection, query, groupBy, exactDecimals: true, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc />
@@ -149,6 +114,68 @@ public sealed class SqliteCallStore : ICallStore
         feedback.CommandText = "DELETE FROM feedback WHERE NOT EXISTS (SELECT 1 FROM calls WHERE calls.request_id = feedback.request_id);";
         await feedback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+
+    /// <summary>One aggregate query; <see langword="null"/> when pico-dollars cannot hold a cost exactly and decimals are needed.</summary>
+    private static async Task<IReadOnlyList<CallAggregate>?> AggregateAsync(SqliteConnection connection, CallQuery query, IReadOnlyList<CallGrouping> groupBy, bool exactDecimals, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var where = Where(query, command);
+        var select = new StringBuilder("SELECT ");
+        for (var i = 0; i < groupBy.Count; i++)
+        {
+            select.Append(GroupKey(groupBy[i])).Append(" AS k").Append(i.ToString(CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        select.Append("count(*), sum(success = 0), sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(cached_input_tokens, 0)), ")
+            .Append(exactDecimals
+                ? SqliteAggregates.DecimalSum + "(cost_usd) FILTER (WHERE cost_usd IS NOT NULL), "
+                : "sum(CAST(round(CAST(cost_usd AS REAL) * 1e12) AS INTEGER)), ")
+            .Append("sum(cost_usd IS NULL AND success <> 0), ")
+            .Append(SqliteAggregates.Percentiles).Append("(latency_ticks), ")
+            .Append(SqliteAggregates.Percentiles).Append("(time_to_first_token_ticks) FILTER (WHERE time_to_first_token_ticks IS NOT NULL), ")
+            .Append("max(CASE WHEN instr(cost_usd, '.') > 0 THEN length(cost_usd) - instr(cost_usd, '.') ELSE 0 END), max(abs(CAST(cost_usd AS REAL))) ")
+            .Append("FROM calls INDEXED BY calls_aggregates").Append(where.Length == 0 ? " WHERE timestamp_ticks >= 0" : where);
+        if (groupBy.Count > 0)
+        {
+            select.Append(" GROUP BY ").Append(string.Join(", ", Enumerable.Range(0, groupBy.Count).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        command.CommandText = select.Append(';').ToString();
+        var aggregates = new List<CallAggregate>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var n = groupBy.Count;
+            var calls = reader.GetInt64(n);
+            if (calls == 0)
+            {
+                continue; // no rows and no grouping: SQLite still returns one row of empty totals
+            }
+
+            if (!exactDecimals && !reader.IsDBNull(n + 10) && (reader.GetInt64(n + 9) > 12 || reader.GetDouble(n + 10) >= 1000))
+            {
+                return null;
+            }
+
+            var latency = SqliteAggregates.ReadPercentiles(reader, n + 7);
+            aggregates.Add(new CallAggregate
+            {
+                Keys = [.. Enumerable.Range(0, n).Select(i => GroupValue(reader, i, groupBy[i]))],
+                Calls = calls,
+                Errors = reader.GetInt64(n + 1),
+                InputTokens = reader.GetInt64(n + 2),
+                OutputTokens = reader.GetInt64(n + 3),
+                CachedInputTokens = reader.GetInt64(n + 4),
+                Cost = exactDecimals ? SqliteAggregates.ReadDecimal(reader, n + 5) : reader.IsDBNull(n + 5) ? 0 : SqliteAggregates.FromPicoUsd(reader.GetInt64(n + 5), (int)reader.GetInt64(n + 9)),
+                UnpricedCalls = reader.GetInt64(n + 6),
+                P50Latency = latency?.P50 ?? TimeSpan.Zero,
+                P95Latency = latency?.P95 ?? TimeSpan.Zero,
+                P50TimeToFirstToken = SqliteAggregates.ReadPercentiles(reader, n + 8)?.P50,
+            });
+        }
+
+        return StoreOrdering.Aggregates(aggregates, groupBy);
     }
 
     private static async Task<IReadOnlyList<PromptCallRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)

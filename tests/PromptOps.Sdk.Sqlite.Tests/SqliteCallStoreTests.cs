@@ -151,6 +151,28 @@ public class SqliteCallStoreTests
         Assert.Equal(records.Count, total.Calls);
     }
 
+    [Theory]
+    [InlineData("0.000000123456789123", "0.1")]          // 18 decimals: more than pico-dollars hold
+    [InlineData("2500.125", "0.000375")]                 // $2,500 for one call: above the range summed in pico-dollars
+    [InlineData("0.000375", "0.00000015")]               // the common case, summed in pico-dollars
+    [InlineData("9000000.5", "9000000.25")]              // over $9.2 million in pico-dollars overflows SQLite's integers
+    public async Task AggregateAsync_AnyCostPrecisionOrSize_SumsExactlyAsDecimals(string first, string second)
+    {
+        using var temp = new TempStore();
+        await using var recording = new RecordingStore(temp.ConnectionString);
+        var costs = new[] { decimal.Parse(first, System.Globalization.CultureInfo.InvariantCulture), decimal.Parse(second, System.Globalization.CultureInfo.InvariantCulture) };
+        for (var i = 0; i < 20; i++)
+        {
+            recording.Write(TempStore.Record(i, cost: costs[i % 2], model: i < 10 ? "a" : "b"));
+        }
+
+        await recording.FlushAsync();
+        var byModel = await recording.Store.AggregateAsync(new CallQuery(), [CallGrouping.Model]);
+
+        Assert.All(byModel, a => Assert.Equal(5 * (costs[0] + costs[1]), a.Cost));
+        Assert.Equal((10 * (costs[0] + costs[1])).ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(await recording.Store.AggregateAsync(new CallQuery(), [])).Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task QueryAsync_Filters_ReturnOnlyMatchingRecordsNewestFirst()
     {

@@ -82,11 +82,14 @@ public sealed class SqliteActivationLogTests
             command.CommandText = """
                 CREATE TABLE activations (id INTEGER PRIMARY KEY, prompt_id TEXT NOT NULL, environment TEXT NOT NULL, from_version TEXT, to_version TEXT NOT NULL, activated_by TEXT NOT NULL, timestamp_ticks INTEGER NOT NULL, reason TEXT, kind TEXT NOT NULL DEFAULT 'observed');
                 INSERT INTO activations (prompt_id, environment, to_version, activated_by, timestamp_ticks, kind) VALUES ('customer-support', 'production', '2.0.0', 'ann', 638999000000000000, 'activated');
+                CREATE TABLE calls (id INTEGER PRIMARY KEY, timestamp_ticks INTEGER NOT NULL, feature TEXT NOT NULL, model TEXT, user_id TEXT, tenant_id TEXT, prompt_id TEXT, prompt_version TEXT, variant TEXT, label TEXT,
+                    success INTEGER NOT NULL, input_tokens INTEGER, output_tokens INTEGER, cached_input_tokens INTEGER, cost_usd TEXT, latency_ticks INTEGER NOT NULL, time_to_first_token_ticks INTEGER);
                 """;
             command.ExecuteNonQuery();
         }
 
-        // Migration 3 touches only the activation log: a file holding schema 2's log, marked as schema 2, is enough.
+        // Migrations 3 to 5 touch the activation log, add a table and index the calls: a file holding schema 2's log and the calls
+        // columns the index names, marked as schema 2, is enough.
         using (var connection = new SqliteConnection(temp.ConnectionString))
         {
             connection.Open();
