@@ -10,7 +10,7 @@ fail() { echo "package check failed: $*" >&2; exit 1; }
 
 bash "$repo/tools/pack.sh" "$work/feed" > "$work/pack.log" 2>&1 || { cat "$work/pack.log" >&2; fail "dotnet pack failed"; }
 
-for package in PromptOps.Sdk PromptOps.Sdk.Sqlite PromptOps.Sdk.PostgreSql PromptOps.Sdk.Testing PromptOps.Cli; do
+for package in PromptOps.Sdk PromptOps.Sdk.Sqlite PromptOps.Sdk.PostgreSql PromptOps.Sdk.AspNetCore PromptOps.Sdk.Testing PromptOps.Cli; do
   nupkg="$work/feed/$package.0.1.0.nupkg"
   [ -f "$nupkg" ] || fail "$package.0.1.0.nupkg was not produced"
   [ -f "$work/feed/$package.0.1.0.snupkg" ] || fail "$package has no symbol package (.snupkg)"
@@ -47,6 +47,7 @@ cat > "$app/Consumer.csproj" <<'XML'
     <PackageReference Include="PromptOps.Sdk" Version="0.1.0" />
     <PackageReference Include="PromptOps.Sdk.Sqlite" Version="0.1.0" />
     <PackageReference Include="PromptOps.Sdk.PostgreSql" Version="0.1.0" />
+    <PackageReference Include="PromptOps.Sdk.AspNetCore" Version="0.1.0" />
     <PackageReference Include="PromptOps.Sdk.Testing" Version="0.1.0" />
   </ItemGroup>
 </Project>
@@ -66,6 +67,12 @@ cat > "$app/Program.cs" <<'CS'
 var library = PromptOps.PromptLibrary.LoadEmbedded(typeof(Program).Assembly);
 var rendered = library.FindVersion("greeting", "1.0.0")!.Render(new { name = "Ada" });
 Console.WriteLine(rendered.Messages[0].Text);
+
+// The dashboard package maps into an ASP.NET Core app (built, not run).
+var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+Microsoft.Extensions.DependencyInjection.PromptOpsServiceCollectionExtensions.AddPromptOps(builder.Services);
+var app = builder.Build();
+PromptOps.PromptOpsDashboardEndpointRouteBuilderExtensions.MapPromptOpsDashboard(app, "/promptops");
 CS
 
 # Outside the repository: its Directory.*.props must not help the consumer.
@@ -75,4 +82,4 @@ if grep -E "warning [A-Z]+[0-9]+" "$work/build.log" >&2; then
 fi
 output="$(cd "$app" && dotnet bin/Debug/net10.0/Consumer.dll)"
 [ "$output" = "Say hello to Ada." ] || fail "the consumer printed '$output', not the rendered embedded prompt"
-echo "package check: 5 packages with readme, symbols and URLs, no pinned dependency; a consumer restores and builds them without a warning and renders its embedded prompt"
+echo "package check: 6 packages with readme, symbols and URLs, no pinned dependency; a consumer restores and builds them without a warning and renders its embedded prompt"
