@@ -39,8 +39,8 @@ internal sealed class SimulatedModel(SimulatedClock clock) : IChatClient
             throw new HttpRequestException("Response status code does not indicate success: 503 (Service Unavailable).");
         }
 
-        var inputTokens = 40 + (list.Sum(m => m.Text?.Length ?? 0) / 4);
         var results = list.SelectMany(m => m.Contents).OfType<FunctionResultContent>().ToList();
+        var inputTokens = 40 + (list.Sum(m => m.Text?.Length ?? 0) / 4) + results.Sum(r => 30 + ((r.Result?.ToString()?.Length ?? 0) / 4));
         ChatMessage reply;
         if (results.Count == 0 && options?.Tools?.Any(t => t.Name == "lookup_order") == true)
         {

@@ -48,7 +48,7 @@ public sealed class DashboardBrowserTests(SampleDashboard dashboard) : IClassFix
             await ScreenshotAsync(page, path, width);
         }
 
-        Assert.Empty(problems);
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
     [Fact]

@@ -16,14 +16,9 @@ internal static partial class DashboardEndpoints
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private static readonly Lazy<byte[]> Stylesheet = new(() =>
-    {
-        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("PromptOps.Dashboard.dashboard.css")
-            ?? throw new InvalidOperationException("The dashboard's stylesheet is missing from PromptOps.Sdk.AspNetCore.dll.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    });
+    private static readonly Lazy<byte[]> Stylesheet = new(() => Asset("dashboard.css"));
+
+    private static readonly Lazy<byte[]> Icon = new(() => Asset("favicon.svg"));
 
     public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix, PromptOpsDashboardOptions options)
     {
@@ -35,7 +30,8 @@ internal static partial class DashboardEndpoints
         group.MapGet("/quality", context => RenderAsync(context, options, basePath, "/quality", "Quality by prompt version", QualityPage.WriteAsync));
         group.MapGet("/requests", context => RenderAsync(context, options, basePath, "/requests", "Requests", RequestsPage.WriteAsync));
         group.MapGet("/activations", context => RenderAsync(context, options, basePath, "/activations", "Activations", ActivationsPage.WriteAsync));
-        group.MapGet("/assets/dashboard.css", WriteStylesheetAsync);
+        group.MapGet("/assets/dashboard.css", context => WriteAssetAsync(context, "text/css; charset=utf-8", Stylesheet.Value));
+        group.MapGet("/assets/favicon.svg", context => WriteAssetAsync(context, "image/svg+xml", Icon.Value));
 
         var actions = group.MapGroup("/actions");
         actions.MapPost("/activate", context => ActAsync(context, options, basePath, ActivateAsync));
@@ -148,12 +144,22 @@ internal static partial class DashboardEndpoints
         await context.Response.WriteAsync(html, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteStylesheetAsync(HttpContext context)
+    /// <summary>Serves a file embedded in this assembly: the dashboard loads nothing from another site.</summary>
+    private static async Task WriteAssetAsync(HttpContext context, string contentType, byte[] content)
     {
-        context.Response.ContentType = "text/css; charset=utf-8";
+        context.Response.ContentType = contentType;
         context.Response.Headers.CacheControl = "public, max-age=3600";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        await context.Response.Body.WriteAsync(Stylesheet.Value, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(content, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static byte[] Asset(string name)
+    {
+        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("PromptOps.Dashboard." + name)
+            ?? throw new InvalidOperationException($"The dashboard's {name} is missing from PromptOps.Sdk.AspNetCore.dll.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static void Secure(HttpResponse response)

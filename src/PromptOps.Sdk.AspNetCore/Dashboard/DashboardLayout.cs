@@ -18,6 +18,7 @@ internal static class DashboardLayout
         html.Raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Open("title").Text($"{heading} · {page.Options.Title}").Close("title");
         html.Open("link", ("rel", "stylesheet"), ("href", page.Url("/assets/dashboard.css")));
+        html.Open("link", ("rel", "icon"), ("type", "image/svg+xml"), ("href", page.Url("/assets/favicon.svg")));
         html.Raw("</head><body><header>");
         html.Element("span", page.Options.Title, "brand");
         html.Raw("<nav aria-label=\"Dashboard\">");

@@ -102,8 +102,8 @@ internal sealed class Html
         return Raw("</tr></thead>");
     }
 
-    /// <summary>Writes a table cell with encoded text.</summary>
-    public Html Cell(string? text, bool numeric = false) => Element("td", text, numeric ? "num" : null);
+    /// <summary>Writes a table cell with encoded text: right-aligned when numeric, or with a class (<c>nowrap</c> keeps it on one line, <c>wide</c> keeps it readable on a phone).</summary>
+    public Html Cell(string? text, bool numeric = false, string? cssClass = null) => Element("td", text, numeric ? "num" : cssClass);
 
     /// <inheritdoc />
     public override string ToString() => _builder.ToString();

@@ -58,7 +58,7 @@ internal static class ActivationsPage
         foreach (var entries in activated)
         {
             var latest = entries.Last();
-            html.Raw("<tr>").Cell(latest.PromptId).Cell(latest.Environment).Cell(latest.ToVersion).Cell(DashboardFormat.Time(latest.Timestamp)).Cell(latest.ActivatedBy).Raw("<td>");
+            html.Raw("<tr>").Cell(latest.PromptId, cssClass: "nowrap").Cell(latest.Environment).Cell(latest.ToVersion).Cell(DashboardFormat.Time(latest.Timestamp), cssClass: "nowrap").Cell(latest.ActivatedBy).Raw("<td>");
             var previous = entries.Reverse().Skip(1).Select(e => e.ToVersion).FirstOrDefault(v => v != latest.ToVersion && !v.Contains('=', StringComparison.Ordinal))
                 ?? (latest.FromVersion is { } from && from != latest.ToVersion && !from.Contains('=', StringComparison.Ordinal) ? from : null);
             if (canAct && previous is not null)
@@ -89,8 +89,8 @@ internal static class ActivationsPage
         {
             html.Raw("<tr>").Cell(rollout.PromptId).Cell(rollout.Environment).Cell(rollout.FromVersion).Cell(rollout.ToVersion).Raw("<td>")
                 .Element("span", rollout.State.ToString(), rollout.State switch { PromptRolloutState.RolledBack => "badge bad", PromptRolloutState.Completed => "badge good", PromptRolloutState.Running => "badge warn", _ => "badge" })
-                .Raw("</td>").Cell(rollout.Share + "%", numeric: true).Cell(rollout.NextStepAt is { } next ? DashboardFormat.Time(next) : "-")
-                .Cell($"{rollout.LastBy}: {rollout.LastReason}").Raw("<td>");
+                .Raw("</td>").Cell(rollout.Share + "%", numeric: true).Cell(rollout.NextStepAt is { } next ? DashboardFormat.Time(next) : "-", cssClass: "nowrap")
+                .Cell($"{rollout.LastBy}: {rollout.LastReason}", cssClass: "wide").Raw("<td>");
             if (canAct && rollout.State is PromptRolloutState.Running or PromptRolloutState.PendingApproval)
             {
                 page.OpenForm("/actions/abort", "inline");
@@ -119,7 +119,7 @@ internal static class ActivationsPage
         foreach (var request in pending)
         {
             html.Raw("<tr>").Cell(request.Id).Cell(request.PromptId).Cell(request.Environment).Cell(request.ToVersion).Cell(request.ActivatedBy)
-                .Cell(DashboardFormat.Time(request.Timestamp)).Cell(request.Reason ?? "-").Raw("<td>");
+                .Cell(DashboardFormat.Time(request.Timestamp), cssClass: "nowrap").Cell(request.Reason ?? "-", cssClass: "wide").Raw("<td>");
             if (canAct)
             {
                 page.OpenForm("/actions/approve", "inline");
@@ -182,8 +182,8 @@ internal static class ActivationsPage
         html.Raw("<div class=\"scroll\"><table id=\"log\">").HeaderRow("Id", "When", "Kind", "Prompt", "Environment", "From", "To", "By", "Reason").Raw("<tbody>");
         foreach (var entry in history.Reverse().Take(MaxEntries))
         {
-            html.Raw("<tr>").Cell(entry.Id).Cell(DashboardFormat.Time(entry.Timestamp)).Cell(ActivationKindText.Of(entry.Kind)).Cell(entry.PromptId).Cell(entry.Environment)
-                .Cell(entry.FromVersion ?? "-").Cell(entry.ToVersion).Cell(entry.ActivatedBy).Cell(entry.Reason ?? "-").Raw("</tr>");
+            html.Raw("<tr>").Cell(entry.Id, cssClass: "nowrap").Cell(DashboardFormat.Time(entry.Timestamp), cssClass: "nowrap").Cell(ActivationKindText.Of(entry.Kind)).Cell(entry.PromptId).Cell(entry.Environment)
+                .Cell(entry.FromVersion ?? "-").Cell(entry.ToVersion).Cell(entry.ActivatedBy).Cell(entry.Reason ?? "-", cssClass: "wide").Raw("</tr>");
         }
 
         html.Raw("</tbody></table></div>");

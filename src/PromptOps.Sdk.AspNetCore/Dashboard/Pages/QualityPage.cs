@@ -30,7 +30,7 @@ internal static class QualityPage
         foreach (var row in rows)
         {
             var totals = row.Totals;
-            html.Raw("<tr>").Cell(row.Version).Cell(row.Variant ?? "-").Cell(DashboardFormat.Count(totals.Calls), numeric: true)
+            html.Raw("<tr>").Cell(row.Version, cssClass: "nowrap").Cell(row.Variant ?? "-", cssClass: "nowrap").Cell(DashboardFormat.Count(totals.Calls), numeric: true)
                 .Cell(DashboardFormat.Share(totals.ErrorRate), numeric: true)
                 .Cell(DashboardFormat.Duration(totals.P50Latency), numeric: true).Cell(DashboardFormat.Duration(totals.P95Latency), numeric: true)
                 .Cell(totals.P50TimeToFirstToken is { } first ? DashboardFormat.Duration(first) : "-", numeric: true)
@@ -54,7 +54,7 @@ internal static class QualityPage
         foreach (var comparison in comparisons)
         {
             var better = comparison.Measure == "error_rate" ? comparison.High < 0 : comparison.Low > 0;
-            html.Raw("<tr>").Cell(comparison.PromptId).Cell(comparison.Measure).Cell(comparison.Control).Cell(comparison.Candidate)
+            html.Raw("<tr>").Cell(comparison.PromptId, cssClass: "nowrap").Cell(comparison.Measure, cssClass: "nowrap").Cell(comparison.Control).Cell(comparison.Candidate)
                 .Cell(VersionQualityFormat.Number(comparison.ControlValue, comparison.Measure), numeric: true).Cell(VersionQualityFormat.Number(comparison.CandidateValue, comparison.Measure), numeric: true)
                 .Cell($"{VersionQualityFormat.Number(comparison.Difference, comparison.Measure, true)} ({VersionQualityFormat.Number(comparison.Low, comparison.Measure, true)} to {VersionQualityFormat.Number(comparison.High, comparison.Measure, true)})", numeric: true)
                 .Cell(comparison.PValue.ToString("0.0000", CultureInfo.InvariantCulture), numeric: true)

@@ -104,7 +104,7 @@ internal static class RequestsPage
         foreach (var signal in feedback)
         {
             html.Raw("<tr>").Cell(signal.Name).Cell(signal.Category ?? signal.Score?.ToString("0.###", CultureInfo.InvariantCulture))
-                .Cell(signal.Comment ?? "-").Cell(signal.GivenBy ?? "-").Cell(DashboardFormat.Time(signal.Timestamp)).Raw("</tr>");
+                .Cell(signal.Comment ?? "-").Cell(signal.GivenBy ?? "-").Cell(DashboardFormat.Time(signal.Timestamp), cssClass: "nowrap").Raw("</tr>");
         }
 
         html.Raw("</tbody></table></div>");
@@ -124,7 +124,7 @@ internal static class RequestsPage
         html.Raw("<div class=\"scroll\"><table id=\"failures\">").HeaderRow("When", "Request", "Feature", "Model", "Error").Raw("<tbody>");
         foreach (var call in failed)
         {
-            html.Raw("<tr>").Cell(DashboardFormat.Time(call.Timestamp)).Raw("<td>").Link(page.Url("/requests", "id=" + Uri.EscapeDataString(call.RequestId)), call.RequestId).Raw("</td>")
+            html.Raw("<tr>").Cell(DashboardFormat.Time(call.Timestamp), cssClass: "nowrap").Raw("<td>").Link(page.Url("/requests", "id=" + Uri.EscapeDataString(call.RequestId)), call.RequestId).Raw("</td>")
                 .Cell(call.Feature).Cell(call.Model ?? "-").Cell($"{call.ErrorType}: {call.Error}").Raw("</tr>");
         }
 

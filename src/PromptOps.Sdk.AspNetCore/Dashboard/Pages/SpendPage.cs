@@ -40,8 +40,8 @@ internal static class SpendPage
             html.Raw("<tbody>");
             foreach (var budget in current)
             {
-                html.Raw("<tr>").Cell(budget.Budget).Cell(budget.Scope == "global" ? "all" : $"{budget.Scope} {budget.ScopeValue}")
-                    .Cell(budget.Period).Cell(DashboardFormat.Time(budget.PeriodStart))
+                html.Raw("<tr>").Cell(budget.Budget).Cell(string.Equals(budget.Scope, "global", StringComparison.OrdinalIgnoreCase) ? "all" : $"{budget.Scope} {budget.ScopeValue}")
+                    .Cell(budget.Period).Cell(DashboardFormat.Time(budget.PeriodStart), cssClass: "nowrap")
                     .Cell(DashboardFormat.Usd(budget.SpentUsd), numeric: true)
                     .Cell(budget.LimitUsd is { } limit ? DashboardFormat.Usd(limit) : "-", numeric: true)
                     .Cell(budget.Share is { } share ? DashboardFormat.Share(share) : "-", numeric: true);
