@@ -182,7 +182,7 @@ internal static class ActivationsPage
         html.Raw("<div class=\"scroll\"><table id=\"log\">").HeaderRow("Id", "When", "Kind", "Prompt", "Environment", "From", "To", "By", "Reason").Raw("<tbody>");
         foreach (var entry in history.Reverse().Take(MaxEntries))
         {
-            html.Raw("<tr>").Cell(entry.Id, cssClass: "nowrap").Cell(DashboardFormat.Time(entry.Timestamp), cssClass: "nowrap").Cell(ActivationKindText.Of(entry.Kind)).Cell(entry.PromptId).Cell(entry.Environment)
+            html.Raw("<tr>").Cell(entry.Id, cssClass: "nowrap").Cell(DashboardFormat.Time(entry.Timestamp), cssClass: "nowrap").Cell(ActivationKindText.Of(entry.Kind)).Cell(entry.PromptId, cssClass: "nowrap").Cell(entry.Environment)
                 .Cell(entry.FromVersion ?? "-").Cell(entry.ToVersion).Cell(entry.ActivatedBy).Cell(entry.Reason ?? "-", cssClass: "wide").Raw("</tr>");
         }
 
