@@ -343,6 +343,18 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     continue;
                 }
 
+                // What the ledger reported before this settlement is sent: afterwards it cannot report less than that plus
+                // the cost unless it lost data. Read now, not after the answer: a call settled meanwhile may already have
+                // taught this process a total that includes this settlement, which would look like a loss.
+                var before = new decimal[next.Buckets.Length];
+                lock (_lock)
+                {
+                    for (var i = 0; i < before.Length; i++)
+                    {
+                        before[i] = Totals(next.Buckets[i]).KnownSpent;
+                    }
+                }
+
                 IReadOnlyList<SpendBucketTotal> totals;
                 try
                 {
@@ -361,9 +373,8 @@ internal sealed partial class FailSafeSpendLedger : ISpendLedger, IAsyncDisposab
                     Volatile.Write(ref _pendingCount, _pending.Count);
                     for (var i = 0; i < next.Buckets.Length; i++)
                     {
-                        var local = Totals(next.Buckets[i]);
-                        local.Unreconciled -= next.CostUsd;
-                        KnowSettled(next.Buckets[i], local.KnownSpent + next.CostUsd, totals[i].SpentUsd, lost);
+                        Totals(next.Buckets[i]).Unreconciled -= next.CostUsd;
+                        KnowSettled(next.Buckets[i], before[i] + next.CostUsd, totals[i].SpentUsd, lost);
                     }
                 }
 

@@ -75,6 +75,34 @@ public sealed class FailSafeSpendLedgerTests
         Assert.Equal(4m, (await shared.GetAsync(Bucket)).ReservedUsd); // decided by the ledger again, not in the process
     }
 
+    [Fact]
+    public async Task SettleAsync_StoreReplacedAndACallSettlesWhileTheLostSpendIsRestored_AddsItBackOnce()
+    {
+        var options = new PromptOpsOptions();
+        options.Spending.LedgerTimeout = TimeSpan.FromSeconds(30);
+        var store = new ReplaceableLedger();
+        var here = new FailSafeSpendLedger(store, new StaticMonitor(options), TimeProvider.System, NullLogger.Instance);
+        await SpendAsync(here, "a", 6m);
+
+        // The store is deleted: the next settlement finds $6 missing and queues it to be added back. Its hand-over reaches the
+        // store, but its answer is held back until another call has settled and seen a total that already includes it.
+        store.Replace();
+        var gate = store.HoldRestores();
+        await SpendAsync(here, "b", 1m);
+        await store.RestoreApplied.WaitAsync(TimeSpan.FromSeconds(30));
+        await SpendAsync(here, "c", 1m);
+        gate.SetResult();
+        Assert.True(await here.ReconcileAsync());
+
+        Assert.Equal(8m, (await store.GetAsync(Bucket)).SpentUsd); // $6 + $1 + $1: the lost $6 added back once, not twice
+    }
+
+    private static async Task SpendAsync(FailSafeSpendLedger ledger, string id, decimal usd)
+    {
+        Assert.True((await ledger.TryReserveAsync(Request(id, usd))).Reserved);
+        await ledger.SettleAsync(id, [Bucket], usd);
+    }
+
     private static readonly SpendBucket Bucket = new("daily", "*", new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
 
     private static SpendReservationRequest Request(string id, decimal usd) => new(id, usd, [new SpendClaim(Bucket, 10m)], DateTimeOffset.UtcNow.AddMinutes(10));
@@ -129,6 +157,39 @@ public sealed class FailSafeSpendLedgerTests
             Available ? inner.GetAsync(bucket, cancellationToken) : throw Down();
 
         private static IOException Down() => new("The store file is locked.");
+    }
+
+    /// <summary>A store that can be replaced by an empty one (a deleted file), and can hold back the answer to a restore.</summary>
+    private sealed class ReplaceableLedger : ISpendLedger
+    {
+        private readonly TaskCompletionSource _restoreApplied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private InMemorySpendLedger _inner = new();
+        private TaskCompletionSource? _restoreGate;
+
+        /// <summary>Gets a task that completes when a restore reached the store and waits at the gate.</summary>
+        public Task RestoreApplied => _restoreApplied.Task;
+
+        public void Replace() => _inner = new InMemorySpendLedger();
+
+        public TaskCompletionSource HoldRestores() => _restoreGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask<SpendReservationResult> TryReserveAsync(SpendReservationRequest request, CancellationToken cancellationToken = default) => _inner.TryReserveAsync(request, cancellationToken);
+
+        public async ValueTask<IReadOnlyList<SpendBucketTotal>> SettleAsync(string reservationId, IReadOnlyList<SpendBucket> buckets, decimal actualCostUsd, CancellationToken cancellationToken = default)
+        {
+            var totals = await _inner.SettleAsync(reservationId, buckets, actualCostUsd, cancellationToken);
+            if (reservationId.StartsWith("restore-", StringComparison.Ordinal) && _restoreGate is { } gate)
+            {
+                _restoreApplied.TrySetResult();
+                await gate.Task;
+            }
+
+            return totals;
+        }
+
+        public ValueTask<bool> TryRecordAlertAsync(SpendBucket bucket, double threshold, CancellationToken cancellationToken = default) => _inner.TryRecordAlertAsync(bucket, threshold, cancellationToken);
+
+        public ValueTask<SpendBucketTotal> GetAsync(SpendBucket bucket, CancellationToken cancellationToken = default) => _inner.GetAsync(bucket, cancellationToken);
     }
 
     private sealed class StaticMonitor(PromptOpsOptions value) : IOptionsMonitor<PromptOpsOptions>
