@@ -93,6 +93,16 @@ public sealed class DashboardEndpointsTests
     }
 
     [Fact]
+    public async Task Page_AppWithAPathBase_LinksUnderIt()
+    {
+        await using var host = await DashboardHost.StartAsync(pathBase: "/tools");
+        var (status, html) = await DashboardHost.GetAsync(host.Client, "/tools/promptops/cost");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("href=\"/tools/promptops/assets/dashboard.css\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/tools/promptops/quality\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stylesheet_IsServedFromTheAssembly()
     {
         await using var host = await DashboardHost.StartAsync();

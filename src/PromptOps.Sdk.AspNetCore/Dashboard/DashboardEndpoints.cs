@@ -173,7 +173,7 @@ internal static partial class DashboardEndpoints
 
     /// <summary>A store that cannot be read: a database error, a file or network failure, or the store's own exception.</summary>
     private static bool IsStoreFailure(Exception ex) =>
-        ex is DbException or IOException or TimeoutException or System.Net.Sockets.SocketException or PromptOpsException or InvalidOperationException;
+        ex is DbException or IOException or TimeoutException or System.Net.Sockets.SocketException or PromptOpsException;
 
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("PromptOps.Dashboard") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;

@@ -35,7 +35,8 @@ internal sealed class DashboardPage(HttpContext context, PromptOpsDashboardOptio
         && Services.GetService<IAuthorizationService>() is { } authorization
         && (await authorization.AuthorizeAsync(Context.User, policy).ConfigureAwait(false)).Succeeded;
 
-    public string Url(string path, string? query = null) => BasePath + path + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query);
+    /// <summary>A link to a dashboard path, under the app's path base (<c>UsePathBase</c>) when it has one.</summary>
+    public string Url(string path, string? query = null) => Context.Request.PathBase + BasePath + path + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query);
 
     public string Query(string name) => Context.Request.Query[name].ToString();
 

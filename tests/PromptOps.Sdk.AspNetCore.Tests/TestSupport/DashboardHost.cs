@@ -44,7 +44,8 @@ internal sealed partial class DashboardHost : IAsyncDisposable
         Action<PromptOpsDashboardOptions>? dashboard = null,
         Action<IServiceCollection>? services = null,
         bool store = true,
-        bool antiforgery = true)
+        bool antiforgery = true,
+        string? pathBase = null)
     {
         var folder = Directory.CreateTempSubdirectory("promptops-dashboard-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,6 +67,11 @@ internal sealed partial class DashboardHost : IAsyncDisposable
 
         services?.Invoke(builder.Services);
         var app = builder.Build();
+        if (pathBase is not null)
+        {
+            app.UsePathBase(pathBase);
+        }
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapPromptOpsDashboard("/promptops", dashboard ?? (o => o.ActionsPolicy = OperatorsPolicy));
