@@ -49,6 +49,35 @@ public sealed class DashboardEndpointsTests
     }
 
     [Fact]
+    public async Task EveryPage_PostgreSqlStore_ShowsTheFleetsRecordsFeedbackAndActivations()
+    {
+        var server = await PostgresServer.SharedAsync();
+        await using var host = await DashboardHost.StartAsync(postgres: await server.CreateDatabaseAsync());
+        var now = DateTimeOffset.UtcNow;
+        await host.WriteAsync(
+            Calls.Call("req-pg-1", now.AddHours(-2)),
+            Calls.Call("req-pg-1", now.AddHours(-2).AddSeconds(1)),
+            Calls.Call("req-pg-2", now.AddHours(-1), error: "503 from the provider"));
+        await host.Services.GetRequiredService<IPromptFeedback>().RecordAsync(PromptFeedback.Thumbs("req-pg-1", up: true));
+        await host.Services.GetRequiredService<IPromptActivations>().ActivateAsync("customer-support", "2.0.0", "staging", "pin", "alice");
+
+        var (status, cost) = await DashboardHost.GetAsync(host.Client, "/promptops/cost?by=feature");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<td>customer_support</td><td class=\"num\">3</td><td class=\"num\">33.3%</td>", cost, StringComparison.Ordinal);
+        Assert.Contains("$0.00108", cost, StringComparison.Ordinal); // 3 × $0.00036
+        var (_, quality) = await DashboardHost.GetAsync(host.Client, "/promptops/quality");
+        Assert.Contains("thumbs 1 (n=1)", quality, StringComparison.Ordinal);
+        var (_, request) = await DashboardHost.GetAsync(host.Client, "/promptops/requests?id=req-pg-1");
+        Assert.Equal(2, request.Split("class=\"card round-trip\"").Length - 1);
+        var (_, activations) = await DashboardHost.GetAsync(host.Client, "/promptops/activations");
+        Assert.Contains(">pin</td>", activations, StringComparison.Ordinal);
+        foreach (var page in Pages)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await DashboardHost.GetAsync(host.Client, page)).Status);
+        }
+    }
+
+    [Fact]
     public async Task RequestsPage_UnknownRequestId_Answers404NamingTheId()
     {
         await using var host = await DashboardHost.StartAsync();

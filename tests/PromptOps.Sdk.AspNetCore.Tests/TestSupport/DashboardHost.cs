@@ -45,7 +45,8 @@ internal sealed partial class DashboardHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         bool store = true,
         bool antiforgery = true,
-        string? pathBase = null)
+        string? pathBase = null,
+        string? postgres = null)
     {
         var folder = Directory.CreateTempSubdirectory("promptops-dashboard-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,7 +54,11 @@ internal sealed partial class DashboardHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         var promptOps = builder.Services.AddPromptOps(o => o.Environments["production"] = new PromptOpsEnvironmentOptions { RequireApproval = true })
             .AddPromptDirectory(RepositoryPaths.Prompts);
-        if (store)
+        if (postgres is not null)
+        {
+            promptOps.AddPostgreSqlStore(postgres);
+        }
+        else if (store)
         {
             promptOps.AddSqliteStore($"Data Source={Path.Combine(folder, "calls.db")}");
         }

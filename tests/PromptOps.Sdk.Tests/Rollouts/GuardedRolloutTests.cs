@@ -20,7 +20,8 @@ public sealed class GuardedRolloutTests
         await app.PollAsync();
 
         var rollout = Assert.Single(await app.Activations.GetRolloutsAsync("customer-support", "production"));
-        Assert.Equal((PromptRolloutState.RolledBack, "guard"), (rollout.State, rollout.LastBy));
+        var log = string.Join("\n", (await app.Log.GetHistoryAsync()).Select(e => $"{e.Timestamp:O} {e.ActivatedBy} {e.FromVersion} -> {e.ToVersion}: {e.Reason}"));
+        Assert.True((PromptRolloutState.RolledBack, "guard") == (rollout.State, rollout.LastBy), $"{rollout.State} by {rollout.LastBy}; the log:\n{log}");
         Assert.Contains("error_rate", rollout.LastReason, StringComparison.Ordinal);
         var alert = Assert.Single(app.Alerts.Received);
         Assert.Equal((start.Id, "2.1.0", "2.0.0", 5), (alert.RolloutId, alert.FromVersion, alert.ToVersion, alert.Share));
