@@ -60,15 +60,14 @@ foreach (var version in catalog.List())
     Console.WriteLine($"  {version.Id,-18} {version.Version,-8} {version.Status.ToString().ToLowerInvariant(),-10} {version.Definition.Description}{served}");
 }
 
-// At the call site: get the version served for this environment (prompts/labels.yaml, overridable through
-// PromptOps:Labels:<environment>:<id> with no restart) and render it with typed inputs.
-var prompt = catalog.Get("customer-support");
-var rendered = prompt.Render(new
-{
-    company_name = "Acme Outdoor",
-    question = "My tent arrived with a broken pole. Can I return it? Order 10023.",
-    tools = new[] { "lookup_order", "track_shipping" },
-});
+// At the call site: the typed accessor generated from prompts/customer-support/*.yaml renders the version served for this
+// environment (prompts/labels.yaml, overridable through PromptOps:Labels:<environment>:<id> with no restart). A misspelt
+// or renamed input is a compile error here, not a failure at run time.
+var prompts = new Prompts(catalog);
+var rendered = prompts.CustomerSupport.Render(new(
+    CompanyName: "Acme Outdoor",
+    Question: "My tent arrived with a broken pole. Can I return it? Order 10023.",
+    Tools: ["lookup_order", "track_shipping"]));
 
 Console.WriteLine();
 Console.WriteLine("Rendered prompt:");
