@@ -52,6 +52,39 @@ cat > "$app/Consumer.csproj" <<'XML'
   </ItemGroup>
 </Project>
 XML
+# First a prompt library with mistakes: the build must fail and name each one at its line, in the MSBuild format.
+cat > "$app/prompts/greeting/1.0.0.yaml" <<'YAML'
+id: greeting
+version: 1.0.0
+status: published
+model: { id: gpt-4o-mini }
+colour: blue
+inputs:
+  name: { type: string, required: true }
+  class: { type: string, default: guest, description: The caller's role }
+messages:
+  - role: user
+    content: Say hello to {{ nmae }} ({{ class | shout }}).
+YAML
+cat > "$app/Program.cs" <<'CS'
+Console.WriteLine("unreachable: the library has errors");
+CS
+
+# Outside the repository (its Directory.*.props must not help the consumer), with a package cache of its own so that a
+# package of the same version restored earlier on this machine is not used instead of the one just packed.
+export NUGET_PACKAGES="$work/packages"
+(cd "$app" && dotnet restore -nologo -v q > "$work/restore.log" 2>&1) || { cat "$work/restore.log" >&2; fail "the consumer did not restore"; }
+if (cd "$app" && dotnet build --no-restore -nologo -v q > "$work/broken.log" 2>&1); then
+  cat "$work/broken.log" >&2; fail "a consumer whose prompt library has errors built"
+fi
+for expected in \
+  "prompts/greeting/1.0.0.yaml(5,1): warning PO1002:" \
+  "prompts/greeting/1.0.0.yaml(11,30): error PO1102: The variable 'nmae' is used but not declared" \
+  "prompts/greeting/1.0.0.yaml(11,50): error PO1103: The filter 'shout' does not exist."; do
+  grep -qF "$expected" "$work/broken.log" || { cat "$work/broken.log" >&2; fail "the build did not report '$expected'"; }
+done
+
+# Then the library fixed and locked: the consumer builds without a warning and renders through the typed accessor.
 cat > "$app/prompts/greeting/1.0.0.yaml" <<'YAML'
 id: greeting
 version: 1.0.0
@@ -59,27 +92,37 @@ status: published
 model: { id: gpt-4o-mini }
 inputs:
   name: { type: string, required: true }
+  class: { type: string, default: guest, description: The caller's role }
 messages:
   - role: user
-    content: Say hello to {{ name }}.
+    content: Say hello to {{ name }} ({{ class }}).
 YAML
+dotnet run --project "$repo/src/PromptOps.Cli" -v q -- lock --dir "$app/prompts" > "$work/lock.log" 2>&1 || { cat "$work/lock.log" >&2; fail "promptops lock failed on the consumer's library"; }
 cat > "$app/Program.cs" <<'CS'
-var library = PromptOps.PromptLibrary.LoadEmbedded(typeof(Program).Assembly);
-var rendered = library.FindVersion("greeting", "1.0.0")!.Render(new { name = "Ada" });
-Console.WriteLine(rendered.Messages[0].Text);
+using Microsoft.Extensions.DependencyInjection;
+using PromptOps;
+
+var library = PromptLibrary.LoadEmbedded(typeof(Program).Assembly);
+Console.WriteLine(library.FindVersion("greeting", "1.0.0")!.Render(new { name = "Ada" }).Messages[0].Text);
+
+// The typed accessor generated from prompts/greeting/1.0.0.yaml, rendering through the catalog.
+var services = new ServiceCollection();
+services.AddPromptOps().AddEmbeddedPrompts(typeof(Program).Assembly);
+services.AddSingleton<Consumer.Prompts>();
+using var provider = services.BuildServiceProvider();
+Console.WriteLine(provider.GetRequiredService<Consumer.Prompts>().Greeting.Render(new(Name: "Grace", Class: "admin")).Messages[0].Text);
 
 // The dashboard package maps into an ASP.NET Core app (built, not run).
 var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
-Microsoft.Extensions.DependencyInjection.PromptOpsServiceCollectionExtensions.AddPromptOps(builder.Services);
+builder.Services.AddPromptOps();
 var app = builder.Build();
-PromptOps.PromptOpsDashboardEndpointRouteBuilderExtensions.MapPromptOpsDashboard(app, "/promptops");
+app.MapPromptOpsDashboard("/promptops");
 CS
 
-# Outside the repository: its Directory.*.props must not help the consumer.
-(cd "$app" && dotnet build -nologo -v q > "$work/build.log" 2>&1) || { cat "$work/build.log" >&2; fail "the consumer did not build"; }
+(cd "$app" && dotnet build --no-restore -nologo -v q > "$work/build.log" 2>&1) || { cat "$work/build.log" >&2; fail "the consumer did not build"; }
 if grep -E "warning [A-Z]+[0-9]+" "$work/build.log" >&2; then
   fail "restoring or building the consumer printed warnings (above)"
 fi
 output="$(cd "$app" && dotnet bin/Debug/net10.0/Consumer.dll)"
-[ "$output" = "Say hello to Ada." ] || fail "the consumer printed '$output', not the rendered embedded prompt"
-echo "package check: 6 packages with readme, symbols and URLs, no pinned dependency; a consumer restores and builds them without a warning and renders its embedded prompt"
+[ "$output" = "$(printf 'Say hello to Ada (guest).\nSay hello to Grace (admin).')" ] || fail "the consumer printed '$output', not the embedded prompt rendered directly and through its typed accessor"
+echo "package check: 6 packages with readme, symbols and URLs, no pinned dependency; a consumer with a broken prompt library fails its build at the right lines, and fixed it builds without a warning and renders its embedded prompt directly and through the typed accessor"
