@@ -8,10 +8,10 @@ namespace PromptOps.Generators;
 /// <summary>Writes the C# of the typed accessors.</summary>
 internal static class AccessorWriter
 {
-    /// <summary>Member names a generated inputs record already has.</summary>
+    /// <summary>Member names a generated inputs class already has.</summary>
     public static readonly HashSet<string> ReservedInputNames = new(StringComparer.Ordinal)
     {
-        "ToDictionary", "Equals", "GetHashCode", "ToString", "Deconstruct", "EqualityContract", "GetType", "MemberwiseClone", "PrintMembers",
+        "ToDictionary", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
     };
 
     public static string Write(string rootNamespace, IReadOnlyList<PromptModel> prompts)
@@ -87,16 +87,28 @@ internal static class AccessorWriter
         var ordered = prompt.Inputs.Where(i => i.Required).Concat(prompt.Inputs.Where(i => !i.Required)).ToList();
         code.AppendLine()
             .Append(indent).AppendLine($"/// <summary>The inputs of the prompt <c>{CSharpNames.Doc(prompt.Id)}</c>.</summary>");
+        code.Append(indent).AppendLine($"public sealed class {name}Inputs")
+            .Append(indent).AppendLine("{")
+            .Append(indent).AppendLine($"    /// <summary>Creates the inputs of the prompt <c>{CSharpNames.Doc(prompt.Id)}</c>.</summary>")
+            .Append(indent).Append($"    public {name}Inputs(")
+            .Append(string.Join(", ", ordered.Select(i => $"{TypeOf(i)} {i.CSharpName}{(i.Required ? "" : " = null")}")))
+            .AppendLine(")")
+            .Append(indent).AppendLine("    {");
+        foreach (var input in ordered)
+        {
+            code.Append(indent).AppendLine($"        this.{input.CSharpName} = {input.CSharpName};");
+        }
+
+        code.Append(indent).AppendLine("    }");
         foreach (var input in ordered)
         {
             var doc = input.Description is { Length: > 0 } text ? CSharpNames.Doc(text) : $"The input <c>{CSharpNames.Doc(input.Name)}</c>.";
-            code.Append(indent).AppendLine($"/// <param name=\"{input.CSharpName}\">{doc}{(input.Required ? "" : " Null takes the prompt's default.")}</param>");
+            code.AppendLine()
+                .Append(indent).AppendLine($"    /// <summary>{doc}{(input.Required ? "" : " Null takes the prompt's default.")}</summary>")
+                .Append(indent).AppendLine($"    public {TypeOf(input)} {input.CSharpName} {{ get; }}");
         }
 
-        code.Append(indent).Append($"public sealed record {name}Inputs(");
-        code.Append(string.Join(", ", ordered.Select(i => $"{TypeOf(i)} {i.CSharpName}{(i.Required ? "" : " = null")}")));
-        code.AppendLine(")")
-            .Append(indent).AppendLine("{")
+        code.AppendLine()
             .Append(indent).AppendLine("    internal global::System.Collections.Generic.IReadOnlyDictionary<string, object?> ToDictionary()")
             .Append(indent).AppendLine("    {")
             .Append(indent).AppendLine($"        var inputs = new global::System.Collections.Generic.Dictionary<string, object?>({ordered.Count});");

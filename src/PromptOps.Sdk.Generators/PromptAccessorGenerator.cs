@@ -147,7 +147,7 @@ public sealed class PromptAccessorGenerator : IIncrementalGenerator
         foreach (var input in model.Inputs)
         {
             var location = inputs[input.Name].Input.Location;
-            if (AccessorWriter.ReservedInputNames.Contains(input.CSharpName))
+            if (AccessorWriter.ReservedInputNames.Contains(input.CSharpName) || input.CSharpName == model.TypeName + "Inputs")
             {
                 output.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.ReservedName, location, id, input.Name, input.CSharpName));
                 ok = false;
