@@ -14,13 +14,7 @@ try
         return 1;
     }
 
-    var library = PromptLibrary.LoadDirectory(settings.Directory);
-    var diagnostics = library.Diagnostics.ToList();
-    var skills = Path.Combine(settings.Directory, "skills.yaml");
-    if (File.Exists(skills))
-    {
-        diagnostics.AddRange(SkillRegistry.CheckFile(skills).Diagnostics);
-    }
+    var (_, diagnostics) = PromptLibraryLint.Run(settings.Directory);
 
     var errors = 0;
     foreach (var diagnostic in diagnostics)

@@ -25,13 +25,7 @@ internal static class LintCommand
         {
             var directory = PromptOpsCli.RequireDirectory(parseResult.GetValue(directoryArgument) ?? parseResult.GetValue(directoryOption)!);
             var strict = parseResult.GetValue(strictOption);
-            var library = PromptLibrary.LoadDirectory(directory);
-            var diagnostics = library.Diagnostics.ToList();
-            var skillsFile = Path.Combine(directory, "skills.yaml");
-            if (File.Exists(skillsFile))
-            {
-                diagnostics.AddRange(SkillRegistry.CheckFile(skillsFile).Diagnostics);
-            }
+            var (library, diagnostics) = PromptLibraryLint.Run(directory);
 
             foreach (var diagnostic in diagnostics)
             {
