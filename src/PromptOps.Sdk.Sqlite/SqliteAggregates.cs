@@ -25,7 +25,7 @@ internal static class SqliteAggregates
         connection.CreateAggregate<string, decimal, string>(
             DecimalSum,
             0m,
-            static (sum, value) => sum + decimal.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture),
+            static (sum, value) => sum + SqliteDatabase.ParseUsd(value),
             static sum => sum.ToString(CultureInfo.InvariantCulture),
             isDeterministic: true);
         connection.CreateAggregate<long, List<long>?, string?>(
@@ -46,11 +46,11 @@ internal static class SqliteAggregates
     /// sum of the stored costs has (and PostgreSQL's numeric sum), so reports print the same from either engine.
     /// </summary>
     public static decimal FromPicoUsd(long picoUsd, int decimals) =>
-        decimal.Parse((picoUsd / 1_000_000_000_000m).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        SqliteDatabase.ParseUsd((picoUsd / 1_000_000_000_000m).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
 
     /// <summary>Reads a <see cref="DecimalSum"/> column.</summary>
     public static decimal ReadDecimal(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? 0m : decimal.Parse(reader.GetString(ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        reader.IsDBNull(ordinal) ? 0m : SqliteDatabase.ParseUsd(reader.GetString(ordinal));
 
     /// <summary>Reads a <see cref="Percentiles"/> column: the median and the 95th percentile, or <see langword="null"/> without values.</summary>
     public static (TimeSpan P50, TimeSpan P95)? ReadPercentiles(SqliteDataReader reader, int ordinal)

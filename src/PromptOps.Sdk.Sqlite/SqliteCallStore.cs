@@ -93,7 +93,7 @@ public sealed class SqliteCallStore : ICallStore
                 reader.GetString(2),
                 reader.GetString(3),
                 new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
-                reader.IsDBNull(5) ? null : decimal.Parse(reader.GetString(5), NumberStyles.Float, CultureInfo.InvariantCulture),
+                reader.IsDBNull(5) ? null : SqliteDatabase.ParseUsd(reader.GetString(5)),
                 SqliteDatabase.FromNanoUsd(reader.GetInt64(6))));
         }
 
@@ -211,7 +211,7 @@ public sealed class SqliteCallStore : ICallStore
                 UsageClamped = reader.GetInt64(22) != 0,
                 Latency = TimeSpan.FromTicks(reader.GetInt64(23)),
                 TimeToFirstToken = reader.IsDBNull(24) ? null : TimeSpan.FromTicks(reader.GetInt64(24)),
-                Cost = reader.IsDBNull(25) ? null : decimal.Parse(reader.GetString(25), NumberStyles.Float, CultureInfo.InvariantCulture),
+                Cost = reader.IsDBNull(25) ? null : SqliteDatabase.ParseUsd(reader.GetString(25)),
                 PriceSource = String(reader, 26),
                 ToolsAvailable = JsonSerializer.Deserialize(reader.GetString(27), SqliteJson.Default.StringArray) ?? [],
                 ToolsCalled = JsonSerializer.Deserialize(reader.GetString(28), SqliteJson.Default.StringArray) ?? [],

@@ -347,4 +347,7 @@ internal sealed class SqliteDatabase
     public static long ToNanoUsd(decimal usd) => (long)decimal.Round(usd * 1_000_000_000m, MidpointRounding.ToEven);
 
     public static decimal FromNanoUsd(long nanos) => nanos / 1_000_000_000m;
+
+    /// <summary>An amount of USD stored as decimal text (costs and limits keep every digit the price gave them).</summary>
+    public static decimal ParseUsd(string text) => decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace PromptOps.Tests.TestSupport;
@@ -89,7 +87,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         // Connections over TCP need the password (so tests can see a wrong one refused); the socket in the folder is trusted.
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile", passwordFile, "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: IsRoot).ConfigureAwait(false);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var server = new PostgresServer(
             $"Host=127.0.0.1;Port={port};Username=postgres;Password={Password};Database=postgres;Pooling=false;Timeout=15",
             directory,
@@ -172,13 +170,6 @@ public sealed class PostgresServer : IAsyncDisposable
             ?? throw new InvalidOperationException(
                 "PostgreSQL's initdb and pg_ctl were not found (looked in /usr/lib/postgresql/*/bin and PATH). Install Debian's 'postgresql' package "
                 + $"(.ci/run does), or set {ExistingServerVariable} to a connection string of a server the tests may create databases on.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string program, string[] arguments, bool asPostgres)

@@ -12,12 +12,13 @@ internal static class VersionQuality
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
     private const double Z = 1.96;
 
-    /// <summary>Reads the quality rows and the A/B comparisons of the calls a query matches.</summary>
+    /// <summary>Reads the quality rows and the A/B comparisons of the calls a query matches; without a feedback store, rows have no signals.</summary>
     public static async Task<(IReadOnlyList<VersionQualityRow> Rows, IReadOnlyList<VariantComparison> Comparisons)> BuildAsync(
-        ICallStore calls, IFeedbackStore feedback, CallQuery query, CancellationToken cancellationToken)
+        ICallStore calls, IFeedbackStore? feedback, CallQuery query, CancellationToken cancellationToken)
     {
         var aggregates = await calls.AggregateAsync(query, [CallGrouping.PromptVersion, CallGrouping.Variant], cancellationToken).ConfigureAwait(false);
-        var signals = (await feedback.SummarizeAsync(query.From, query.To, cancellationToken).ConfigureAwait(false))
+        var summaries = feedback is null ? [] : await feedback.SummarizeAsync(query.From, query.To, cancellationToken).ConfigureAwait(false);
+        var signals = summaries
             .ToLookup(s => (s.PromptId + "@" + s.PromptVersion, s.Variant ?? "(none)"));
         var rows = aggregates
             .Where(a => a.Keys[0] != "(none)")

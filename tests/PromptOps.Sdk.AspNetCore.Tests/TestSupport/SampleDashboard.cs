@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 
@@ -34,7 +32,7 @@ public sealed class SampleDashboard : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         Address = new Uri($"http://127.0.0.1:{port}");
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var folder = Path.Combine(RepositoryPaths.Root, "samples", "Dashboard", "bin", configuration, "net10.0");
@@ -125,12 +123,5 @@ public sealed class SampleDashboard : IAsyncLifetime
         {
             ready.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.AI;
 using OpenTelemetry;
@@ -60,7 +59,7 @@ public sealed class OtlpExportTests
 
         public FakeCollector()
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             Address = new Uri($"http://127.0.0.1:{port}/");
             _listener.Prefixes.Add(Address.ToString());
             _listener.Start();
@@ -100,13 +99,6 @@ public sealed class OtlpExportTests
                 context.Response.ContentType = "application/x-protobuf";
                 context.Response.Close();
             }
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
         }
     }
 }

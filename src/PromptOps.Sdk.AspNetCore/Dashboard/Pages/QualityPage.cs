@@ -15,7 +15,7 @@ internal static class QualityPage
         }
 
         var range = RangeFilter.Write(page, "/quality");
-        var feedback = page.Services.GetService<IFeedbackStore>() ?? NoFeedback.Instance;
+        var feedback = page.Services.GetService<IFeedbackStore>();
         var (rows, comparisons) = await VersionQuality.BuildAsync(store, feedback, new CallQuery { From = range.From, To = range.To }, cancellationToken).ConfigureAwait(false);
         var html = page.Body;
         if (rows.Count == 0)
@@ -72,18 +72,5 @@ internal static class QualityPage
         }
 
         html.Raw("</tbody></table></div>");
-    }
-
-    /// <summary>The feedback of an app without a feedback store: none.</summary>
-    private sealed class NoFeedback : IFeedbackStore
-    {
-        public static readonly NoFeedback Instance = new();
-
-        public ValueTask<bool> TryRecordAsync(PromptFeedback feedback, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-
-        public ValueTask<IReadOnlyList<PromptFeedback>> GetAsync(string requestId, CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<PromptFeedback>>([]);
-
-        public ValueTask<IReadOnlyList<FeedbackSummary>> SummarizeAsync(DateTimeOffset? startedFrom = null, DateTimeOffset? startedBefore = null, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<FeedbackSummary>>([]);
     }
 }
